@@ -1,0 +1,5 @@
+/* main.c - placeholder until the protocol server lands. */
+int main(void)
+{
+    return 1;
+}
