@@ -1,0 +1,127 @@
+/*
+ * io.c - reading and removing cluster files. Every operation goes through a directory fd
+ * opened once, so the checked directory cannot be swapped between two steps, and no file
+ * name is ever resolved through a symlink.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bluegreen/files.h"
+#include "files/internal.h"
+
+static int open_error(struct bg_error *err, int e, const char *dir_abs, const char *name)
+{
+    if (e == ENOENT)
+        return bg_error_set(err, BG_ENOTFOUND, "file %s/%s does not exist", dir_abs, name);
+    /* O_NOFOLLOW reports a symlink as ELOOP; sockets report ENXIO. */
+    if (e == ELOOP)
+        return bg_error_set(err, BG_EINVAL, "file %s/%s is a symlink", dir_abs, name);
+    if (e == ENXIO)
+        return bg_error_set(err, BG_EINVAL, "%s/%s is not a regular file", dir_abs, name);
+    return files_sys_error(err, BG_EIO, e, "cannot open %s/%s", dir_abs, name);
+}
+
+static int read_fully(char **out, size_t *out_len, struct bg_arena *a, int fd, size_t size,
+                      const char *dir_abs, const char *name, struct bg_error *err)
+{
+    char *buf = bg_arena_alloc(a, size + 1);
+    size_t got = 0;
+
+    /* A file that shrinks while we read is returned as it was at the end; one that grows
+     * is cut at the size fstat saw. Either way the hash describes the bytes returned. */
+    while (got < size) {
+        ssize_t r = read(fd, buf + got, size - got);
+
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return files_sys_error(err, BG_EIO, errno, "cannot read %s/%s", dir_abs, name);
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    buf[got] = '\0';
+    *out = buf;
+    *out_len = got;
+    return 0;
+}
+
+/* Checks the opened fd, not the name, so nothing can change between check and read. */
+static int read_fd(char **out, size_t *out_len, struct bg_arena *a, int fd, const char *dir_abs,
+                   const char *name, struct bg_error *err)
+{
+    struct stat st;
+
+    if (fstat(fd, &st) != 0)
+        return files_sys_error(err, BG_EIO, errno, "cannot stat %s/%s", dir_abs, name);
+    if (!S_ISREG(st.st_mode))
+        return bg_error_set(err, BG_EINVAL, "%s/%s is not a regular file", dir_abs, name);
+    if ((unsigned long long)st.st_size > BG_FILES_MAX_SIZE)
+        return bg_error_set(err, BG_ELIMIT, "file %s/%s is larger than the limit of %u bytes",
+                            dir_abs, name, BG_FILES_MAX_SIZE);
+    return read_fully(out, out_len, a, fd, (size_t)st.st_size, dir_abs, name, err);
+}
+
+int bg_files_read(char **out, size_t *out_len, struct bg_arena *a, const char *dir_abs,
+                  const char *name, struct bg_error *err)
+{
+    int dfd = -1, fd = -1, rc;
+
+    rc = files_check_name(name, err);
+    if (rc == 0)
+        rc = files_open_dir(&dfd, dir_abs, err);
+    if (rc != 0)
+        goto done;
+    /* O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever. */
+    fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
+        rc = open_error(err, errno, dir_abs, name);
+        goto done;
+    }
+    rc = read_fd(out, out_len, a, fd, dir_abs, name, err);
+done:
+    if (fd >= 0)
+        close(fd);
+    if (dfd >= 0)
+        close(dfd);
+    return rc;
+}
+
+static int remove_one(int dfd, const char *dir_abs, const char *name, struct bg_error *err)
+{
+    int rc = files_check_name(name, err);
+
+    if (rc != 0)
+        return rc;
+    /* unlinkat never follows a symlink: the link goes, its target stays. */
+    if (unlinkat(dfd, name, 0) == 0 || errno == ENOENT)
+        return 0;
+    if (errno == EISDIR)
+        return bg_error_set(err, BG_EINVAL, "%s/%s is a directory", dir_abs, name);
+    return files_sys_error(err, BG_EIO, errno, "cannot remove %s/%s", dir_abs, name);
+}
+
+int bg_files_remove_all(const char *dir_abs, const char *const *names, size_t n,
+                        struct bg_error *err)
+{
+    int dfd = -1, rc;
+    size_t i;
+
+    rc = files_open_dir(&dfd, dir_abs, err);
+    if (rc == BG_ENOTFOUND) {
+        /* The directory is gone, so are its files: deleting what is gone succeeds. */
+        bg_error_clear(err);
+        return 0;
+    }
+    if (rc != 0)
+        return rc;
+    for (i = 0; i < n && rc == 0; i++)
+        rc = remove_one(dfd, dir_abs, names[i], err);
+    /* Make the removals durable; a filesystem that cannot sync directories says EINVAL. */
+    if (rc == 0 && fsync(dfd) != 0 && errno != EINVAL)
+        rc = files_sys_error(err, BG_EIO, errno, "cannot sync directory %s", dir_abs);
+    close(dfd);
+    return rc;
+}

@@ -1,0 +1,194 @@
+/*
+ * write.c - all-or-nothing writes of a set of cluster files.
+ *
+ * Phase 1 checks every name and target; phase 2 writes each file to a hidden temporary in
+ * the same directory (same filesystem, so rename is atomic) and fsyncs it; phase 3 renames
+ * them all and fsyncs the directory. Any failure before phase 3 unlinks the temporaries and
+ * leaves every target as it was. Temporaries start with "." so discovery never picks them up.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h> /* renameat */
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bluegreen/files.h"
+#include "files/internal.h"
+
+#define TEMP_TRIES 64
+
+static int check_writes(const struct bg_file_write *files, size_t n, struct bg_error *err)
+{
+    size_t i, j;
+    int rc;
+
+    if (n > BG_FILES_MAX_COUNT)
+        return bg_error_set(err, BG_ELIMIT, "%zu files exceed the limit of %u per cluster", n,
+                            BG_FILES_MAX_COUNT);
+    for (i = 0; i < n; i++) {
+        rc = files_check_name(files[i].name, err);
+        if (rc != 0)
+            return rc;
+        if (files[i].len > BG_FILES_MAX_SIZE)
+            return bg_error_set(err, BG_ELIMIT, "file %s is larger than the limit of %u bytes",
+                                files[i].name, BG_FILES_MAX_SIZE);
+        /* Quadratic, but n is at most BG_FILES_MAX_COUNT and names are short. */
+        for (j = 0; j < i; j++)
+            if (strcmp(files[i].name, files[j].name) == 0)
+                return bg_error_set(err, BG_EINVAL, "file %s is listed twice", files[i].name);
+    }
+    return 0;
+}
+
+/* A target may be absent or a regular file; anything else is refused before any write. */
+static int check_target(int dfd, const char *dir_abs, const char *name, struct bg_error *err)
+{
+    struct stat st;
+
+    if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        if (errno == ENOENT)
+            return 0;
+        return files_sys_error(err, BG_EIO, errno, "cannot stat %s/%s", dir_abs, name);
+    }
+    if (S_ISLNK(st.st_mode))
+        return bg_error_set(err, BG_EINVAL, "refusing to write %s/%s: it is a symlink",
+                            dir_abs, name);
+    if (!S_ISREG(st.st_mode))
+        return bg_error_set(err, BG_EINVAL, "refusing to write %s/%s: not a regular file",
+                            dir_abs, name);
+    return 0;
+}
+
+static uint64_t random_u64(unsigned attempt)
+{
+    uint64_t r;
+
+    if (getrandom(&r, sizeof(r), GRND_NONBLOCK) == (ssize_t)sizeof(r))
+        return r;
+    /* No entropy yet (early boot): O_EXCL still guarantees uniqueness, this only has to make
+     * collisions unlikely enough that TEMP_TRIES suffices. */
+    return ((uint64_t)getpid() << 32) ^ (uint64_t)time(NULL) ^ (uint64_t)clock() ^
+           ((uint64_t)attempt * 0x9e3779b97f4a7c15u) ^ (uint64_t)(uintptr_t)&r;
+}
+
+static int write_fully(int fd, const char *data, size_t len)
+{
+    size_t done = 0;
+
+    while (done < len) {
+        ssize_t w = write(fd, data + done, len - done);
+
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return -1;
+        done += (size_t)w;
+    }
+    return 0;
+}
+
+/* Creates the temporary with O_EXCL; *out is set as soon as it exists so the caller can
+ * unlink it whatever happens next. */
+static int create_temp(char **out, int *fd_out, struct bg_arena *a, int dfd,
+                       const char *dir_abs, const char *name, struct bg_error *err)
+{
+    unsigned attempt;
+    char *tmp;
+    int fd;
+
+    /* Name cut to 200 bytes so the whole stays under NAME_MAX (255). */
+    for (attempt = 0; attempt < TEMP_TRIES; attempt++) {
+        tmp = bg_arena_printf(a, ".%.200s.bg-%016llx", name,
+                              (unsigned long long)random_u64(attempt));
+        fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd >= 0) {
+            *out = tmp;
+            *fd_out = fd;
+            return 0;
+        }
+        if (errno != EEXIST)
+            return files_sys_error(err, BG_EIO, errno, "cannot create a temporary file in %s",
+                                   dir_abs);
+    }
+    return bg_error_set(err, BG_EIO, "cannot create a unique temporary file in %s", dir_abs);
+}
+
+static int write_temp(char **out, struct bg_arena *a, int dfd, const char *dir_abs,
+                      const struct bg_file_write *f, struct bg_error *err)
+{
+    int fd = -1, rc;
+
+    rc = create_temp(out, &fd, a, dfd, dir_abs, f->name, err);
+    if (rc != 0)
+        return rc;
+    /* fchmod: the contract promises 0644 whatever the umask. */
+    if (fchmod(fd, 0644) != 0 || write_fully(fd, f->data, f->len) != 0 || fsync(fd) != 0)
+        rc = files_sys_error(err, BG_EIO, errno, "cannot write a temporary file for %s/%s",
+                             dir_abs, f->name);
+    /* close can report a delayed write error (NFS); it counts as a failed write. */
+    if (close(fd) != 0 && rc == 0)
+        rc = files_sys_error(err, BG_EIO, errno, "cannot write a temporary file for %s/%s",
+                             dir_abs, f->name);
+    return rc;
+}
+
+/* Phase 3. *renamed counts the temporaries that became targets (and so need no unlink). */
+static int rename_all(size_t *renamed, int dfd, const char *dir_abs, char **temps,
+                      const struct bg_file_write *files, size_t n, struct bg_error *err)
+{
+    for (*renamed = 0; *renamed < n; (*renamed)++) {
+        const char *name = files[*renamed].name;
+
+        /* rename replaces a symlink that appeared since check_target, it never follows it. */
+        if (renameat(dfd, temps[*renamed], dfd, name) != 0)
+            return files_sys_error(err, BG_EIO, errno,
+                                   "cannot replace %s/%s (%zu of %zu files already written)",
+                                   dir_abs, name, *renamed, n);
+    }
+    if (fsync(dfd) != 0 && errno != EINVAL)
+        return files_sys_error(err, BG_EIO, errno, "cannot sync directory %s", dir_abs);
+    return 0;
+}
+
+static int write_phases(int dfd, struct bg_arena *a, const char *dir_abs,
+                        const struct bg_file_write *files, size_t n, struct bg_error *err)
+{
+    char **temps = bg_arena_calloc(a, n, sizeof(*temps));
+    size_t i, made = 0, renamed = 0;
+    int rc = 0;
+
+    for (i = 0; i < n && rc == 0; i++)
+        rc = check_target(dfd, dir_abs, files[i].name, err);
+    for (i = 0; i < n && rc == 0; i++) {
+        rc = write_temp(&temps[i], a, dfd, dir_abs, &files[i], err);
+        made = temps[i] != NULL ? i + 1 : i;
+    }
+    if (rc == 0)
+        rc = rename_all(&renamed, dfd, dir_abs, temps, files, n, err);
+    /* Temporaries not renamed are ours alone; the targets' fate was decided above. */
+    for (i = renamed; i < made; i++)
+        unlinkat(dfd, temps[i], 0);
+    return rc;
+}
+
+int bg_files_write_all(const char *dir_abs, const struct bg_file_write *files, size_t n,
+                       struct bg_error *err)
+{
+    struct bg_arena *a = NULL;
+    int dfd = -1, rc;
+
+    rc = check_writes(files, n, err);
+    if (rc == 0)
+        rc = files_open_dir(&dfd, dir_abs, err);
+    if (rc != 0)
+        return rc;
+    a = bg_arena_new(); /* the signature has no arena: temporary names live in our own */
+    rc = write_phases(dfd, a, dir_abs, files, n, err);
+    bg_arena_free(a);
+    close(dfd);
+    return rc;
+}
