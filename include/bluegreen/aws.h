@@ -1,0 +1,221 @@
+/*
+ * aws.h - the AWS access behind bluegreen_traffic_shift: configuration and credentials, a
+ * SigV4-signing HTTP client for Query APIs with retries, and the four ELBv2 calls we need.
+ *
+ * Threads: a struct bg_aws_client owns one CURL handle and one PRNG state; use it from one
+ * thread at a time (one per provider process, or one per concurrent RPC). Everything else is
+ * pure or works only on its arguments.
+ *
+ * Secrets (secret key, session token) never appear in any message this module produces.
+ */
+#ifndef BLUEGREEN_AWS_H
+#define BLUEGREEN_AWS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "common.h"
+
+/* ---- configuration --------------------------------------------------------------------- */
+
+/* The provider block's explicit settings. NULL (or -1 for numbers) means "not set": fall back
+ * to the environment and the shared files. */
+struct bg_aws_settings {
+    const char *region;
+    const char *profile;
+    const char *access_key;
+    const char *secret_key;
+    const char *token;
+    const char *endpoint; /* endpoints { elbv2 = ... } */
+    int max_retries;      /* -1: default 3 */
+    long timeout_ms;      /* -1: default 30000 (per attempt) */
+};
+
+#define BG_AWS_SETTINGS_INIT {NULL, NULL, NULL, NULL, NULL, NULL, -1, -1}
+
+/* The resolved configuration; strings come from the arena passed to bg_aws_config_resolve.
+ * token is NULL when there is none. */
+struct bg_aws_config {
+    const char *region;
+    const char *access_key;
+    const char *secret_key;
+    const char *token;
+    const char *profile;  /* the profile used, "default" when none was named */
+    const char *endpoint; /* scheme://host[:port], no trailing slash */
+    int max_retries;
+    long timeout_ms;
+};
+
+/* Resolves every field. Precedence per field: explicit setting, then the environment, then
+ * the shared files of the profile (explicit profile, else AWS_PROFILE, else "default"):
+ * - region: AWS_REGION, AWS_DEFAULT_REGION, `region` in the config file;
+ * - keys: AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN), else the
+ *   credentials file [profile], else the config file [profile x] ([default] for default).
+ *   Keys are taken as a pair from one source; a token only from the source of the keys.
+ *   When a profile is named explicitly (setting), the environment keys are skipped.
+ * - files: AWS_SHARED_CREDENTIALS_FILE (default $HOME/.aws/credentials), AWS_CONFIG_FILE
+ *   (default $HOME/.aws/config); a missing file is not an error.
+ * - endpoint: AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2, AWS_ENDPOINT_URL, else
+ *   https://elasticloadbalancing.<region>.amazonaws.com.
+ * envp is the process environment as a NULL-terminated "NAME=value" array (pass `environ`;
+ * tests pass their own); NULL means empty. Missing region or credentials: BG_EINVAL with a
+ * message naming what is missing and where it was looked for. */
+int bg_aws_config_resolve(struct bg_aws_config *out, struct bg_arena *a,
+                          const struct bg_aws_settings *settings, const char *const *envp,
+                          struct bg_error *err);
+
+/* Looks name up in envp (NULL-terminated "NAME=value"); NULL when absent or envp is NULL. An
+ * empty value counts as absent, as in the AWS SDKs. */
+const char *bg_aws_env(const char *const *envp, const char *name);
+
+/* ---- HTTP client --------------------------------------------------------------------- */
+
+struct bg_aws_client;
+
+/* Sleeps for ms milliseconds; injected by tests so retries do not really wait. */
+typedef void (*bg_aws_sleep_fn)(void *ctx, long ms);
+
+struct bg_aws_client_opts {
+    bg_aws_sleep_fn sleep; /* NULL: nanosleep */
+    void *sleep_ctx;
+    uint64_t seed;         /* jitter PRNG seed; 0: from the clock and pid */
+    long base_delay_ms;    /* first backoff cap; doubles per attempt */
+    long max_delay_ms;     /* upper bound of any single backoff */
+};
+
+#define BG_AWS_CLIENT_OPTS_INIT {NULL, NULL, 0, 200, 20000}
+
+/* Creates a client for cfg (copied: cfg and its arena may go away). opts may be NULL for
+ * the defaults. Calls curl_global_init (reference counted and thread-safe in libcurl >=
+ * 7.84); bg_aws_client_free drops that reference. Free with bg_aws_client_free. */
+int bg_aws_client_new(struct bg_aws_client **out, const struct bg_aws_config *cfg,
+                      const struct bg_aws_client_opts *opts, struct bg_error *err);
+void bg_aws_client_free(struct bg_aws_client *c); /* NULL allowed */
+
+struct bg_aws_param {
+    const char *name;
+    const char *value;
+};
+
+struct bg_aws_request {
+    const char *action; /* "DescribeTargetHealth" */
+    const struct bg_aws_param *params;
+    size_t n_params;
+};
+
+/* The body of a Query API request: Action=...&Version=2015-12-01&name=value..., every name
+ * and value percent-encoded (RFC 3986 unreserved characters kept). From the arena. */
+char *bg_aws_query_body(struct bg_arena *a, const struct bg_aws_request *req);
+
+struct bg_aws_response {
+    long status;  /* HTTP status of the final attempt */
+    char *body;   /* NUL-terminated, from the arena */
+    size_t len;
+    int attempts; /* 1 + retries made */
+};
+
+/* POSTs req to the endpoint, signed with SigV4, retrying throttling (Throttling,
+ * ThrottlingException, RequestLimitExceeded), HTTP 429/5xx and connection errors with
+ * jittered exponential backoff up to max_retries times. Success is HTTP 2xx. An AWS error
+ * answer becomes err "<Code>: <Message> (HTTP <status>)" with BG_ENOTFOUND for *NotFound
+ * codes, BG_ERETRY when retries ran out on a transient failure, BG_EINVAL for other 4xx,
+ * BG_EPROTO otherwise; network failures are BG_EIO (BG_ERETRY after retries). out may be
+ * NULL; when set it is filled on errors too (body = the error document). Bodies larger than
+ * BG_AWS_MAX_BODY are BG_ELIMIT. */
+int bg_aws_client_call(struct bg_aws_response *out, struct bg_aws_client *c,
+                       struct bg_arena *a, const struct bg_aws_request *req,
+                       struct bg_error *err);
+
+#define BG_AWS_MAX_BODY (4u << 20)
+
+/* True when err came from an AWS error answer with that Code (e.g. "TargetGroupNotFound"). */
+bool bg_aws_error_is(const struct bg_error *err, const char *aws_code);
+
+/* ---- XML answers ----------------------------------------------------------------------- */
+
+/* Both error layouts: <ErrorResponse><Error>..</Error><RequestId/></ErrorResponse> and
+ * <Response><Errors><Error>..</Error></Errors><RequestID/></Response>. Missing fields are
+ * "" (never NULL). BG_EPROTO when xml is not an error document. */
+struct bg_aws_api_error {
+    const char *type;
+    const char *code;
+    const char *message;
+    const char *request_id;
+};
+
+int bg_aws_parse_error(struct bg_aws_api_error *out, struct bg_arena *a, const char *xml,
+                       size_t len, struct bg_error *err);
+
+/* ---- ELBv2 --------------------------------------------------------------------------------- */
+
+struct bg_aws_target {
+    const char *id;
+    int port; /* 0: not sent, AWS uses the target group's port */
+};
+
+struct bg_aws_target_health {
+    const char *id;
+    int port;               /* 0 when absent */
+    const char *state;      /* initial|healthy|unhealthy|unused|draining|unavailable|... */
+    const char *reason;     /* "" when absent */
+    const char *description; /* "" when absent */
+};
+
+struct bg_aws_target_health_list {
+    struct bg_aws_target_health *items; /* from the arena */
+    size_t count;
+};
+
+struct bg_aws_target_group {
+    const char *arn;
+    const char *name;
+    const char *protocol;    /* "" when absent */
+    const char *target_type; /* "" when absent */
+    int port;                /* 0 when absent */
+    int deregistration_delay; /* seconds; -1 when unknown */
+};
+
+struct bg_aws_target_group_list {
+    struct bg_aws_target_group *items; /* from the arena */
+    size_t count;
+};
+
+/* Every target of the group with its health (DescribeTargetHealth). BG_ENOTFOUND with the
+ * AWS message when the group does not exist. Results from the arena. */
+int bg_aws_elbv2_describe_target_health(struct bg_aws_target_health_list *out,
+                                        struct bg_aws_client *c, struct bg_arena *a,
+                                        const char *target_group_arn, struct bg_error *err);
+
+/* RegisterTargets / DeregisterTargets for n targets (n >= 1). */
+int bg_aws_elbv2_register_targets(struct bg_aws_client *c, const char *target_group_arn,
+                                  const struct bg_aws_target *targets, size_t n,
+                                  struct bg_error *err);
+int bg_aws_elbv2_deregister_targets(struct bg_aws_client *c, const char *target_group_arn,
+                                    const struct bg_aws_target *targets, size_t n,
+                                    struct bg_error *err);
+
+/* DescribeTargetGroups for one ARN (existence check: BG_ENOTFOUND when gone), then
+ * DescribeTargetGroupAttributes for deregistration_delay.timeout_seconds (left -1 if that
+ * second call fails: it is informative only). */
+int bg_aws_elbv2_describe_target_group(struct bg_aws_target_group *out, struct bg_aws_client *c,
+                                       struct bg_arena *a, const char *target_group_arn,
+                                       struct bg_error *err);
+
+/* The parsers behind the calls, exposed for tests and fuzzing. Input is untrusted: size
+ * bounded by BG_AWS_MAX_BODY, no DTD, no entity expansion, no network. Element names are
+ * matched by local name, namespaces ignored, unknown elements skipped. BG_EPROTO on anything
+ * that is not the expected answer. */
+int bg_aws_elbv2_parse_target_health(struct bg_aws_target_health_list *out, struct bg_arena *a,
+                                     const char *xml, size_t len, struct bg_error *err);
+int bg_aws_elbv2_parse_target_groups(struct bg_aws_target_group_list *out, struct bg_arena *a,
+                                     const char *xml, size_t len, struct bg_error *err);
+/* *out = deregistration_delay.timeout_seconds, -1 when the attribute is absent. */
+int bg_aws_elbv2_parse_deregistration_delay(int *out, const char *xml, size_t len,
+                                            struct bg_error *err);
+/* Checks that xml is the <action>Response document (RegisterTargets, DeregisterTargets). */
+int bg_aws_elbv2_parse_ack(const char *action, const char *xml, size_t len,
+                           struct bg_error *err);
+
+#endif
