@@ -47,10 +47,13 @@ static int require_dir(const char *abs, const char *what, const char *spelled,
 static int canonical_dir(char **out, struct bg_arena *a, const char *path, const char *what,
                          struct bg_error *err)
 {
-    int rc = canonical(out, a, path, what, err);
+    char *abs;
+    int rc = canonical(&abs, a, path, what, err);
 
     if (rc == 0)
-        rc = require_dir(*out, what, path, err);
+        rc = require_dir(abs, what, path, err);
+    if (rc == 0)
+        *out = abs; /* only on success: callers may rely on out staying untouched */
     return rc;
 }
 
