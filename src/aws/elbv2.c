@@ -1,0 +1,258 @@
+/*
+ * elbv2.c - the ELBv2 calls of bluegreen_traffic_shift and their XML answers
+ * (include/bluegreen/aws.h). Shapes follow the 2015-12-01 API:
+ * <XResponse><XResult>...</XResult><ResponseMetadata/></XResponse>, lists as <member>.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "bluegreen/aws.h"
+#include "xml.h"
+
+/* Opens <action>Response/<action>Result; result may be absent for actions without output. */
+static int open_answer(xmlDoc **doc, const xmlNode **result, const char *action,
+                       const char *xml, size_t len, struct bg_error *err)
+{
+    char root_name[96], result_name[96];
+    const xmlNode *root;
+    int rc;
+
+    snprintf(root_name, sizeof(root_name), "%sResponse", action);
+    snprintf(result_name, sizeof(result_name), "%sResult", action);
+    rc = bg_xml_read(doc, xml, len, err);
+    if (rc != 0)
+        return rc;
+    root = bg_xml_root(*doc, root_name);
+    if (root == NULL) {
+        xmlFreeDoc(*doc);
+        *doc = NULL;
+        return bg_error_set(err, BG_EPROTO, "expected a %s document", root_name);
+    }
+    *result = bg_xml_child(root, result_name);
+    return 0;
+}
+
+static size_t count_members(const xmlNode *list)
+{
+    size_t n = 0;
+
+    for (const xmlNode *m = bg_xml_child(list, "member"); m != NULL; m = bg_xml_next(m))
+        n++;
+    return n;
+}
+
+static int health_entry(struct bg_aws_target_health *h, struct bg_arena *a, const xmlNode *m,
+                        struct bg_error *err)
+{
+    const xmlNode *target = bg_xml_child(m, "Target");
+    const xmlNode *health = bg_xml_child(m, "TargetHealth");
+
+    h->id = bg_xml_text(a, bg_xml_child(target, "Id"));
+    if (h->id[0] == '\0')
+        return bg_error_set(err, BG_EPROTO, "DescribeTargetHealth entry without a target Id");
+    h->port = bg_xml_int(bg_xml_child(target, "Port"), 0);
+    h->state = bg_xml_text(a, bg_xml_child(health, "State"));
+    h->reason = bg_xml_text(a, bg_xml_child(health, "Reason"));
+    h->description = bg_xml_text(a, bg_xml_child(health, "Description"));
+    return 0;
+}
+
+int bg_aws_elbv2_parse_target_health(struct bg_aws_target_health_list *out, struct bg_arena *a,
+                                     const char *xml, size_t len, struct bg_error *err)
+{
+    const xmlNode *result, *list, *m;
+    xmlDoc *doc = NULL;
+    size_t i = 0;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    rc = open_answer(&doc, &result, "DescribeTargetHealth", xml, len, err);
+    if (rc != 0)
+        return rc;
+    list = bg_xml_child(result, "TargetHealthDescriptions");
+    out->count = count_members(list);
+    out->items = bg_arena_calloc(a, out->count + 1, sizeof(*out->items));
+    for (m = bg_xml_child(list, "member"); m != NULL && rc == 0; m = bg_xml_next(m))
+        rc = health_entry(&out->items[i++], a, m, err);
+    if (rc != 0)
+        memset(out, 0, sizeof(*out));
+    xmlFreeDoc(doc);
+    return rc;
+}
+
+static void group_entry(struct bg_aws_target_group *g, struct bg_arena *a, const xmlNode *m)
+{
+    g->arn = bg_xml_text(a, bg_xml_child(m, "TargetGroupArn"));
+    g->name = bg_xml_text(a, bg_xml_child(m, "TargetGroupName"));
+    g->protocol = bg_xml_text(a, bg_xml_child(m, "Protocol"));
+    g->target_type = bg_xml_text(a, bg_xml_child(m, "TargetType"));
+    g->port = bg_xml_int(bg_xml_child(m, "Port"), 0);
+    g->deregistration_delay = -1;
+}
+
+int bg_aws_elbv2_parse_target_groups(struct bg_aws_target_group_list *out, struct bg_arena *a,
+                                     const char *xml, size_t len, struct bg_error *err)
+{
+    const xmlNode *result, *list, *m;
+    xmlDoc *doc = NULL;
+    size_t i = 0;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    rc = open_answer(&doc, &result, "DescribeTargetGroups", xml, len, err);
+    if (rc != 0)
+        return rc;
+    list = bg_xml_child(result, "TargetGroups");
+    out->count = count_members(list);
+    out->items = bg_arena_calloc(a, out->count + 1, sizeof(*out->items));
+    for (m = bg_xml_child(list, "member"); m != NULL; m = bg_xml_next(m)) {
+        group_entry(&out->items[i], a, m);
+        if (out->items[i++].arn[0] == '\0') {
+            rc = bg_error_set(err, BG_EPROTO, "DescribeTargetGroups entry without an ARN");
+            memset(out, 0, sizeof(*out));
+            break;
+        }
+    }
+    xmlFreeDoc(doc);
+    return rc;
+}
+
+int bg_aws_elbv2_parse_deregistration_delay(int *out, const char *xml, size_t len,
+                                            struct bg_error *err)
+{
+    struct bg_arena *a = bg_arena_new();
+    const xmlNode *result, *m;
+    xmlDoc *doc = NULL;
+    int rc;
+
+    *out = -1;
+    rc = open_answer(&doc, &result, "DescribeTargetGroupAttributes", xml, len, err);
+    if (rc != 0)
+        goto done;
+    m = bg_xml_child(bg_xml_child(result, "Attributes"), "member");
+    for (; m != NULL; m = bg_xml_next(m)) {
+        const char *key = bg_xml_text(a, bg_xml_child(m, "Key"));
+
+        if (strcmp(key, "deregistration_delay.timeout_seconds") == 0)
+            *out = bg_xml_int(bg_xml_child(m, "Value"), -1);
+    }
+    xmlFreeDoc(doc);
+done:
+    bg_arena_free(a);
+    return rc;
+}
+
+int bg_aws_elbv2_parse_ack(const char *action, const char *xml, size_t len,
+                           struct bg_error *err)
+{
+    const xmlNode *result;
+    xmlDoc *doc = NULL;
+    int rc = open_answer(&doc, &result, action, xml, len, err);
+
+    xmlFreeDoc(doc);
+    return rc;
+}
+
+/* ---- calls ------------------------------------------------------------------------------ */
+
+static int call(struct bg_aws_response *r, struct bg_aws_client *c, struct bg_arena *a,
+                const char *action, const struct bg_aws_param *params, size_t n,
+                struct bg_error *err)
+{
+    const struct bg_aws_request req = {action, params, n};
+
+    return bg_aws_client_call(r, c, a, &req, err);
+}
+
+int bg_aws_elbv2_describe_target_health(struct bg_aws_target_health_list *out,
+                                        struct bg_aws_client *c, struct bg_arena *a,
+                                        const char *target_group_arn, struct bg_error *err)
+{
+    const struct bg_aws_param p[] = {{"TargetGroupArn", target_group_arn}};
+    struct bg_aws_response r;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    rc = call(&r, c, a, "DescribeTargetHealth", p, 1, err);
+    if (rc != 0)
+        return rc;
+    return bg_aws_elbv2_parse_target_health(out, a, r.body, r.len, err);
+}
+
+/* TargetGroupArn plus Targets.member.N.Id / .Port (1-based, as the Query API wants). */
+static struct bg_aws_param *target_params(struct bg_arena *a, const char *arn,
+                                          const struct bg_aws_target *t, size_t n,
+                                          size_t *count)
+{
+    struct bg_aws_param *p = bg_arena_calloc(a, 1 + 2 * n, sizeof(*p));
+    size_t k = 0;
+
+    p[k++] = (struct bg_aws_param){"TargetGroupArn", arn};
+    for (size_t i = 0; i < n; i++) {
+        p[k++] = (struct bg_aws_param){bg_arena_printf(a, "Targets.member.%zu.Id", i + 1),
+                                       t[i].id};
+        if (t[i].port > 0)
+            p[k++] = (struct bg_aws_param){
+                bg_arena_printf(a, "Targets.member.%zu.Port", i + 1),
+                bg_arena_printf(a, "%d", t[i].port)};
+    }
+    *count = k;
+    return p;
+}
+
+static int change_targets(struct bg_aws_client *c, const char *action, const char *arn,
+                          const struct bg_aws_target *targets, size_t n, struct bg_error *err)
+{
+    struct bg_arena *a = bg_arena_new();
+    struct bg_aws_response r;
+    struct bg_aws_param *p;
+    size_t count;
+    int rc;
+
+    p = target_params(a, arn, targets, n, &count);
+    rc = call(&r, c, a, action, p, count, err);
+    if (rc == 0)
+        rc = bg_aws_elbv2_parse_ack(action, r.body, r.len, err);
+    bg_arena_free(a);
+    return rc;
+}
+
+int bg_aws_elbv2_register_targets(struct bg_aws_client *c, const char *target_group_arn,
+                                  const struct bg_aws_target *targets, size_t n,
+                                  struct bg_error *err)
+{
+    return change_targets(c, "RegisterTargets", target_group_arn, targets, n, err);
+}
+
+int bg_aws_elbv2_deregister_targets(struct bg_aws_client *c, const char *target_group_arn,
+                                    const struct bg_aws_target *targets, size_t n,
+                                    struct bg_error *err)
+{
+    return change_targets(c, "DeregisterTargets", target_group_arn, targets, n, err);
+}
+
+int bg_aws_elbv2_describe_target_group(struct bg_aws_target_group *out, struct bg_aws_client *c,
+                                       struct bg_arena *a, const char *target_group_arn,
+                                       struct bg_error *err)
+{
+    const struct bg_aws_param groups[] = {{"TargetGroupArns.member.1", target_group_arn}};
+    const struct bg_aws_param attrs[] = {{"TargetGroupArn", target_group_arn}};
+    struct bg_aws_target_group_list list;
+    struct bg_aws_response r;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    rc = call(&r, c, a, "DescribeTargetGroups", groups, 1, err);
+    if (rc == 0)
+        rc = bg_aws_elbv2_parse_target_groups(&list, a, r.body, r.len, err);
+    if (rc != 0)
+        return rc;
+    if (list.count == 0)
+        return bg_error_set(err, BG_ENOTFOUND, "TargetGroupNotFound: %s", target_group_arn);
+    *out = list.items[0];
+    /* informative only: a failure here must not fail the existence check */
+    if (call(&r, c, a, "DescribeTargetGroupAttributes", attrs, 1, NULL) == 0)
+        bg_aws_elbv2_parse_deregistration_delay(&out->deregistration_delay, r.body, r.len,
+                                                NULL);
+    return 0;
+}
