@@ -1,5 +1,72 @@
-/* main.c - placeholder until the protocol server lands. */
-int main(void)
+/*
+ * main.c - read the environment, create the server, print the handshake line, serve, free.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <grpc/grpc.h>
+
+#include "bluegreen/log.h"
+#include "bluegreen/protocol.h"
+#include "bluegreen/version.h"
+
+static int serve(const struct bg_logger *log, const struct bg_handshake *hs)
 {
-    return 1;
+    struct bg_tls_identity id;
+    struct bg_server_options opts = {log, NULL, hs->client_cert_pem, "127.0.0.1:0"};
+    struct bg_server *server = NULL;
+    struct bg_error err = BG_ERROR_INIT;
+    char address[64], line[2048];
+    int port = 0, rc = 1;
+
+    memset(&id, 0, sizeof(id));
+    if (hs->client_cert_pem != NULL && bg_tls_identity_new(&id, &err) != 0)
+        goto done;
+    opts.identity = hs->client_cert_pem != NULL ? &id : NULL;
+    if (bg_server_new(&server, &opts, &port, &err) != 0)
+        goto done;
+    snprintf(address, sizeof(address), "127.0.0.1:%d", port);
+    if (bg_handshake_line(line, sizeof(line), hs->protocol_version, "tcp", address,
+                          opts.identity != NULL ? id.cert_der_b64 : NULL) < 0)
+        goto done;
+    /* stdout carries exactly this line; terraform discards anything after it. */
+    fputs(line, stdout);
+    fflush(stdout);
+    bg_log(log, BG_LOG_DEBUG, "protocol", NULL, "serving tfplugin6 on %s (tls %s)", address,
+           opts.identity != NULL ? "on" : "off");
+    bg_server_run(server);
+    rc = 0;
+done:
+    if (rc != 0)
+        fprintf(stderr, "terraform-provider-bluegreen: %s\n", err.msg);
+    bg_server_free(server);
+    bg_tls_identity_clear(&id);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    struct bg_handshake hs;
+    struct bg_error err = BG_ERROR_INIT;
+    struct bg_logger log;
+    int rc;
+
+    if (argc > 1 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-v") == 0)) {
+        printf("%s %s\n", BG_BINARY_NAME, BG_VERSION);
+        return 0;
+    }
+    if (bg_handshake_read(&hs, NULL, &err) != 0) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
+    /* Ctrl-C reaches our process group too; terraform sends StopProvider instead. */
+    signal(SIGINT, SIG_IGN);
+    signal(SIGPIPE, SIG_IGN);
+    bg_log_init(&log, 2, NULL);
+    grpc_init();
+    rc = serve(&log, &hs);
+    grpc_shutdown();
+    bg_handshake_clear(&hs);
+    return rc;
 }

@@ -13,6 +13,7 @@
 struct bg_provider {
     char *repository_root; /* absolute, canonical; malloc-owned */
     char *terraform_version;
+    struct bg_provider *previous; /* an earlier configuration, freed with this one */
 };
 
 extern const struct bg_schema bg_provider_schema;

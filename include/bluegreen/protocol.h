@@ -1,0 +1,72 @@
+/*
+ * protocol.h - the plugin side of hashicorp/go-plugin as Terraform 1.x drives it: handshake
+ * environment, TLS certificate, and the gRPC server that serves tfplugin6 plus go-plugin's
+ * controller/stdio/broker and grpc health.
+ *
+ * Threading model (docs/architecture.md): one thread polls the completion queue and never
+ * runs provider code; each received request is handled on its own short-lived thread, so a
+ * long ApplyResourceChange never delays StopProvider or the other parallel operations.
+ */
+#ifndef BLUEGREEN_PROTOCOL_H
+#define BLUEGREEN_PROTOCOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common.h"
+#include "log.h"
+
+#define BG_MAGIC_COOKIE_KEY "TF_PLUGIN_MAGIC_COOKIE"
+#define BG_MAGIC_COOKIE_VALUE "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"
+
+/* ---- handshake ------------------------------------------------------------------------ */
+
+struct bg_handshake {
+    int protocol_version;   /* negotiated app protocol (6) */
+    char *client_cert_pem;  /* PLUGIN_CLIENT_CERT (malloc-owned) or NULL: plaintext */
+};
+
+/* Checks the magic cookie and negotiates the protocol version from the environment given by
+ * env (NULL = getenv). BG_EINVAL with an explanation when launched by hand or when terraform
+ * offers no version we speak. */
+int bg_handshake_read(struct bg_handshake *out, const char *(*env)(const char *name),
+                      struct bg_error *err);
+void bg_handshake_clear(struct bg_handshake *h);
+
+/* Formats the single stdout line `1|6|tcp|127.0.0.1:PORT|grpc|CERT\n` into buf. cert_b64 may
+ * be NULL (plaintext). Returns the line length or BG_ELIMIT when buf is too small. */
+int bg_handshake_line(char *buf, size_t size, int protocol_version, const char *network,
+                      const char *address, const char *cert_b64);
+
+/* ---- TLS ------------------------------------------------------------------------------ */
+
+struct bg_tls_identity {
+    char *cert_pem; /* self-signed, SAN DNS:localhost, P-256 */
+    char *key_pem;
+    char *cert_der_b64; /* base64 standard alphabet without padding (Go RawStdEncoding) */
+};
+
+/* Generates a fresh key and certificate valid from one minute ago for ten years. */
+int bg_tls_identity_new(struct bg_tls_identity *out, struct bg_error *err);
+void bg_tls_identity_clear(struct bg_tls_identity *id);
+
+/* ---- server --------------------------------------------------------------------------- */
+
+struct bg_server;
+
+struct bg_server_options {
+    const struct bg_logger *log;
+    const struct bg_tls_identity *identity; /* NULL: plaintext */
+    const char *client_ca_pem;              /* required client cert (terraform's) or NULL */
+    const char *listen;                     /* "127.0.0.1:0" or "unix:/path" */
+};
+
+/* Creates and starts the server; *port receives the bound TCP port (0 for unix sockets). */
+int bg_server_new(struct bg_server **out, const struct bg_server_options *opts, int *port,
+                  struct bg_error *err);
+/* Serves until go-plugin's controller asks the process to shut down. */
+void bg_server_run(struct bg_server *s);
+/* Waits for handler threads, shuts gRPC down, frees everything. NULL allowed. */
+void bg_server_free(struct bg_server *s);
+
+#endif

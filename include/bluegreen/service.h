@@ -1,0 +1,43 @@
+/*
+ * service.h - what the gRPC server serves: method path + request bytes -> response bytes.
+ *
+ * The service holds the provider state shared by concurrent calls: the configuration built
+ * by ConfigureProvider (published once, read-only afterwards) and the StopProvider flag.
+ * bg_service_handle is thread safe and may block for as long as the operation takes.
+ */
+#ifndef BLUEGREEN_SERVICE_H
+#define BLUEGREEN_SERVICE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "log.h"
+
+struct bg_service;
+
+enum bg_rpc_status {
+    BG_RPC_OK = 0,            /* gRPC OK */
+    BG_RPC_INVALID = 3,       /* INVALID_ARGUMENT: undecodable request */
+    BG_RPC_UNIMPLEMENTED = 12,
+    BG_RPC_INTERNAL = 13,
+};
+
+struct bg_rpc_result {
+    enum bg_rpc_status status;
+    const char *status_detail; /* static string or NULL */
+    uint8_t *body;             /* malloc-owned response message, freed by the caller */
+    size_t body_len;
+    bool shutdown;             /* go-plugin asked the process to exit */
+};
+
+int bg_service_new(struct bg_service **out, const struct bg_logger *log);
+void bg_service_free(struct bg_service *svc);
+
+/* True for methods that are streams we answer at once with a status and no message. */
+bool bg_service_is_stream(const char *method);
+
+void bg_service_handle(struct bg_service *svc, const char *method, const uint8_t *req,
+                       size_t req_len, struct bg_rpc_result *out);
+
+#endif

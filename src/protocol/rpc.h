@@ -1,0 +1,51 @@
+/*
+ * rpc.h - protocol-internal: the service state and the per-call context handlers receive.
+ */
+#ifndef BG_PROTOCOL_RPC_H
+#define BG_PROTOCOL_RPC_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include <protobuf-c/protobuf-c.h>
+
+#include "bluegreen/provider.h"
+#include "bluegreen/resource.h"
+#include "bluegreen/service.h"
+#include "wire.h"
+
+struct bg_service {
+    const struct bg_logger *log;
+    pthread_mutex_t lock;          /* guards provider publication */
+    struct bg_provider *provider;  /* set once by ConfigureProvider */
+    atomic_bool stop;              /* StopProvider */
+};
+
+struct rpc_ctx {
+    struct bg_service *svc;
+    struct bg_arena *arena;
+    struct bg_diags diags;
+    struct bg_call call; /* what resource hooks see */
+    bool shutdown;
+};
+
+/* A handler gets the unpacked request and returns the response message built in the arena. */
+typedef ProtobufCMessage *(*rpc_handler)(struct rpc_ctx *ctx, const ProtobufCMessage *req);
+
+struct rpc_method {
+    const char *path;
+    const ProtobufCMessageDescriptor *request;
+    rpc_handler handler;
+};
+
+/* Lifecycle handlers (rpc_resource.c). */
+ProtobufCMessage *bg_rpc_validate_resource(struct rpc_ctx *ctx, const ProtobufCMessage *req);
+ProtobufCMessage *bg_rpc_validate_data(struct rpc_ctx *ctx, const ProtobufCMessage *req);
+ProtobufCMessage *bg_rpc_upgrade_state(struct rpc_ctx *ctx, const ProtobufCMessage *req);
+ProtobufCMessage *bg_rpc_read_resource(struct rpc_ctx *ctx, const ProtobufCMessage *req);
+ProtobufCMessage *bg_rpc_plan(struct rpc_ctx *ctx, const ProtobufCMessage *req);
+ProtobufCMessage *bg_rpc_apply(struct rpc_ctx *ctx, const ProtobufCMessage *req);
+ProtobufCMessage *bg_rpc_import(struct rpc_ctx *ctx, const ProtobufCMessage *req);
+ProtobufCMessage *bg_rpc_read_data(struct rpc_ctx *ctx, const ProtobufCMessage *req);
+
+#endif

@@ -1,0 +1,374 @@
+/*
+ * cluster_pair.c - resource bluegreen_cluster_pair: schema table and lifecycle hooks.
+ *
+ * The standby cluster's files are duplicated from the live cluster's by naming convention
+ * (cluster_pair_eval.c decides what to write or remove); promotion swaps roles without
+ * touching a file; standby = false tears the non-live color's files down. What this resource
+ * wrote is recorded in private state so it never overwrites a hand edit nor deletes a file it
+ * does not own.
+ */
+#include <string.h>
+
+#include "cluster_pair.h"
+
+static const char *const description =
+    "Duplicates an EKS cluster's Terraform files under the standby color of a blue-green pair "
+    "(`aws-prod-spoon` -> `aws-prod-knife`), promotes the standby color to live, and removes "
+    "the old color's files (teardown) so that the next apply destroys the old cluster.";
+
+static const size_t two[2] = {2, 2};
+static void check_colors(struct bg_diags *d, const struct bg_path *path, const struct bg_value *v,
+                         const void *arg);
+static void check_name(struct bg_diags *d, const struct bg_path *path, const struct bg_value *v,
+                       const void *arg);
+static void check_directory(struct bg_diags *d, const struct bg_path *path,
+                            const struct bg_value *v, const void *arg);
+
+static const struct bg_validator directory_validators[] = {
+    {bg_validate_not_empty, NULL}, {check_directory, NULL}, {NULL, NULL}};
+static const struct bg_validator name_validators[] = {{check_name, NULL}, {NULL, NULL}};
+static const struct bg_validator colors_validators[] = {
+    {bg_validate_length, two}, {check_colors, NULL}, {NULL, NULL}};
+static const struct bg_validator live_validators[] = {
+    {bg_validate_not_empty, NULL}, {NULL, NULL}};
+
+static const struct bg_attr attrs[] = {
+    {.name = "id", .type = &bg_type_string, .flags = BG_COMPUTED | BG_USE_STATE,
+     .description = "`<directory>:<name>`, also the import ID."},
+    {.name = "directory", .type = &bg_type_string, .flags = BG_REQUIRED | BG_FORCE_NEW,
+     .description = "Folder holding the cluster files, relative to the working directory. "
+                    "It must lie inside the provider's `repository_root`.",
+     .validators = directory_validators},
+    {.name = "name", .type = &bg_type_string, .flags = BG_REQUIRED | BG_FORCE_NEW,
+     .description = "Cluster base name: the two clusters are `<name>-<color>`, e.g. "
+                    "`aws-prod` gives `aws-prod-spoon` and `aws-prod-knife`.",
+     .validators = name_validators},
+    {.name = "colors", .type = &bg_type_list_string, .flags = BG_OPTIONAL | BG_FORCE_NEW,
+     .default_json = "[\"spoon\",\"knife\"]",
+     .description = "The two color names: distinct, lowercase letters and digits.",
+     .validators = colors_validators},
+    {.name = "live", .type = &bg_type_string, .flags = BG_REQUIRED,
+     .description = "The color that serves production; one of `colors`. Changing it to the "
+                    "standby color promotes the standby cluster and changes no file.",
+     .validators = live_validators},
+    {.name = "standby", .type = &bg_type_bool, .flags = BG_OPTIONAL, .default_json = "true",
+     .description = "Whether the non-live color's files exist. `false` removes them "
+                    "(teardown), so the next apply destroys that cluster."},
+    {.name = "substitutions", .type = &bg_type_map_string, .flags = BG_OPTIONAL,
+     .description = "Extra literal replacements applied to generated copies after the color "
+                    "swap, e.g. `{ \"1.15\" = \"1.18\" }`. At each position the longest key "
+                    "wins; replaced text is not scanned again."},
+    {.name = "live_cluster", .type = &bg_type_string, .flags = BG_COMPUTED,
+     .description = "The live cluster's name, e.g. `aws-prod-spoon`."},
+    {.name = "standby_cluster", .type = &bg_type_string, .flags = BG_COMPUTED,
+     .description = "The standby cluster's name, e.g. `aws-prod-knife`."},
+    {.name = "standby_color", .type = &bg_type_string, .flags = BG_COMPUTED,
+     .description = "The color that is not live."},
+    {.name = "source_files", .type = &bg_type_list_string, .flags = BG_COMPUTED,
+     .description = "The live cluster's files (`<directory>/<file>`), sorted."},
+    {.name = "files", .type = &bg_type_map_string, .flags = BG_COMPUTED,
+     .description = "Each standby file (`<directory>/<file>`) and the sha256 hex of its "
+                    "content. Planned exactly before anything is written, so a reviewer sees "
+                    "what apply will write; empty after teardown."},
+};
+
+static const struct bg_schema schema = {
+    .version = 0,
+    .block = {.description = description, .attrs = attrs, .nattrs = BG_COUNT(attrs)},
+};
+
+static bool is_lower_alnum(const char *s)
+{
+    for (; *s != '\0'; s++) {
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')))
+            return false;
+    }
+    return true;
+}
+
+static void check_colors(struct bg_diags *d, const struct bg_path *path, const struct bg_value *v,
+                         const void *arg)
+{
+    const char *c[2];
+    size_t i;
+
+    (void)arg;
+    if (bg_value_len(v) != 2)
+        return;
+    for (i = 0; i < 2; i++) {
+        c[i] = bg_value_as_string(v->u.arr.items[i]);
+        if (c[i] == NULL || *c[i] == '\0' || !is_lower_alnum(c[i]))
+            bg_diag_error(d, bg_path_index(d->arena, path, (int64_t)i), "Invalid color",
+                          "colors[%zu] = \"%s\" must be lowercase letters and digits.", i,
+                          c[i] != NULL ? c[i] : "");
+    }
+    if (c[0] != NULL && c[1] != NULL && strcmp(c[0], c[1]) == 0)
+        bg_diag_error(d, path, "Colors must differ",
+                      "colors = [\"%s\", \"%s\"]: the two colors must be distinct.", c[0], c[1]);
+}
+
+static void check_name(struct bg_diags *d, const struct bg_path *path, const struct bg_value *v,
+                       const void *arg)
+{
+    const char *s = bg_value_as_string(v), *p;
+
+    (void)arg;
+    for (p = s; p != NULL && *p != '\0'; p++) {
+        bool ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                  (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.';
+        if (!ok || (p == s && (*p == '.' || *p == '-')))
+            break;
+    }
+    if (s != NULL && *s != '\0' && *p == '\0')
+        return;
+    bg_diag_error(d, path, "Invalid cluster name",
+                  "name = \"%s\" must be a file-name fragment: letters, digits, '-', '_' and "
+                  "'.', not starting with '.' or '-' (no '/' or spaces).",
+                  s != NULL ? s : "");
+}
+
+static void check_directory(struct bg_diags *d, const struct bg_path *path,
+                            const struct bg_value *v, const void *arg)
+{
+    const char *s = bg_value_as_string(v);
+
+    (void)arg;
+    if (s != NULL && s[0] == '/')
+        bg_diag_error(d, path, "Directory must be relative",
+                      "directory = \"%s\" is absolute; give it relative to the working "
+                      "directory, inside the repository root.",
+                      s);
+}
+
+/* Cross-attribute check that needs no disk: live must name one of the colors. */
+static int pair_validate(struct bg_call *call, const struct bg_value *config)
+{
+    const struct bg_value *colors = bg_value_get(config, "colors");
+    const char *live = bg_value_as_string(bg_value_get(config, "live"));
+    const char *c0 = "spoon", *c1 = "knife";
+
+    if (live == NULL || bg_value_is_unknown(colors))
+        return 0;
+    if (!bg_value_is_null(colors)) {
+        if (bg_value_len(colors) != 2 || !bg_value_is_wholly_known(colors))
+            return 0;
+        c0 = bg_value_as_string(colors->u.arr.items[0]);
+        c1 = bg_value_as_string(colors->u.arr.items[1]);
+    }
+    if (c0 == NULL || c1 == NULL || strcmp(live, c0) == 0 || strcmp(live, c1) == 0)
+        return 0;
+    bg_diag_error(call->diags, bg_path_attr(call->arena, NULL, "live"),
+                  "Live color is not one of colors",
+                  "live = \"%s\" must be one of colors (\"%s\", \"%s\").", live, c0, c1);
+    return BG_EINVAL;
+}
+
+static bool config_known(const struct bg_value *config)
+{
+    static const char *const names[] = {"directory", "name", "colors", "live", "standby",
+                                        "substitutions"};
+    size_t i;
+
+    for (i = 0; i < BG_COUNT(names); i++) {
+        if (!bg_value_is_wholly_known(bg_value_get(config, names[i])))
+            return false;
+    }
+    return true;
+}
+
+static void set_computed(struct bg_arena *a, struct bg_value *obj, const struct pair_cfg *cfg,
+                         const struct pair_eval *ev)
+{
+    bg_value_put(a, obj, "id", bg_value_string(a, bg_arena_printf(a, "%s:%s", cfg->directory,
+                                                                   cfg->name)));
+    bg_value_put(a, obj, "live_cluster", bg_value_string(a, cfg->live_cluster));
+    bg_value_put(a, obj, "standby_cluster", bg_value_string(a, cfg->standby_cluster));
+    bg_value_put(a, obj, "standby_color", bg_value_string(a, cfg->standby_color));
+    bg_value_put(a, obj, "source_files", ev->source_files);
+    bg_value_put(a, obj, "files", ev->files);
+}
+
+static void warn_removals(struct bg_call *call, const struct pair_cfg *cfg,
+                          const struct pair_eval *ev)
+{
+    char *list = bg_arena_strdup(call->arena, "");
+    size_t i;
+
+    if (ev->nremoves == 0)
+        return;
+    for (i = 0; i < ev->nremoves; i++)
+        list = bg_arena_printf(call->arena, "%s\n  - %s", list,
+                               pair_key(call->arena, cfg, ev->removes[i]));
+    bg_diag_warn(call->diags, bg_path_attr(call->arena, NULL, "files"), "Files will be deleted",
+                 "Applying this plan deletes %zu file(s) of %s:%s", ev->nremoves,
+                 cfg->standby ? cfg->live_cluster : cfg->standby_cluster, list);
+}
+
+static int pair_plan(struct bg_call *call, struct bg_plan_req *req)
+{
+    struct pair_cfg cfg;
+    struct pair_own own;
+    struct pair_eval ev;
+
+    if (req->destroy || !config_known(req->config))
+        return 0; /* unknown arguments: computed values stay unknown until apply */
+    if (pair_cfg_read(&cfg, call, req->config, true) != 0)
+        return BG_EINVAL;
+    pair_own_read(&own, call->arena, req->prior_private);
+    if (pair_evaluate(&ev, call, &cfg, bg_value_get(req->prior, "files"), &own) != 0)
+        return BG_EINVAL;
+    set_computed(call->arena, req->planned, &cfg, &ev);
+    warn_removals(call, &cfg, &ev);
+    return 0;
+}
+
+static struct bg_value *copy_object(struct bg_arena *a, const struct bg_value *v)
+{
+    struct bg_value *out = bg_value_map(a, bg_value_len(v));
+    size_t i;
+
+    for (i = 0; v != NULL && v->kind == BG_MAP && i < v->u.map.len; i++)
+        bg_value_put(a, out, v->u.map.items[i].key, v->u.map.items[i].value);
+    return out;
+}
+
+/* Apply re-evaluates the disk: if a live file changed after the plan, the hashes differ and
+ * nothing is written (the reviewed plan would no longer describe the apply). */
+static int check_matches_plan(struct bg_call *call, const struct bg_value *planned,
+                              const struct pair_eval *ev)
+{
+    const struct bg_value *files = bg_value_get(planned, "files");
+
+    if (!bg_value_is_wholly_known(files) || bg_value_equal(files, ev->files))
+        return 0;
+    bg_diag_error(call->diags, bg_path_attr(call->arena, NULL, "files"),
+                  "Cluster files changed since the plan",
+                  "The live cluster's files or the standby files changed after this plan was "
+                  "made, so applying it would write something nobody reviewed. Nothing was "
+                  "written; run terraform plan again.");
+    return BG_ECONFLICT;
+}
+
+/* Writes first (all or nothing), then removals. */
+static int execute(struct bg_call *call, const struct pair_cfg *cfg, const struct pair_eval *ev,
+                   bool *wrote)
+{
+    struct bg_error err = BG_ERROR_INIT;
+
+    *wrote = false;
+    if (ev->nwrites > 0 && bg_files_write_all(cfg->dir_abs, ev->writes, ev->nwrites, &err) != 0)
+        return bg_diag_from_error(call->diags, bg_path_attr(call->arena, NULL, "files"),
+                                  "Cannot write standby files", &err);
+    *wrote = true;
+    if (ev->nremoves > 0 &&
+        bg_files_remove_all(cfg->dir_abs, ev->removes, ev->nremoves, &err) != 0)
+        return bg_diag_from_error(call->diags, bg_path_attr(call->arena, NULL, "files"),
+                                  "Cannot remove files", &err);
+    bg_log(call->log, BG_LOG_INFO, "cluster_pair", NULL, "%s: wrote %zu file(s), removed %zu",
+           cfg->standby_cluster, ev->nwrites, ev->nremoves);
+    return 0;
+}
+
+static int pair_apply(struct bg_call *call, struct bg_apply_req *req)
+{
+    struct pair_cfg cfg;
+    struct pair_own own;
+    struct pair_eval ev;
+    struct bg_value *state;
+    bool wrote = false;
+    int rc;
+
+    req->new_state = (struct bg_value *)req->prior; /* until something changes on disk */
+    if (pair_cfg_read(&cfg, call, req->planned, true) != 0)
+        return BG_EINVAL;
+    pair_own_read(&own, call->arena, req->private_in);
+    if (pair_evaluate(&ev, call, &cfg, bg_value_get(req->prior, "files"), &own) != 0 ||
+        check_matches_plan(call, req->planned, &ev) != 0)
+        return BG_EINVAL;
+    rc = execute(call, &cfg, &ev, &wrote);
+    if (!wrote)
+        return rc;
+    /* Written files are ours from now on, even if a removal failed: record them. */
+    state = copy_object(call->arena, req->planned);
+    set_computed(call->arena, state, &cfg, &ev);
+    req->new_state = state;
+    req->private_out = pair_own_write(call->arena, &ev.own_after);
+    return rc;
+}
+
+/* Destroy removes only copies this resource generated and that nobody edited since; after a
+ * promotion the generated files are the live cluster's, so nothing is removed. */
+static int pair_destroy(struct bg_call *call, struct bg_apply_req *req)
+{
+    struct bg_error err = BG_ERROR_INIT;
+    struct pair_cfg cfg;
+    struct pair_own own;
+    const char **names;
+    size_t i, n = 0;
+    char disk[65];
+
+    if (pair_cfg_read(&cfg, call, req->prior, true) != 0)
+        return bg_diags_has_errors(call->diags) ? BG_EINVAL : 0;
+    pair_own_read(&own, call->arena, req->private_in);
+    if (own.generated == NULL || strcmp(own.generated, cfg.standby_color) != 0)
+        return 0;
+    names = bg_arena_calloc(call->arena, bg_value_len(own.written), sizeof(*names));
+    for (i = 0; i < bg_value_len(own.written); i++) {
+        const char *name = own.written->u.map.items[i].key;
+        const char *sha = bg_value_as_string(own.written->u.map.items[i].value);
+
+        if (pair_disk_sha(disk, call->arena, cfg.dir_abs, name, &err) != 0)
+            continue;
+        if (sha != NULL && strcmp(sha, disk) == 0)
+            names[n++] = name;
+        else
+            bg_diag_warn(call->diags, NULL, "Edited copy kept",
+                         "%s was edited after bluegreen wrote it and is left in place.",
+                         pair_key(call->arena, &cfg, name));
+    }
+    if (n > 0 && bg_files_remove_all(cfg.dir_abs, names, n, &err) != 0)
+        return bg_diag_from_error(call->diags, NULL, "Cannot remove standby files", &err);
+    return 0;
+}
+
+/* Refresh: re-hash the standby files the state knows; a deleted copy drops out of `files`
+ * so the next plan re-creates it, an edited one shows its new hash. */
+static int pair_read(struct bg_call *call, struct bg_read_req *req)
+{
+    const struct bg_value *files = bg_value_get(req->state, "files");
+    struct bg_error err = BG_ERROR_INIT;
+    struct bg_value *fresh, *state;
+    struct pair_cfg cfg;
+    char sha[65];
+    size_t i;
+
+    /* A directory that is gone (or no longer valid) means every copy is gone. */
+    if (pair_cfg_read(&cfg, call, req->state, false) != 0 ||
+        pair_cfg_resolve(&cfg, call, false) != 0)
+        cfg.dir_abs = NULL;
+    fresh = bg_value_map(call->arena, bg_value_len(files));
+    for (i = 0; cfg.dir_abs != NULL && files != NULL && files->kind == BG_MAP &&
+                i < files->u.map.len;
+         i++) {
+        const char *key = files->u.map.items[i].key;
+
+        if (pair_disk_sha(sha, call->arena, cfg.dir_abs, pair_key_file(key), &err) == 0)
+            bg_value_put(call->arena, fresh, key, bg_value_string(call->arena, sha));
+    }
+    state = copy_object(call->arena, req->state);
+    bg_value_put(call->arena, state, "files", fresh);
+    req->new_state = state;
+    return 0;
+}
+
+const struct bg_resource bg_cluster_pair_resource = {
+    .type_name = "bluegreen_cluster_pair",
+    .schema = &schema,
+    .validate = pair_validate,
+    .plan = pair_plan,
+    .create = pair_apply,
+    .update = pair_apply,
+    .destroy = pair_destroy,
+    .read = pair_read,
+    .import = bg_cluster_pair_import,
+};

@@ -1,0 +1,69 @@
+/*
+ * cluster_pair.h - internals shared by the bluegreen_cluster_pair files: the parsed
+ * configuration, the ownership record kept in private state, and the evaluation that plan
+ * and apply share so that what the plan shows is exactly what apply does.
+ */
+#ifndef BG_RESOURCES_CLUSTER_PAIR_H
+#define BG_RESOURCES_CLUSTER_PAIR_H
+
+#include "bluegreen/files.h"
+#include "bluegreen/resource.h"
+
+struct pair_cfg {
+    const char *directory; /* as configured, trailing '/' removed */
+    const char *name, *live, *standby_color;
+    const char *colors[2];
+    bool standby;
+    struct bg_subst *subs;
+    size_t nsubs;
+    char *dir_abs; /* resolved inside the repository root */
+    char *live_cluster, *standby_cluster;
+};
+
+/* What this resource wrote, kept in private state: plan -> apply -> state -> read. */
+struct pair_own {
+    const char *generated; /* color whose files we generated, or NULL */
+    struct bg_value *written; /* map file name -> sha256 of what we wrote */
+    bool adopt;               /* imported: take existing standby files as ours */
+};
+
+/* The result of comparing the configuration with the disk. */
+struct pair_eval {
+    struct bg_value *source_files; /* list of keys */
+    struct bg_value *files;        /* map key -> sha256, the planned standby files */
+    struct bg_file_write *writes;  /* files whose content must change */
+    size_t nwrites;
+    const char **removes; /* file names to unlink */
+    size_t nremoves;
+    struct pair_own own_after;
+};
+
+/* Reads the arguments from a config or state value. resolve: also resolve the directory
+ * against the repository root. Errors are diagnostics at the attribute's path. */
+int pair_cfg_read(struct pair_cfg *out, struct bg_call *call, const struct bg_value *v,
+                  bool resolve);
+/* Resolves cfg->directory inside the repository root into cfg->dir_abs; report: add the
+ * error as a diagnostic on `directory`. */
+int pair_cfg_resolve(struct pair_cfg *out, struct bg_call *call, bool report);
+/* "directory/file" as shown in `files` and `source_files`. */
+char *pair_key(struct bg_arena *a, const struct pair_cfg *cfg, const char *file_name);
+/* The file name part of a key. */
+const char *pair_key_file(const char *key);
+
+int pair_own_read(struct pair_own *out, struct bg_arena *a, struct bg_private p);
+struct bg_private pair_own_write(struct bg_arena *a, const struct pair_own *own);
+
+/* Decides every file operation; prior_files is the refreshed `files` map of the prior state
+ * (NULL on create). Conflicts and hand edits become error diagnostics. */
+int pair_evaluate(struct pair_eval *out, struct bg_call *call, const struct pair_cfg *cfg,
+                  const struct bg_value *prior_files, const struct pair_own *own);
+
+/* sha256 of a file on disk: 0, or BG_ENOTFOUND when absent. */
+int pair_disk_sha(char out[65], struct bg_arena *a, const char *dir_abs, const char *name,
+                  struct bg_error *err);
+
+/* `terraform import` with id "<directory>:<name>" (cluster_pair_import.c). */
+int bg_cluster_pair_import(struct bg_call *call, const char *id, struct bg_value **state,
+                           struct bg_private *private_out);
+
+#endif

@@ -1,0 +1,90 @@
+/*
+ * cluster_pair_import.c - `terraform import bluegreen_cluster_pair.x <directory>:<name>`.
+ *
+ * Import records the pair as it is on disk and marks the existing standby files as adopted,
+ * so the first plan after import compares them with a fresh rendering instead of refusing
+ * them as foreign files.
+ */
+#include <string.h>
+
+#include "cluster_pair.h"
+
+static int split_id(struct bg_call *call, const char *id, char **dir, char **name)
+{
+    const char *colon = strrchr(id, ':');
+
+    if (colon == NULL || colon == id || colon[1] == '\0' || strchr(colon + 1, '/') != NULL) {
+        bg_diag_error(call->diags, NULL, "Invalid import ID",
+                      "Expected \"<directory>:<name>\", e.g. \"clusters:aws-prod\", got \"%s\".",
+                      id);
+        return BG_EINVAL;
+    }
+    *dir = bg_arena_strndup(call->arena, id, (size_t)(colon - id));
+    *name = bg_arena_strdup(call->arena, colon + 1);
+    return 0;
+}
+
+static size_t count_files(struct bg_call *call, const struct pair_cfg *cfg, const char *color)
+{
+    struct bg_file_list list = {NULL, 0};
+    const char *cluster = bg_arena_printf(call->arena, "%s-%s", cfg->name, color);
+
+    if (bg_files_discover(&list, call->arena, cfg->dir_abs, cluster, NULL) != 0)
+        return 0;
+    return list.len;
+}
+
+static struct bg_value *initial_state(struct bg_call *call, const char *dir, const char *name,
+                                      const char *live, bool standby)
+{
+    struct bg_arena *a = call->arena;
+    struct bg_value *v = bg_value_map(a, 8), *colors = bg_value_array(a, 2);
+
+    bg_value_append(a, colors, bg_value_string(a, "spoon"));
+    bg_value_append(a, colors, bg_value_string(a, "knife"));
+    bg_value_put(a, v, "directory", bg_value_string(a, dir));
+    bg_value_put(a, v, "name", bg_value_string(a, name));
+    bg_value_put(a, v, "colors", colors);
+    bg_value_put(a, v, "live", bg_value_string(a, live));
+    bg_value_put(a, v, "standby", bg_value_bool(a, standby));
+    return v;
+}
+
+int bg_cluster_pair_import(struct bg_call *call, const char *id, struct bg_value **state,
+                           struct bg_private *private_out)
+{
+    struct pair_own own = {NULL, NULL, true};
+    struct pair_cfg cfg;
+    struct pair_eval ev;
+    char *dir = NULL, *name = NULL;
+    size_t spoon, knife;
+
+    if (split_id(call, id, &dir, &name) != 0)
+        return BG_EINVAL;
+    *state = initial_state(call, dir, name, "spoon", true);
+    if (pair_cfg_read(&cfg, call, *state, true) != 0)
+        return BG_EINVAL;
+    spoon = count_files(call, &cfg, "spoon");
+    knife = count_files(call, &cfg, "knife");
+    if (spoon == 0 && knife == 0) {
+        bg_diag_error(call->diags, NULL, "Nothing to import",
+                      "No file in %s belongs to %s-spoon or %s-knife.", dir, name, name);
+        return BG_ENOTFOUND;
+    }
+    /* With one color on disk that color is live; with both, the configuration says which. */
+    *state = initial_state(call, dir, name, spoon > 0 ? "spoon" : "knife", spoon > 0 && knife > 0);
+    pair_cfg_read(&cfg, call, *state, true);
+    own.written = bg_value_map(call->arena, 0);
+    if (pair_evaluate(&ev, call, &cfg, NULL, &own) != 0)
+        return BG_EINVAL;
+    bg_value_put(call->arena, *state, "id", bg_value_string(call->arena, id));
+    bg_value_put(call->arena, *state, "live_cluster", bg_value_string(call->arena, cfg.live_cluster));
+    bg_value_put(call->arena, *state, "standby_cluster",
+                 bg_value_string(call->arena, cfg.standby_cluster));
+    bg_value_put(call->arena, *state, "standby_color",
+                 bg_value_string(call->arena, cfg.standby_color));
+    bg_value_put(call->arena, *state, "source_files", ev.source_files);
+    bg_value_put(call->arena, *state, "files", ev.files);
+    *private_out = pair_own_write(call->arena, &own);
+    return 0;
+}
