@@ -151,7 +151,7 @@ enum bg_scan_format {
 };
 
 struct bg_scan_finding {
-    const char *file;        /* relative, as the user wrote the directory ("k8s/app.yaml") */
+    const char *file;        /* relative to the repository root ("k8s/app.yaml") */
     long line;               /* 1-based line of the apiVersion key */
     const char *api_version, *kind, *removed_in, *replacement; /* from the tables */
 };

@@ -119,10 +119,25 @@ enum bg_scan_format bg_scan_format_for(const char *path)
     return BG_SCAN_YAML;
 }
 
+/* Findings of one file in line order (JSON reports inner objects first). Insertion sort:
+ * stable, and a file has a handful of findings. */
+static void sort_by_line(struct bg_scan_finding *f, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        struct bg_scan_finding x = f[i];
+        size_t j = i;
+
+        for (; j > 0 && f[j - 1].line > x.line; j--)
+            f[j] = f[j - 1];
+        f[j] = x;
+    }
+}
+
 void bg_scan_buffer(struct bg_scan_result *res, struct bg_arena *a, const char *file,
                     enum bg_scan_format format, const char *buf, size_t len, int target)
 {
     struct bg_scan_ctx c = {res, a, file, NULL, target};
+    size_t first = res->count;
 
     if (format == BG_SCAN_JSON)
         bg_scan_json_buffer(&c, buf, len);
@@ -130,4 +145,6 @@ void bg_scan_buffer(struct bg_scan_result *res, struct bg_arena *a, const char *
         bg_scan_hcl_buffer(&c, buf, len);
     else
         bg_scan_yaml_buffer(&c, buf, len, 0);
+    if (res->count > first)
+        sort_by_line(res->findings + first, res->count - first);
 }

@@ -35,7 +35,7 @@ struct walker {
     const char *const *include;
     size_t include_count;
     char *root, *dir;    /* realpath()s, malloc'd */
-    const char *display; /* the directory as the user wrote it, "" for "." */
+    const char *display; /* the directory relative to the root, "" for the root */
 };
 
 static bool glob(const char *p, const char *s)
@@ -299,16 +299,15 @@ static int walk_tree(struct walker *w, struct bg_error *err)
     return 0;
 }
 
-static const char *display_name(struct bg_arena *a, const char *dir)
+/* The scanned directory relative to the root ("" for the root itself): findings name files
+ * the way a pull request shows them, whatever form the user gave the directory in. */
+static const char *display_name(struct bg_arena *a, const char *root, const char *dir)
 {
-    char *s = bg_arena_strdup(a, dir);
-    size_t n = strlen(s);
+    const char *rel = dir + (strcmp(root, "/") == 0 ? 0 : strlen(root));
 
-    while (n > 1 && s[n - 1] == '/')
-        s[--n] = '\0';
-    while (strncmp(s, "./", 2) == 0)
-        s += 2;
-    return strcmp(s, ".") == 0 ? "" : s;
+    while (*rel == '/')
+        rel++;
+    return bg_arena_strdup(a, rel);
 }
 
 static int open_dirs(struct walker *w, const struct bg_scan_opts *o, const char **attribute,
@@ -353,7 +352,7 @@ int bg_scan_directory(struct bg_scan_result **out, struct bg_arena *a,
     if (rc == 0)
         rc = open_dirs(&w, opts, attribute, err);
     if (rc == 0) {
-        w.display = display_name(a, opts->directory);
+        w.display = display_name(a, w.root, w.dir);
         w.res = bg_arena_alloc(a, sizeof(*w.res));
         w.res->max_findings = opts->max_findings;
         rc = walk_tree(&w, err);
