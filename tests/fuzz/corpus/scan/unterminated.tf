@@ -1,0 +1,2 @@
+z = <<EOT
+apiVersion: batch/v1beta1
