@@ -1,0 +1,372 @@
+#!/usr/bin/env python3
+"""AWS stand-in for the e2e tests: moto's server plus the ELBv2 behaviour moto lacks.
+
+moto answers every AWS API, but reports each registered target `healthy` at once and forgets
+deregistered targets at once. This wrapper sits in front of moto's WSGI app and adds, for
+ELBv2 (Query API version 2015-12-01):
+
+* health sequences per target: `initial` for N polls or T seconds after registration, then a
+  final state; or a fixed state such as `unhealthy`;
+* draining: a deregistered target shows `draining` (Target.DeregistrationInProgress) in
+  DescribeTargetHealth for the configured deregistration delay;
+* injected throttling: the next N calls of an action answer HTTP 400 `Throttling` in the AWS
+  XML error layout;
+* a server-side log of every ELBv2 call with its time, targets and HTTP status, so tests
+  observe the walk (e.g. the percent sequence) from the server's point of view.
+
+Control API (JSON bodies and answers), all under /_standin/:
+  GET  /_standin/ping                      -> {"ok": true}
+  POST /_standin/reset                     clears stand-in state and moto's backends
+  POST /_standin/config  {"deregistration_delay": 2.0,
+                          "default_health": {...spec...}}
+  POST /_standin/health  {"target": "i-1", ...spec...}   (spec for one target id)
+        spec: {"initial_polls": 3, "then": "healthy"} | {"initial_seconds": 1.5, "then": ...}
+              | {"state": "unhealthy"}   ("then" defaults to "healthy")
+  POST /_standin/throttle {"action": "RegisterTargets" | "*", "count": 2}
+  GET  /_standin/log                       -> {"calls": [{"t": 1700000000.123,
+                                               "action": "RegisterTargets", "status": 200,
+                                               "throttled": false, "target_group": arn,
+                                               "targets": [{"id": "i-1", "port": 80}]}]}
+
+Usage: elbv2_standin.py [--port N]. Binds 127.0.0.1 only, prints the port on stdout once
+ready, stops cleanly on SIGTERM or SIGINT. Import StandInProcess to run it from a test.
+"""
+import argparse
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+import xml.etree.ElementTree as ET
+
+ELBV2_VERSION = "2015-12-01"
+NS = "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/"
+REASONS = {
+    "initial": ("Elb.InitialHealthChecking", "Initial health checks in progress"),
+    "unhealthy": ("Target.FailedHealthChecks", "Health checks failed"),
+    "draining": ("Target.DeregistrationInProgress", "Target deregistration is in progress"),
+    "unused": ("Target.NotRegistered", "Target is not registered to the target group"),
+}
+
+
+def _q(tag):
+    return "{%s}%s" % (NS, tag)
+
+
+class State:
+    """Everything the wrapper adds to moto; guarded by one lock (werkzeug is threaded)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self):
+        self.delay = 0.0
+        self.default_spec = {}
+        self.specs = {}  # target id -> spec
+        self.registered = {}  # (arn, id) -> {"t": time, "polls": n}
+        self.draining = {}  # (arn, id) -> (port, until)
+        self.throttles = {}  # action or "*" -> remaining count
+        self.calls = []
+
+    def take_throttle(self, action):
+        for key in (action, "*"):
+            if self.throttles.get(key, 0) > 0:
+                self.throttles[key] -= 1
+                return True
+        return False
+
+    def health_of(self, arn, target_id, now):
+        spec = self.specs.get(target_id, self.default_spec)
+        reg = self.registered.setdefault((arn, target_id), {"t": now, "polls": 0})
+        reg["polls"] += 1
+        if "state" in spec:
+            return spec["state"]
+        then = spec.get("then", "healthy")
+        if "initial_polls" in spec and reg["polls"] <= int(spec["initial_polls"]):
+            return "initial"
+        if "initial_seconds" in spec and now - reg["t"] < float(spec["initial_seconds"]):
+            return "initial"
+        return then
+
+
+def targets_of(form):
+    out = []
+    n = 1
+    while "Targets.member.%d.Id" % n in form:
+        port = form.get("Targets.member.%d.Port" % n)
+        out.append({"id": form["Targets.member.%d.Id" % n], "port": int(port) if port else None})
+        n += 1
+    return out
+
+
+def throttling_body():
+    return (
+        '<ErrorResponse xmlns="%s"><Error><Type>Sender</Type><Code>Throttling</Code>'
+        "<Message>Rate exceeded</Message></Error><RequestId>standin-throttle</RequestId>"
+        "</ErrorResponse>" % NS
+    ).encode()
+
+
+class StandInApp:
+    """WSGI middleware in front of moto's DomainDispatcherApplication."""
+
+    def __init__(self, moto_app):
+        self.moto = moto_app
+        self.state = State()
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/_standin/"):
+            return self.control(environ, start_response, path[len("/_standin/"):])
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        form = dict(urllib.parse.parse_qsl(body.decode("utf-8", "replace")))
+        if form.get("Version") != ELBV2_VERSION or "Action" not in form:
+            return self.moto(environ, start_response)
+        return self.elbv2(environ, start_response, form)
+
+    # ---- ELBv2 ---------------------------------------------------------------------------
+    def elbv2(self, environ, start_response, form):
+        action, arn = form["Action"], form.get("TargetGroupArn", "")
+        now = time.time()
+        entry = {"t": now, "action": action, "target_group": arn, "targets": targets_of(form),
+                 "throttled": False, "status": 400}
+        with self.state.lock:
+            self.state.calls.append(entry)
+            if self.state.take_throttle(action):
+                entry["throttled"] = True
+                return self.reply(start_response, 400, throttling_body())
+        status, headers, body = self.forward(environ)
+        entry["status"] = status
+        if status == 200:
+            body = self.after(action, arn, entry["targets"], form, body, now)
+        return self.reply(start_response, status, body, headers)
+
+    def forward(self, environ):
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"] = int(status.split()[0])
+            captured["headers"] = headers
+
+        chunks = self.moto(environ, capture)
+        try:
+            body = b"".join(chunks)
+        finally:
+            if hasattr(chunks, "close"):
+                chunks.close()
+        headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
+        return captured["status"], headers, body
+
+    def after(self, action, arn, targets, form, body, now):
+        with self.state.lock:
+            if action == "RegisterTargets":
+                for t in targets:
+                    self.state.draining.pop((arn, t["id"]), None)
+                    self.state.registered[(arn, t["id"])] = {"t": now, "polls": 0}
+            elif action == "DeregisterTargets":
+                for t in targets:
+                    self.state.registered.pop((arn, t["id"]), None)
+                    if self.state.delay > 0:
+                        self.state.draining[(arn, t["id"])] = (t["port"], now + self.state.delay)
+            elif action == "DescribeTargetHealth":
+                return self.rewrite_health(arn, targets, body, now)
+        return body
+
+    def rewrite_health(self, arn, wanted, body, now):
+        ET.register_namespace("", NS)
+        root = ET.fromstring(body)
+        descs = root.find("%s/%s" % (_q("DescribeTargetHealthResult"),
+                                     _q("TargetHealthDescriptions")))
+        if descs is None:
+            return body
+        wanted_ids = {t["id"] for t in wanted}
+        for member in list(descs):
+            tid = member.findtext("%s/%s" % (_q("Target"), _q("Id")))
+            if (arn, tid) in self.state.draining:
+                descs.remove(member)  # shown below as draining instead of moto's guess
+                continue
+            self.set_state(member, self.state.health_of(arn, tid, now))
+        for (tg, tid), (port, until) in list(self.state.draining.items()):
+            if until <= now:
+                del self.state.draining[(tg, tid)]
+            elif tg == arn and (not wanted_ids or tid in wanted_ids):
+                descs.append(self.member(tid, port, "draining"))
+        return ET.tostring(root, encoding="utf-8")
+
+    @staticmethod
+    def set_state(member, state):
+        health = member.find(_q("TargetHealth"))
+        if health is None:
+            health = ET.SubElement(member, _q("TargetHealth"))
+        for child in list(health):
+            health.remove(child)
+        ET.SubElement(health, _q("State")).text = state
+        if state in REASONS:
+            ET.SubElement(health, _q("Reason")).text = REASONS[state][0]
+            ET.SubElement(health, _q("Description")).text = REASONS[state][1]
+
+    def member(self, tid, port, state):
+        m = ET.Element(_q("member"))
+        target = ET.SubElement(m, _q("Target"))
+        ET.SubElement(target, _q("Id")).text = tid
+        if port:
+            ET.SubElement(target, _q("Port")).text = str(port)
+        self.set_state(m, state)
+        return m
+
+    @staticmethod
+    def reply(start_response, status, body, headers=None):
+        headers = list(headers or [("Content-Type", "text/xml")])
+        headers.append(("Content-Length", str(len(body))))
+        reason = {200: "OK", 400: "Bad Request"}.get(status, "Status")
+        start_response("%d %s" % (status, reason), headers)
+        return [body]
+
+    # ---- control API -----------------------------------------------------------------------
+    def control(self, environ, start_response, what):
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        raw = environ["wsgi.input"].read(length) if length else b""
+        try:
+            args = json.loads(raw) if raw else {}
+            result = self.control_action(what, args)
+            status = 200
+        except (ValueError, KeyError, TypeError) as e:
+            result, status = {"error": str(e)}, 400
+        body = json.dumps(result).encode()
+        return self.reply(start_response, status, body, [("Content-Type", "application/json")])
+
+    def control_action(self, what, args):
+        st = self.state
+        with st.lock:
+            if what == "ping":
+                return {"ok": True}
+            if what == "log":
+                return {"calls": list(st.calls)}
+            if what == "reset":
+                st.reset()
+            elif what == "config":
+                st.delay = float(args.get("deregistration_delay", st.delay))
+                st.default_spec = args.get("default_health", st.default_spec)
+            elif what == "health":
+                st.specs[args["target"]] = {k: v for k, v in args.items() if k != "target"}
+            elif what == "throttle":
+                st.throttles[args.get("action", "*")] = int(args["count"])
+            else:
+                raise KeyError("unknown control %r" % what)
+        if what == "reset":
+            from moto.moto_api._internal.models import moto_api_backend
+
+            moto_api_backend.reset()
+        return {"ok": True}
+
+
+def make_app():
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    return StandInApp(DomainDispatcherApplication(create_backend_app))
+
+
+def serve(port):
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", port, make_app(), threaded=True)
+    stop = threading.Event()
+
+    def on_signal(signum, frame):
+        stop.set()
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    print(server.server_port, flush=True)
+    server.serve_forever()
+    server.server_close()
+    return 0
+
+
+class StandInProcess:
+    """Runs the stand-in as a child process; for tests. Use as a context manager."""
+
+    def __init__(self, log_path=os.devnull):
+        self.proc = None
+        self.port = None
+        self.log_path = log_path
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def start(self):
+        env = dict(os.environ, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
+                   AWS_DEFAULT_REGION="us-east-1")
+        self._log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen([sys.executable, os.path.abspath(__file__)],
+                                     stdout=subprocess.PIPE, stderr=self._log, env=env)
+        line = self.proc.stdout.readline()
+        if not line.strip():
+            self.stop()
+            raise RuntimeError("stand-in did not start")
+        self.port = int(line)
+        self.endpoint = "http://127.0.0.1:%d" % self.port
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc and self.proc.stdout:
+            self.proc.stdout.close()
+        if getattr(self, "_log", None):
+            self._log.close()
+
+    def control(self, what, args=None):
+        data = json.dumps(args).encode() if args is not None else None
+        req = urllib.request.Request("%s/_standin/%s" % (self.endpoint, what), data=data,
+                                     method="POST" if data is not None else "GET")
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return json.loads(r.read())
+
+    def call(self, service, version, action, **params):
+        """Raw Query API call (unsigned; moto does not check signatures). (status, xml)."""
+        form = dict(params, Action=action, Version=version)
+        auth = ("AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/%s/aws4_request, "
+                "SignedHeaders=host, Signature=0" % service)
+        req = urllib.request.Request(self.endpoint + "/",
+                                     data=urllib.parse.urlencode(form).encode(),
+                                     headers={"Authorization": auth, "Content-Type":
+                                              "application/x-www-form-urlencoded"})
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                return r.status, r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
+
+    def elbv2(self, action, **params):
+        return self.call("elasticloadbalancing", ELBV2_VERSION, action, **params)
+
+    def ec2(self, action, **params):
+        return self.call("ec2", "2016-11-15", action, **params)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    return serve(parser.parse_args().port)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
