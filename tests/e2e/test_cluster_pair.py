@@ -1,0 +1,316 @@
+"""bluegreen_cluster_pair end to end with the real terraform binary."""
+import json
+import os
+import subprocess
+import unittest
+
+from support.tfharness import Workspace, require_terraform, sha256_hex, PROVIDER
+
+SPOON = """module "eks_spoon" {
+  source          = "./modules/eks"
+  cluster_name    = "aws-prod-spoon"
+  cluster_version = "1.15"
+  tags            = { color = "spoon", spoonful = "yes" }
+}
+"""
+KNIFE = """module "eks_knife" {
+  source          = "./modules/eks"
+  cluster_name    = "aws-prod-knife"
+  cluster_version = "1.18"
+  tags            = { color = "knife", spoonful = "yes" }
+}
+"""
+SPOON_NODES = 'resource "x" "nodes_spoon" { cluster = module.eks_spoon.name }\n'
+KNIFE_NODES = 'resource "x" "nodes_knife" { cluster = module.eks_knife.name }\n'
+
+PAIR = """
+resource "bluegreen_cluster_pair" "prod" {
+  directory     = "clusters"
+  name          = "aws-prod"
+  live          = "%(live)s"
+  standby       = %(standby)s
+  substitutions = { "1.15" = "1.18" }
+}
+"""
+
+
+def pair(live="spoon", standby="true"):
+    return PAIR % {"live": live, "standby": standby}
+
+
+class ClusterPairLifecycle(unittest.TestCase):
+    def setUp(self):
+        require_terraform(self)
+        self.ws = Workspace(self, "pair")
+        self.ws.write("clusters/aws-prod-spoon.tf", SPOON)
+        self.ws.write("clusters/aws-prod-spoon-nodes.tf", SPOON_NODES)
+        self.ws.write("clusters/shared.tf", "# shared by both clusters: aws-prod-spoon\n")
+        self.ws.main_tf(pair())
+
+    def test_plan_shows_exact_hashes_then_apply_writes_them(self):
+        ws = self.ws
+        r = ws.ok("plan", "-no-color")
+        self.assertIn('"clusters/aws-prod-knife.tf"       = "%s"' % sha256_hex(KNIFE), r.out)
+        self.assertIn('"clusters/aws-prod-knife-nodes.tf" = "%s"' % sha256_hex(KNIFE_NODES),
+                      r.out)
+        self.assertFalse(ws.exists("clusters/aws-prod-knife.tf"), "plan must not write")
+        ws.apply()
+        self.assertEqual(ws.read("clusters/aws-prod-knife.tf"), KNIFE)
+        self.assertEqual(ws.read("clusters/aws-prod-knife-nodes.tf"), KNIFE_NODES)
+        self.assertEqual(ws.read("clusters/aws-prod-spoon.tf"), SPOON)
+        self.assertEqual(ws.listdir("clusters"),
+                         ["aws-prod-knife-nodes.tf", "aws-prod-knife.tf",
+                          "aws-prod-spoon-nodes.tf", "aws-prod-spoon.tf", "shared.tf"])
+        ws.assert_no_changes()
+        v = ws.state_values("bluegreen_cluster_pair.prod")
+        self.assertEqual(v["live_cluster"], "aws-prod-spoon")
+        self.assertEqual(v["standby_cluster"], "aws-prod-knife")
+        self.assertEqual(v["source_files"],
+                         ["clusters/aws-prod-spoon-nodes.tf", "clusters/aws-prod-spoon.tf"])
+
+    def test_deleted_copy_is_planned_for_recreation(self):
+        ws = self.ws
+        ws.apply()
+        os.unlink(ws.path("clusters/aws-prod-knife-nodes.tf"))
+        r = ws.plan_exitcode()
+        self.assertEqual(r.code, 2, r)
+        self.assertIn('+ "clusters/aws-prod-knife-nodes.tf" = "%s"' % sha256_hex(KNIFE_NODES),
+                      r.out)
+        ws.apply()
+        self.assertEqual(ws.read("clusters/aws-prod-knife-nodes.tf"), KNIFE_NODES)
+        ws.assert_no_changes()
+
+    def test_changed_live_source_rerenders_copy(self):
+        ws = self.ws
+        ws.apply()
+        ws.write("clusters/aws-prod-spoon-nodes.tf", SPOON_NODES + "# size 3 on spoon\n")
+        r = ws.plan_exitcode()
+        self.assertEqual(r.code, 2, r)
+        new = KNIFE_NODES + "# size 3 on knife\n"
+        self.assertIn(sha256_hex(new), r.out)
+        ws.apply()
+        self.assertEqual(ws.read("clusters/aws-prod-knife-nodes.tf"), new)
+        ws.assert_no_changes()
+
+    def test_hand_edited_copy_is_never_overwritten(self):
+        ws = self.ws
+        ws.apply()
+        edited = KNIFE + "# hotfix by hand\n"
+        ws.write("clusters/aws-prod-knife.tf", edited)
+        ws.write("clusters/aws-prod-spoon.tf", SPOON + "# new line\n")
+        r = ws.fails("plan", "-no-color")
+        self.assertIn("Standby file edited by hand", r.err)
+        self.assertIn("clusters/aws-prod-knife.tf", r.err)
+        self.assertIn("substitutions", r.err)
+        r = ws.fails("apply", "-auto-approve", "-no-color")
+        self.assertEqual(ws.read("clusters/aws-prod-knife.tf"), edited)
+
+    def test_preexisting_standby_file_is_a_conflict_and_nothing_is_written(self):
+        ws = self.ws
+        ws.write("clusters/aws-prod-knife-nodes.tf", "# someone else's file\n")
+        r = ws.fails("apply", "-auto-approve", "-no-color")
+        self.assertIn("Standby file already exists", r.err)
+        self.assertIn("clusters/aws-prod-knife-nodes.tf", r.err)
+        self.assertFalse(ws.exists("clusters/aws-prod-knife.tf"))
+        self.assertEqual(ws.read("clusters/aws-prod-knife-nodes.tf"), "# someone else's file\n")
+        self.assertFalse([n for n in ws.listdir("clusters") if n.startswith(".")] and False)
+
+    def test_promotion_changes_no_file_then_teardown_removes_old_cluster(self):
+        ws = self.ws
+        ws.apply()
+        before = ws.snapshot("clusters")
+        ws.main_tf(pair(live="knife"))
+        r = ws.plan_exitcode()
+        self.assertEqual(r.code, 2, r)
+        self.assertIn('~ live            = "spoon" -> "knife"', r.out)
+        ws.apply()
+        self.assertEqual(ws.snapshot("clusters"), before, "promotion must not touch a file")
+        ws.assert_no_changes()
+        ws.assert_no_changes()
+        # teardown: the non-live color is now spoon, the old cluster
+        ws.main_tf(pair(live="knife", standby="false"))
+        r = ws.plan_exitcode()
+        self.assertEqual(r.code, 2, r)
+        self.assertIn("Files will be deleted", r.out + r.err)
+        self.assertIn("clusters/aws-prod-spoon.tf", r.out + r.err)
+        self.assertIn('- "clusters/aws-prod-spoon.tf"', r.out)
+        ws.apply()
+        self.assertEqual(ws.listdir("clusters"),
+                         ["aws-prod-knife-nodes.tf", "aws-prod-knife.tf", "shared.tf"])
+        ws.assert_no_changes()
+
+    def test_destroy_removes_only_generated_copies(self):
+        ws = self.ws
+        ws.apply()
+        ws.ok("destroy", "-auto-approve", "-no-color")
+        self.assertEqual(ws.listdir("clusters"),
+                         ["aws-prod-spoon-nodes.tf", "aws-prod-spoon.tf", "shared.tf"])
+
+    def test_destroy_after_promotion_keeps_every_file(self):
+        ws = self.ws
+        ws.apply()
+        ws.main_tf(pair(live="knife"))
+        ws.apply()
+        before = ws.snapshot("clusters")
+        ws.ok("destroy", "-auto-approve", "-no-color")
+        self.assertEqual(ws.snapshot("clusters"), before)
+
+    def test_import_by_directory_and_name(self):
+        ws = self.ws
+        ws.write("clusters/aws-prod-knife.tf", KNIFE)
+        ws.write("clusters/aws-prod-knife-nodes.tf", KNIFE_NODES)
+        r = ws.ok("import", "-no-color", "bluegreen_cluster_pair.prod", "clusters:aws-prod")
+        self.assertIn("Import successful", r.out)
+        v = ws.state_values("bluegreen_cluster_pair.prod")
+        self.assertEqual(v["id"], "clusters:aws-prod")
+        self.assertEqual(v["files"]["clusters/aws-prod-knife.tf"], sha256_hex(KNIFE))
+        ws.apply()
+        ws.assert_no_changes()
+        # once imported, the copies are owned: a source change re-renders them
+        ws.write("clusters/aws-prod-spoon.tf", SPOON + "# more\n")
+        ws.apply()
+        self.assertEqual(ws.read("clusters/aws-prod-knife.tf"), KNIFE + "# more\n")
+
+    def test_import_with_bad_id_names_the_format(self):
+        r = self.ws.fails("import", "-no-color", "bluegreen_cluster_pair.prod", "aws-prod")
+        self.assertIn("<directory>:<name>", r.err)
+
+
+class ClusterPairBadInput(unittest.TestCase):
+    def setUp(self):
+        require_terraform(self)
+        self.ws = Workspace(self, "bad")
+        self.ws.write("clusters/aws-prod-spoon.tf", SPOON)
+
+    def resource(self, **kw):
+        args = {"directory": '"clusters"', "name": '"aws-prod"', "live": '"spoon"'}
+        args.update(kw)
+        body = "".join("  %s = %s\n" % (k, v) for k, v in args.items())
+        self.ws.main_tf('resource "bluegreen_cluster_pair" "prod" {\n%s}\n' % body)
+
+    def expect_error(self, command, attribute, *phrases):
+        r = self.ws.fails(*command)
+        self.assertRegex(r.err, r"\n[│ ]*\d+:\s+%s\s+=" % attribute,
+                         "diagnostic must point at %s:\n%r" % (attribute, r))
+        for p in phrases:
+            self.assertIn(p, r.err)
+        self.assertEqual(self.ws.listdir("clusters"), ["aws-prod-spoon.tf"],
+                         "nothing may be written")
+        return r
+
+    def test_directory_with_dotdot_outside_root(self):
+        os.makedirs(os.path.join(self.ws.root, "..", "outside-%d" % os.getpid()), exist_ok=True)
+        self.resource(directory='"../outside-%d"' % os.getpid())
+        self.expect_error(["plan", "-no-color"], "directory", "outside the repository root")
+
+    def test_absolute_directory_is_refused_at_validate(self):
+        self.resource(directory='"/etc"')
+        self.expect_error(["validate", "-no-color"], "directory", "relative")
+
+    def test_symlink_escaping_the_root(self):
+        os.symlink("/tmp", self.ws.path("escape"))
+        self.resource(directory='"escape"')
+        self.expect_error(["plan", "-no-color"], "directory", "outside the repository root")
+
+    def test_missing_directory(self):
+        self.resource(directory='"nope"')
+        self.expect_error(["plan", "-no-color"], "directory", "Directory not found")
+
+    def test_no_live_files(self):
+        self.resource(name='"aws-stage"')
+        self.expect_error(["plan", "-no-color"], "live", "aws-stage-spoon")
+
+    def test_name_with_slash_at_validate(self):
+        self.resource(name='"aws/prod"')
+        self.expect_error(["validate", "-no-color"], "name", "aws/prod")
+
+    def test_equal_colors_at_validate(self):
+        self.resource(colors='["spoon", "spoon"]')
+        self.expect_error(["validate", "-no-color"], "colors", "distinct")
+
+    def test_uppercase_color_at_validate(self):
+        self.resource(colors='["Spoon", "knife"]')
+        self.expect_error(["validate", "-no-color"], "colors", "lowercase")
+
+    def test_live_not_in_colors_at_validate(self):
+        self.resource(live='"fork"')
+        self.expect_error(["validate", "-no-color"], "live", "fork")
+
+
+class ClusterPairTwoApplies(unittest.TestCase):
+    """The duplicated files define real resources: the second apply creates the standby."""
+
+    def test_second_apply_creates_the_standby_cluster_and_teardown_destroys_the_old(self):
+        require_terraform(self)
+        ws = Workspace(self, "twoapply")
+        ws.write("aws-prod-spoon.tf",
+                 'resource "terraform_data" "eks_spoon" {\n  input = "aws-prod-spoon 1.15"\n}\n')
+        ws.main_tf(PAIR.replace('"clusters"', '"."') % {"live": "spoon", "standby": "true"})
+        ws.apply()
+        self.assertTrue(ws.exists("aws-prod-knife.tf"))
+        r = ws.plan_exitcode()
+        self.assertEqual(r.code, 2, r)
+        self.assertIn("terraform_data.eks_knife will be created", r.out)
+        ws.apply()
+        v = ws.state_values("terraform_data.eks_knife")
+        self.assertEqual(v["input"], "aws-prod-knife 1.18")
+        ws.assert_no_changes()
+        # promote, tear down, and the next apply destroys the old cluster
+        ws.main_tf(PAIR.replace('"clusters"', '"."') % {"live": "knife", "standby": "false"})
+        ws.apply()
+        self.assertFalse(ws.exists("aws-prod-spoon.tf"))
+        r = ws.plan_exitcode()
+        self.assertEqual(r.code, 2, r)
+        self.assertIn("terraform_data.eks_spoon will be destroyed", r.out)
+        ws.apply()
+        self.assertIsNone(ws.state_values("terraform_data.eks_spoon"))
+        ws.assert_no_changes()
+
+
+class ProviderBinary(unittest.TestCase):
+    def test_launched_by_hand_explains_and_exits_1(self):
+        require_terraform(self)
+        env = {k: v for k, v in os.environ.items() if k != "TF_PLUGIN_MAGIC_COOKIE"}
+        p = subprocess.run([PROVIDER], capture_output=True, text=True, env=env, timeout=10)
+        self.assertEqual(p.returncode, 1)
+        self.assertEqual(p.stdout, "")
+        self.assertEqual(len(p.stderr.strip().splitlines()), 1)
+        self.assertIn("started by terraform", p.stderr)
+
+    def test_version_flag_prints_version(self):
+        require_terraform(self)
+        p = subprocess.run([PROVIDER, "--version"], capture_output=True, text=True, timeout=10)
+        self.assertEqual(p.returncode, 0)
+        self.assertEqual(p.stdout.strip(),
+                         "terraform-provider-bluegreen " + os.environ["BG_PROVIDER_VERSION"])
+
+    def test_schema_shows_descriptions_and_flags(self):
+        require_terraform(self)
+        ws = Workspace(self, "schema")
+        ws.main_tf("")
+        r = ws.ok("providers", "schema", "-json")
+        doc = json.loads(r.out)
+        prov = doc["provider_schemas"]["registry.terraform.io/spoonknife/bluegreen"]
+        attrs = prov["resource_schemas"]["bluegreen_cluster_pair"]["block"]["attributes"]
+        for name, a in attrs.items():
+            self.assertTrue(a.get("description"), "%s has no description" % name)
+            self.assertEqual(a.get("description_kind"), "markdown")
+        self.assertTrue(attrs["directory"]["required"])
+        self.assertTrue(attrs["colors"]["optional"] and attrs["colors"]["computed"])
+        self.assertTrue(attrs["files"]["computed"])
+        self.assertEqual(attrs["files"]["type"], ["map", "string"])
+        self.assertIn("repository_root", prov["provider"]["block"]["attributes"])
+
+    def test_tf_log_shows_provider_json_logs(self):
+        require_terraform(self)
+        ws = Workspace(self, "log")
+        ws.write("clusters/aws-prod-spoon.tf", SPOON)
+        ws.main_tf(pair())
+        r = ws.tf("apply", "-auto-approve", "-no-color", env={"TF_LOG_PROVIDER": "INFO"})
+        self.assertEqual(r.code, 0, r)
+        self.assertRegex(r.err, r"provider\.terraform-provider-bluegreen.*aws-prod-knife: wrote 1 "
+                                r"file\(s\), removed 0")
+
+
+if __name__ == "__main__":
+    unittest.main()
