@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -53,6 +54,7 @@ int files_open_dir(int *out, const char *dir_abs, struct bg_error *err)
 {
     int fd = open_no_symlinks(dir_abs);
     int e = errno;
+    struct stat st;
 
     *out = -1;
     if (fd >= 0) {
@@ -61,6 +63,9 @@ int files_open_dir(int *out, const char *dir_abs, struct bg_error *err)
     }
     if (e == ENOENT)
         return bg_error_set(err, BG_ENOTFOUND, "directory %s does not exist", dir_abs);
+    /* The O_NOFOLLOW fallback reports a symlinked last component as ENOTDIR. */
+    if (e == ENOTDIR && lstat(dir_abs, &st) == 0 && S_ISLNK(st.st_mode))
+        e = ELOOP;
     if (e == ENOTDIR)
         return bg_error_set(err, BG_EINVAL, "%s is not a directory", dir_abs);
     if (e == ELOOP)
