@@ -241,7 +241,8 @@ Test(codec_value, equal_treats_unknown_null_and_strings_exactly)
     cr_assert(bg_value_equal(NULL, bg_value_null(arena)));
     cr_assert(bg_value_equal(NULL, NULL));
     cr_assert_not(bg_value_equal(bg_value_stringn(arena, "a\0b", 3), bg_value_string(arena, "a")));
-    cr_assert(bg_value_equal(bg_value_stringn(arena, "a\0b", 3), bg_value_stringn(arena, "a\0b", 3)));
+    cr_assert(bg_value_equal(bg_value_stringn(arena, "a\0b", 3),
+                             bg_value_stringn(arena, "a\0b", 3)));
 }
 
 static struct bg_value *pair_map(const char *k1, int64_t v1, const char *k2, int64_t v2)
