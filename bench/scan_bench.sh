@@ -10,7 +10,8 @@ build=${1:-$src/build-upgrade}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
-cc -O2 -std=c17 -D_GNU_SOURCE -Wall -Wextra -I"$src/include" "$src/bench/scan_bench.c" "$build/libbg_core.a" \
+cc -O2 -std=c17 -D_GNU_SOURCE -Wall -Wextra -I"$src/include" "$src/bench/scan_bench.c" \
+    "$build/libbg_core.a" \
     $(pkg-config --libs libcjson) -o "$tmp/scan_bench"
 
 python3 - "$tmp/tree" <<'PY'
@@ -40,7 +41,8 @@ spec:
   ports:
     - port: 80
 """
-json_t = '{{\n  "apiVersion": "{api}",\n  "kind": "{kind}",\n  "metadata": {{"name": "app-{i}"}}\n}}\n'
+json_t = ('{{\n  "apiVersion": "{api}",\n  "kind": "{kind}",\n'
+          '  "metadata": {{"name": "app-{i}"}}\n}}\n')
 tf = 'resource "kubernetes_manifest" "app_{i}" {{\n  manifest = {{\n    apiVersion = "{api}"\n' \
      '    kind       = "{kind}"\n    metadata   = {{ name = "app-{i}" }}\n  }}\n}}\n'
 for i in range(10000):
