@@ -77,15 +77,21 @@ struct bg_aws_client;
 /* Sleeps for ms milliseconds; injected by tests so retries do not really wait. */
 typedef void (*bg_aws_sleep_fn)(void *ctx, long ms);
 
+/* Called before each backoff sleep (e.g. to log under TF_LOG): the action, the retry number
+ * (1-based), the delay about to be slept and why the attempt failed (never a secret). */
+typedef void (*bg_aws_retry_fn)(void *ctx, const char *action, int retry, long delay_ms,
+                                const struct bg_error *why);
+
 struct bg_aws_client_opts {
     bg_aws_sleep_fn sleep; /* NULL: nanosleep */
-    void *sleep_ctx;
+    void *sleep_ctx;       /* also passed to on_retry */
     uint64_t seed;         /* jitter PRNG seed; 0: from the clock and pid */
     long base_delay_ms;    /* first backoff cap; doubles per attempt */
     long max_delay_ms;     /* upper bound of any single backoff */
+    bg_aws_retry_fn on_retry; /* NULL: none */
 };
 
-#define BG_AWS_CLIENT_OPTS_INIT {NULL, NULL, 0, 200, 20000}
+#define BG_AWS_CLIENT_OPTS_INIT {NULL, NULL, 0, 200, 20000, NULL}
 
 /* Creates a client for cfg (copied: cfg and its arena may go away). opts may be NULL for
  * the defaults. Calls curl_global_init (reference counted and thread-safe in libcurl >=

@@ -345,18 +345,26 @@ int bg_aws_client_call(struct bg_aws_response *out, struct bg_aws_client *c,
     struct bg_aws_response local;
     struct bg_aws_response *r = out != NULL ? out : &local;
     const char *body = bg_aws_query_body(a, req);
+    struct bg_error why = BG_ERROR_INIT;
     bool retry = false;
+    long delay;
     int rc = 0;
 
     memset(r, 0, sizeof(*r));
     for (int i = 0; i <= c->cfg.max_retries; i++) {
         r->attempts = i + 1;
-        rc = attempt(r, c, a, body, &retry, err);
-        if (rc == 0 || !retry)
-            return rc;
-        if (i < c->cfg.max_retries)
-            c->opts.sleep(c->opts.sleep_ctx, bg_aws_backoff_ms(&c->prng, &c->opts, i));
+        rc = attempt(r, c, a, body, &retry, &why);
+        if (rc == 0 || !retry || i == c->cfg.max_retries)
+            break;
+        delay = bg_aws_backoff_ms(&c->prng, &c->opts, i);
+        if (c->opts.on_retry != NULL)
+            c->opts.on_retry(c->opts.sleep_ctx, req->action, i + 1, delay, &why);
+        c->opts.sleep(c->opts.sleep_ctx, delay);
     }
+    if (rc != 0 && err != NULL)
+        *err = why;
+    if (rc == 0 || !retry)
+        return rc;
     /* keep the last message, which names the AWS code or the network failure */
     if (err != NULL)
         err->code = BG_ERETRY;

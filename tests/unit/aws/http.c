@@ -22,7 +22,21 @@ static const char ok_body[] = "<DescribeTargetHealthResponse><DescribeTargetHeal
 struct sleeps {
     long ms[16];
     int n;
+    int retries;
+    char why[512];
 };
+
+static void record_retry(void *ctx, const char *action, int retry, long delay_ms,
+                         const struct bg_error *why)
+{
+    struct sleeps *s = ctx;
+
+    cr_expect_str_eq(action, "DescribeTargetHealth");
+    cr_expect_eq(retry, s->retries + 1);
+    cr_expect_geq(delay_ms, 0);
+    s->retries++;
+    snprintf(s->why, sizeof(s->why), "%s", why->msg);
+}
 
 static void record_sleep(void *ctx, long ms)
 {
@@ -55,6 +69,7 @@ static void setup(struct fixture *f, const struct test_reply *r, size_t n, const
     cfg.endpoint = endpoint;
     opts.sleep = record_sleep;
     opts.sleep_ctx = &f->sleeps;
+    opts.on_retry = record_retry;
     opts.seed = 42;
     cr_assert_eq(bg_aws_client_new(&f->client, &cfg, &opts, &f->err), 0, "%s", f->err.msg);
     f->arena = bg_arena_new();
@@ -155,6 +170,8 @@ Test(aws_http, retries_throttling_and_server_errors_then_succeeds)
     cr_expect_eq(resp.status, 200);
     cr_expect_str_eq(resp.body, ok_body);
     cr_expect_eq(f.sleeps.n, 2);
+    cr_expect_eq(f.sleeps.retries, 2, "the retry hook sees every retry");
+    cr_expect(strstr(f.sleeps.why, "HTTP 503") != NULL, "%s", f.sleeps.why);
     cr_expect(f.sleeps.ms[0] >= 100 && f.sleeps.ms[0] <= 200, "%ld", f.sleeps.ms[0]);
     cr_expect(f.sleeps.ms[1] >= 200 && f.sleeps.ms[1] <= 400, "%ld", f.sleeps.ms[1]);
     teardown(&f);
