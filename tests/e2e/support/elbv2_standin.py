@@ -71,6 +71,7 @@ class State:
         self.specs = {}  # target id -> spec
         self.registered = {}  # (arn, id) -> {"t": time, "polls": n}
         self.draining = {}  # (arn, id) -> (port, until)
+        self.ports = {}  # (arn, id) -> port moto last reported, for draining entries
         self.throttles = {}  # action or "*" -> remaining count
         self.calls = []
 
@@ -174,8 +175,9 @@ class StandInApp:
             elif action == "DeregisterTargets":
                 for t in targets:
                     self.state.registered.pop((arn, t["id"]), None)
+                    port = t["port"] or self.state.ports.get((arn, t["id"]))
                     if self.state.delay > 0:
-                        self.state.draining[(arn, t["id"])] = (t["port"], now + self.state.delay)
+                        self.state.draining[(arn, t["id"])] = (port, now + self.state.delay)
             elif action == "DescribeTargetHealth":
                 return self.rewrite_health(arn, targets, body, now)
         return body
@@ -190,6 +192,9 @@ class StandInApp:
         wanted_ids = {t["id"] for t in wanted}
         for member in list(descs):
             tid = member.findtext("%s/%s" % (_q("Target"), _q("Id")))
+            port = member.findtext("%s/%s" % (_q("Target"), _q("Port")))
+            if port:
+                self.state.ports[(arn, tid)] = int(port)
             if (arn, tid) in self.state.draining:
                 descs.remove(member)  # shown below as draining instead of moto's guess
                 continue
