@@ -238,3 +238,11 @@ Test(files_render, refuses_input_or_output_beyond_the_size_limit)
     cr_expect_eq(out_len, big);
     free(src);
 }
+
+Test(files_render, lets_the_first_of_two_identical_keys_win)
+{
+    static const struct bg_subst subs[] = {{"1.15", "first"}, {"1.15", "second"}};
+    static const struct render_case c = {"1.15", "first"};
+
+    expect_render(&c, "spoon", "knife", subs, N(subs));
+}
