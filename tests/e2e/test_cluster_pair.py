@@ -267,6 +267,46 @@ class ClusterPairTwoApplies(unittest.TestCase):
         ws.assert_no_changes()
 
 
+class FilesystemMirror(unittest.TestCase):
+    """`cmake --install` lays out a mirror that `terraform init -plugin-dir` uses offline;
+    the shipped example then runs its whole upgrade."""
+
+    def test_example_runs_from_a_filesystem_mirror(self):
+        require_terraform(self)
+        ws = Workspace(self, "mirror")
+        build = os.environ["BG_BUILD_DIR"]
+        version = os.environ["BG_PROVIDER_VERSION"]
+        mirror = os.path.join(ws.root, ".mirror")
+        subprocess.run(["cmake", "--install", build, "--prefix", mirror], check=True,
+                       capture_output=True)
+        binary = os.path.join(mirror, "registry.terraform.io/spoonknife/bluegreen", version,
+                              "linux_amd64", "terraform-provider-bluegreen_v" + version)
+        self.assertTrue(os.access(binary, os.X_OK), binary)
+        example = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "terraform",
+                               "cluster-pair")
+        for name in os.listdir(example):
+            with open(os.path.join(example, name)) as f:
+                ws.write(name, f.read())
+        with open(ws.cliconfig, "w") as f:
+            f.write("")  # no dev_overrides: the provider must come from the mirror
+        r = ws.ok("init", "-no-color", "-plugin-dir=" + mirror)
+        self.assertIn("Installed spoonknife/bluegreen v%s" % version, r.out)
+        ws.ok("validate", "-no-color")
+        ws.apply()
+        self.assertIn('"aws-prod-knife"', ws.read("aws-prod-knife.tf"))
+        self.assertIn('"1.18"', ws.read("aws-prod-knife.tf"))
+        r = ws.apply()
+        self.assertIn("terraform_data.eks_knife: Creation complete", r.out)
+        ws.apply("-var", "live=knife")
+        ws.apply("-var", "live=knife", "-var", "standby=false")
+        self.assertFalse(ws.exists("aws-prod-spoon.tf"))
+        r = ws.apply("-var", "live=knife", "-var", "standby=false")
+        self.assertIn("terraform_data.eks_spoon: Destruction complete", r.out)
+        r = ws.tf("plan", "-detailed-exitcode", "-no-color", "-var", "live=knife",
+                  "-var", "standby=false")
+        self.assertEqual(r.code, 0, r)
+
+
 class ProviderBinary(unittest.TestCase):
     def test_launched_by_hand_explains_and_exits_1(self):
         require_terraform(self)

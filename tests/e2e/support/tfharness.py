@@ -42,6 +42,31 @@ def require_terraform(testcase):
     raise unittest.SkipTest(why)
 
 
+def check_sanitizer_logs(testcase):
+    """Fails the test when the provider left an ASan/UBSan report or a valgrind log with
+    errors or definite leaks in BG_SANITIZER_LOGS (each report is consumed once)."""
+    d = os.environ.get("BG_SANITIZER_LOGS")
+    if not d or not os.path.isdir(d):
+        return
+    problems = []
+    for name in sorted(os.listdir(d)):
+        p = os.path.join(d, name)
+        if name.endswith(".seen"):
+            continue
+        with open(p, errors="replace") as f:
+            text = f.read()
+        os.rename(p, p + ".seen")
+        if name.startswith("vg."):
+            bad = ("ERROR SUMMARY: 0 errors" not in text or
+                   ("definitely lost:" in text and "definitely lost: 0 bytes" not in text))
+        else:
+            bad = bool(text.strip())
+        if bad:
+            problems.append("%s:\n%s" % (name, text[-4000:]))
+    if problems:
+        testcase.fail("provider sanitizer reports:\n" + "\n".join(problems))
+
+
 def sha256_hex(data):
     if isinstance(data, str):
         data = data.encode()
@@ -97,6 +122,7 @@ class Workspace:
         })
         for k in ("TF_LOG", "TF_LOG_PROVIDER", "TF_LOG_PATH"):
             self.env.pop(k, None)
+        testcase.addCleanup(check_sanitizer_logs, testcase)
 
     # -- files ------------------------------------------------------------------------------
     def path(self, rel):

@@ -1,6 +1,7 @@
 /* paths.c - tests for src/files/paths.c: repository root and directory containment. */
 #include <criterion/criterion.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
