@@ -1,0 +1,163 @@
+/*
+ * provider_aws.c - the provider's AWS settings (region, profile, keys, endpoints,
+ * max_retries): resolved once at ConfigureProvider, reported only when used, and a small pool
+ * of clients so that concurrent calls each get their own CURL handle while sequential calls
+ * reuse one connection.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bluegreen/provider.h"
+
+/* Terraform runs at most -parallelism (default 10) operations at once; more idle clients
+ * than that would only hold sockets open. */
+#define POOL_MAX 10
+
+struct bg_provider_aws {
+    struct bg_arena *arena; /* the resolved configuration's strings */
+    struct bg_aws_config cfg;
+    bool resolved;
+    struct bg_error why; /* when !resolved: what is missing; never a secret */
+    pthread_mutex_t lock; /* guards idle and nidle */
+    struct bg_aws_client *idle[POOL_MAX];
+    size_t nidle;
+};
+
+static const char *const setting_names[] = {"region", "profile", "access_key", "secret_key",
+                                            "token"};
+
+/* Reads the provider block into settings; strings stay in the config tree. */
+static int read_settings(struct bg_aws_settings *s, const struct bg_value *config,
+                         struct bg_error *err)
+{
+    const char **fields[] = {&s->region, &s->profile, &s->access_key, &s->secret_key,
+                             &s->token};
+    const struct bg_value *ep = bg_value_get(config, "endpoints");
+    const struct bg_value *retries = bg_value_get(config, "max_retries");
+    int64_t n = -1;
+    size_t i;
+
+    for (i = 0; i < BG_COUNT(setting_names); i++) {
+        const struct bg_value *v = bg_value_get(config, setting_names[i]);
+
+        if (bg_value_is_unknown(v))
+            return bg_error_set(err, BG_EINVAL, "provider setting %s is not known until apply",
+                                setting_names[i]);
+        *fields[i] = bg_value_as_string(v);
+    }
+    if (!bg_value_is_wholly_known(ep) || bg_value_is_unknown(retries))
+        return bg_error_set(err, BG_EINVAL, "provider settings endpoints and max_retries "
+                                            "must be known at plan time");
+    s->endpoint = bg_value_as_string(bg_value_get(ep, "elbv2"));
+    if (!bg_value_is_null(retries) && bg_value_as_int(&n, retries) == 0)
+        s->max_retries = (int)n;
+    return 0;
+}
+
+static const char *keep(struct bg_arena *a, const char *s)
+{
+    return s != NULL ? bg_arena_strdup(a, s) : NULL;
+}
+
+/* Copies the resolution into the provider's own arena: the call arena dies with the call. */
+static void keep_config(struct bg_provider_aws *aws, const struct bg_aws_config *c)
+{
+    aws->cfg = *c;
+    aws->cfg.region = keep(aws->arena, c->region);
+    aws->cfg.access_key = keep(aws->arena, c->access_key);
+    aws->cfg.secret_key = keep(aws->arena, c->secret_key);
+    aws->cfg.token = keep(aws->arena, c->token);
+    aws->cfg.profile = keep(aws->arena, c->profile);
+    aws->cfg.endpoint = keep(aws->arena, c->endpoint);
+    aws->resolved = true;
+}
+
+struct bg_provider_aws *bg_provider_aws_new(struct bg_diags *d, const struct bg_value *config,
+                                            const char *const *envp)
+{
+    struct bg_aws_settings settings = BG_AWS_SETTINGS_INIT;
+    struct bg_provider_aws *aws = calloc(1, sizeof(*aws));
+    struct bg_aws_config cfg;
+
+    if (aws == NULL)
+        abort();
+    aws->arena = bg_arena_new();
+    pthread_mutex_init(&aws->lock, NULL);
+    /* Failures are kept, not reported: only a resource that needs AWS reports them. */
+    if (read_settings(&settings, config, &aws->why) == 0 &&
+        bg_aws_config_resolve(&cfg, d->arena, &settings, envp, &aws->why) == 0)
+        keep_config(aws, &cfg);
+    return aws;
+}
+
+void bg_provider_aws_free(struct bg_provider_aws *aws)
+{
+    size_t i;
+
+    if (aws == NULL)
+        return;
+    for (i = 0; i < aws->nidle; i++)
+        bg_aws_client_free(aws->idle[i]);
+    pthread_mutex_destroy(&aws->lock);
+    bg_arena_free(aws->arena);
+    free(aws);
+}
+
+static void log_retry(void *ctx, const char *action, int retry, long delay_ms,
+                      const struct bg_error *why)
+{
+    char fields[128];
+
+    snprintf(fields, sizeof(fields), "\"action\":\"%s\",\"retry\":%d,\"delay_ms\":%ld", action,
+             retry, delay_ms);
+    bg_log(ctx, BG_LOG_WARN, "aws", fields, "%s: retry %d in %ld ms after %s", action, retry,
+           delay_ms, why->msg);
+}
+
+static struct bg_aws_client *pop_idle(struct bg_provider_aws *aws)
+{
+    struct bg_aws_client *c = NULL;
+
+    pthread_mutex_lock(&aws->lock);
+    if (aws->nidle > 0)
+        c = aws->idle[--aws->nidle];
+    pthread_mutex_unlock(&aws->lock);
+    return c;
+}
+
+int bg_provider_aws_acquire(struct bg_aws_client **out, const struct bg_provider *p,
+                            const struct bg_logger *log, struct bg_error *err)
+{
+    struct bg_aws_client_opts opts = BG_AWS_CLIENT_OPTS_INIT;
+
+    *out = NULL;
+    if (p == NULL || p->aws == NULL)
+        return bg_error_set(err, BG_EINVAL, "the provider is not configured");
+    if (!p->aws->resolved)
+        return bg_error_set(err, p->aws->why.code, "%s", p->aws->why.msg);
+    *out = pop_idle(p->aws);
+    if (*out != NULL)
+        return 0;
+    opts.on_retry = log != NULL ? log_retry : NULL;
+    opts.sleep_ctx = (void *)log; /* the default sleep ignores it; on_retry logs to it */
+    return bg_aws_client_new(out, &p->aws->cfg, &opts, err);
+}
+
+void bg_provider_aws_release(const struct bg_provider *p, struct bg_aws_client *c)
+{
+    struct bg_provider_aws *aws = p != NULL ? p->aws : NULL;
+
+    if (c == NULL)
+        return;
+    if (aws != NULL) {
+        pthread_mutex_lock(&aws->lock);
+        if (aws->nidle < POOL_MAX) {
+            aws->idle[aws->nidle++] = c;
+            c = NULL;
+        }
+        pthread_mutex_unlock(&aws->lock);
+    }
+    bg_aws_client_free(c);
+}
