@@ -7,6 +7,8 @@
 #include "bluegreen/resource.h"
 
 extern const struct bg_resource bg_cluster_pair_resource;
+extern const struct bg_data_source bg_upgrade_path_data_source;
+extern const struct bg_data_source bg_deprecated_apis_data_source;
 
 const struct bg_resource *const bg_resources[] = {
     &bg_cluster_pair_resource,
@@ -14,6 +16,8 @@ const struct bg_resource *const bg_resources[] = {
 };
 
 const struct bg_data_source *const bg_data_sources[] = {
+    &bg_upgrade_path_data_source,
+    &bg_deprecated_apis_data_source,
     NULL,
 };
 
