@@ -267,6 +267,27 @@ class ClusterPairTwoApplies(unittest.TestCase):
         ws.assert_no_changes()
 
 
+class ClusterPairParallel(unittest.TestCase):
+    def test_thirty_pairs_apply_in_parallel_in_one_provider(self):
+        """Terraform runs up to ten operations at once against one provider process."""
+        require_terraform(self)
+        ws = Workspace(self, "parallel")
+        body = []
+        for i in range(30):
+            ws.write("clusters/aws-env%d-spoon.tf" % i, 'locals { spoon_%d = "1.15" }\n' % i)
+            body.append('resource "bluegreen_cluster_pair" "p%d" {\n  directory = "clusters"\n'
+                        '  name = "aws-env%d"\n  live = "spoon"\n'
+                        '  substitutions = { "1.15" = "1.18" }\n}\n' % (i, i))
+        ws.main_tf("".join(body))
+        ws.apply("-parallelism=10")
+        for i in range(30):
+            self.assertEqual(ws.read("clusters/aws-env%d-knife.tf" % i),
+                             'locals { knife_%d = "1.18" }\n' % i)
+        ws.assert_no_changes()
+        ws.ok("destroy", "-auto-approve", "-no-color", "-parallelism=10")
+        self.assertEqual(len(ws.listdir("clusters")), 30)
+
+
 class FilesystemMirror(unittest.TestCase):
     """`cmake --install` lays out a mirror that `terraform init -plugin-dir` uses offline;
     the shipped example then runs its whole upgrade."""
