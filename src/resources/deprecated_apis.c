@@ -70,8 +70,11 @@ static const struct bg_attr attrs[] = {
                     "to the repository root), `line` (of the `apiVersion` key), "
                     "`api_version`, `kind`, `removed_in` (the Kubernetes minor that stopped "
                     "serving it) and `replacement`."},
-    {.name = "count", .type = &bg_type_number, .flags = BG_COMPUTED,
-     .description = "Number of `findings`."},
+    /* Issue 4 named this `count`, but Terraform reserves that name for the meta-argument:
+     * `data.x.count` and `self.count` are rejected ("Invalid resource count attribute"). */
+    {.name = "finding_count", .type = &bg_type_number, .flags = BG_COMPUTED,
+     .description = "Number of `findings` (`length(findings)`). Not named `count`: "
+                    "Terraform reserves that name for the meta-argument."},
 };
 
 static const struct bg_schema schema = {
@@ -195,12 +198,14 @@ static struct bg_value *flatten_findings(struct bg_arena *a, const struct bg_sca
     return list;
 }
 
-/* "k8s/app.yaml:3: extensions/v1beta1 Deployment is removed in Kubernetes 1.16; use apps/v1":
- * file:line first, the form editors and CI annotations recognise. */
+/* "k8s/app.yaml:3: extensions/v1beta1 Deployment is removed in Kubernetes 1.16; replacement:
+ * apps/v1": file:line first, the form editors and CI annotations recognise. The replacement
+ * is free text for APIs without one, hence "replacement:" rather than "use". */
 static const char *describe(struct bg_arena *a, const struct bg_scan_finding *f)
 {
-    return bg_arena_printf(a, "%s:%ld: %s %s is removed in Kubernetes %s; use %s", f->file,
-                           f->line, f->api_version, f->kind, f->removed_in, f->replacement);
+    return bg_arena_printf(a, "%s:%ld: %s %s is removed in Kubernetes %s; replacement: %s",
+                           f->file, f->line, f->api_version, f->kind, f->removed_in,
+                           f->replacement);
 }
 
 static void fail_findings(struct bg_call *call, const struct bg_scan_result *res,
@@ -211,9 +216,8 @@ static void fail_findings(struct bg_call *call, const struct bg_scan_result *res
 
     for (i = 0; i < shown; i++)
         bg_diag_error(call->diags, path,
-                      bg_arena_printf(call->arena, "Kubernetes API removed in %s",
-                                      res->findings[i].removed_in),
-                      "%s (target %s).", describe(call->arena, &res->findings[i]), version);
+                      bg_arena_printf(call->arena, "Kubernetes API not served by %s", version),
+                      "%s.", describe(call->arena, &res->findings[i]));
     if (shown < res->count || res->truncated)
         bg_diag_error(call->diags, path, "More removed Kubernetes APIs",
                       "%s%zu more finding(s) are not listed; set fail_on_findings = false to "
@@ -266,7 +270,8 @@ static int apis_read(struct bg_call *call, const struct bg_value *config, struct
                      bg_upgrade_string_list(call->arena, bg_scan_default_include,
                                             bg_scan_default_include_count));
     bg_value_put(call->arena, *state, "findings", flatten_findings(call->arena, res));
-    bg_value_put(call->arena, *state, "count", bg_value_int(call->arena, (int64_t)res->count));
+    bg_value_put(call->arena, *state, "finding_count",
+                 bg_value_int(call->arena, (int64_t)res->count));
     return 0;
 }
 
