@@ -192,7 +192,8 @@ static int find(struct bg_upgrade_path **out, struct bg_call *call,
                            &err);
 }
 
-/* One istio_* without the other: caught here even when the other one is unknown. */
+/* One istio_* without the other: caught here even when the set one is unknown. The
+ * diagnostic points at the one that is set: the missing one has no line to show. */
 static int check_istio_pair(struct bg_call *call, const struct bg_value *config)
 {
     bool from = !bg_value_is_null(bg_value_get(config, "istio_from"));
@@ -200,7 +201,7 @@ static int check_istio_pair(struct bg_call *call, const struct bg_value *config)
 
     if (from == to)
         return 0;
-    bg_diag_error(call->diags, bg_path_attr(call->arena, NULL, from ? "istio_to" : "istio_from"),
+    bg_diag_error(call->diags, bg_path_attr(call->arena, NULL, from ? "istio_from" : "istio_to"),
                   "istio_from and istio_to must be set together",
                   "%s is set but %s is not: set both for an upgrade that includes Istio, or "
                   "neither for a Kubernetes-only path.",
