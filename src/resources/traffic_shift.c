@@ -1,0 +1,270 @@
+/*
+ * traffic_shift.c - resource bluegreen_traffic_shift: schema table, validators and import.
+ * The lifecycle hooks live in traffic_shift_ops.c, the walk executor in traffic_shift_walk.c.
+ *
+ * Moves an ALB target group from the old cluster's ingress targets (from_targets) to the new
+ * cluster's (to_targets) one health-gated step at a time. AWS membership is the only record
+ * of progress, so any interrupted walk continues from what AWS reports.
+ */
+#include <ctype.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "traffic_shift.h"
+
+static const char *const description =
+    "Moves an ALB target group from one cluster's ingress targets to another's, one target at "
+    "a time: each new target must be healthy before an old one leaves, draining is awaited, "
+    "and a soak period follows each step. The plan shows the walk; an interrupted walk "
+    "continues from the target group's real membership; drift is shown and repaired.";
+
+static void check_arn(struct bg_diags *d, const struct bg_path *path, const struct bg_value *v,
+                      const void *arg);
+static void check_unique_targets(struct bg_diags *d, const struct bg_path *path,
+                               const struct bg_value *v, const void *arg);
+
+static const size_t non_empty[2] = {1, SIZE_MAX};
+static const int64_t percent_range[2] = {0, 100};
+static const int64_t port_range[2] = {1, 65535};
+static const int64_t soak_range[2] = {0, 86400};
+static const int64_t timeout_range[2] = {1, 86400};
+static const int64_t poll_range[2] = {1, 3600};
+static const char *const failure_modes[] = {"rollback_step", "rollback_all", "halt", NULL};
+static const char *const destroy_modes[] = {"keep", "restore", NULL};
+
+static const struct bg_validator arn_v[] = {{check_arn, NULL}, {NULL, NULL}};
+static const struct bg_validator set_v[] = {
+    {bg_validate_length, non_empty}, {check_unique_targets, NULL}, {NULL, NULL}};
+static const struct bg_validator id_v[] = {{bg_validate_not_empty, NULL}, {NULL, NULL}};
+static const struct bg_validator port_v[] = {{bg_validate_int_range, port_range}, {NULL, NULL}};
+static const struct bg_validator percent_v[] = {
+    {bg_validate_int_range, percent_range}, {NULL, NULL}};
+static const struct bg_validator soak_v[] = {{bg_validate_int_range, soak_range}, {NULL, NULL}};
+static const struct bg_validator timeout_v[] = {
+    {bg_validate_int_range, timeout_range}, {NULL, NULL}};
+static const struct bg_validator poll_v[] = {{bg_validate_int_range, poll_range}, {NULL, NULL}};
+static const struct bg_validator failure_v[] = {
+    {bg_validate_one_of, failure_modes}, {NULL, NULL}};
+static const struct bg_validator destroy_v[] = {
+    {bg_validate_one_of, destroy_modes}, {NULL, NULL}};
+
+static const struct bg_attr target_attrs[] = {
+    {.name = "id", .type = &bg_type_string, .flags = BG_REQUIRED, .validators = id_v,
+     .description = "Target ID: an instance ID, an IP address or a Lambda ARN, as the target "
+                    "group's target type requires."},
+    {.name = "port", .type = &bg_type_number, .flags = BG_OPTIONAL, .validators = port_v,
+     .description = "Target port; omitted: the target group's port."},
+};
+
+static const struct bg_field step_fields[] = {
+    {"action", &bg_type_string}, {"target", &bg_type_string}, {"percent", &bg_type_number}};
+static const struct bg_type step_type = BG_TYPE_OBJECT_OF(step_fields);
+static const struct bg_type steps_type = {BG_TYPE_LIST, &step_type, NULL, 0};
+static const struct bg_field member_fields[] = {
+    {"id", &bg_type_string}, {"port", &bg_type_number}, {"state", &bg_type_string}};
+static const struct bg_type member_type = BG_TYPE_OBJECT_OF(member_fields);
+static const struct bg_type members_type = {BG_TYPE_SET, &member_type, NULL, 0};
+
+static const struct bg_attr attrs[] = {
+    {.name = "id", .type = &bg_type_string, .flags = BG_COMPUTED | BG_USE_STATE,
+     .description = "The target group ARN, also the import ID."},
+    {.name = "target_group_arn", .type = &bg_type_string, .flags = BG_REQUIRED | BG_FORCE_NEW,
+     .validators = arn_v,
+     .description = "ARN of the ALB target group whose membership is shifted."},
+    {.name = "from_targets", .flags = BG_REQUIRED, .nesting = BG_NEST_SET,
+     .nested = target_attrs, .nnested = BG_COUNT(target_attrs), .validators = set_v,
+     .description = "The old cluster's ingress targets; they leave the group."},
+    {.name = "to_targets", .flags = BG_REQUIRED, .nesting = BG_NEST_SET,
+     .nested = target_attrs, .nnested = BG_COUNT(target_attrs), .validators = set_v,
+     .description = "The new cluster's ingress targets; they join the group. Disjoint from "
+                    "`from_targets`."},
+    {.name = "percent", .type = &bg_type_number, .flags = BG_OPTIONAL, .default_json = "100",
+     .validators = percent_v,
+     .description = "Share (0-100) of the registered managed targets that must be "
+                    "`to_targets` when the apply ends; the walk stops at the first state at or "
+                    "above it."},
+    {.name = "soak_seconds", .type = &bg_type_number, .flags = BG_OPTIONAL,
+     .default_json = "300", .validators = soak_v,
+     .description = "Pause after each step before the next one."},
+    {.name = "health_timeout_seconds", .type = &bg_type_number, .flags = BG_OPTIONAL,
+     .default_json = "600", .validators = timeout_v,
+     .description = "How long a new target may stay `initial` or `unhealthy` (and a leaving "
+                    "target `draining`) before the step fails."},
+    {.name = "poll_interval_seconds", .type = &bg_type_number, .flags = BG_OPTIONAL,
+     .default_json = "5", .validators = poll_v,
+     .description = "Interval between DescribeTargetHealth calls while waiting."},
+    {.name = "wait_for_draining", .type = &bg_type_bool, .flags = BG_OPTIONAL,
+     .default_json = "true",
+     .description = "Wait for a deregistered target to finish draining before going on."},
+    {.name = "on_failure", .type = &bg_type_string, .flags = BG_OPTIONAL,
+     .default_json = "\"rollback_step\"", .validators = failure_v,
+     .description = "When a step fails: `rollback_step` deregisters the failed target and "
+                    "re-registers the old target removed just before it, `rollback_all` walks "
+                    "back to the membership before this apply, `halt` stops where it is. The "
+                    "apply fails in every case."},
+    {.name = "on_destroy", .type = &bg_type_string, .flags = BG_OPTIONAL,
+     .default_json = "\"keep\"", .validators = destroy_v,
+     .description = "`keep` forgets the resource and leaves the membership; `restore` walks "
+                    "back to `from_targets` only, through the same health gates."},
+    {.name = "exclusive", .type = &bg_type_bool, .flags = BG_OPTIONAL, .default_json = "false",
+     .description = "Deregister targets that are in neither set at the end of the walk. When "
+                    "false they are left alone and named in a warning."},
+    {.name = "steps", .type = &steps_type, .flags = BG_COMPUTED,
+     .description = "The walk: in a plan, the steps the apply will take, computed from the "
+                    "refreshed membership; in state, the walk the last apply took. Each is "
+                    "`{ action = \"register\" | \"deregister\", target, percent }`."},
+    {.name = "members", .type = &members_type, .flags = BG_COMPUTED,
+     .description = "The target group's membership from DescribeTargetHealth: "
+                    "`{ id, port, state }`."},
+    {.name = "current_percent", .type = &bg_type_number, .flags = BG_COMPUTED,
+     .description = "Share of the registered managed targets that are `to_targets` now."},
+};
+
+static const struct bg_schema schema = {
+    .version = 0,
+    .block = {.description = description, .attrs = attrs, .nattrs = BG_COUNT(attrs)},
+};
+
+static bool all_of(const char *s, size_t n, int (*is)(int), const char *extra)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (!is((unsigned char)s[i]) && (extra == NULL || strchr(extra, s[i]) == NULL))
+            return false;
+    }
+    return n > 0;
+}
+
+static int is_lower(int c)
+{
+    return c >= 'a' && c <= 'z';
+}
+
+/* arn:<partition>:elasticloadbalancing:<region>:<12 digits>:targetgroup/<name>/<16 hex> */
+static bool arn_ok(const char *s)
+{
+    const char *f[6], *name, *hash;
+    size_t len[6], i;
+
+    for (i = 0; i < 6; i++) {
+        const char *colon = i < 5 ? strchr(s, ':') : s + strlen(s);
+
+        if (colon == NULL)
+            return false;
+        f[i] = s;
+        len[i] = (size_t)(colon - s);
+        s = colon + (i < 5);
+    }
+    if (len[0] != 3 || strncmp(f[0], "arn", 3) != 0 || !all_of(f[1], len[1], is_lower, "-") ||
+        len[2] != 20 || strncmp(f[2], "elasticloadbalancing", 20) != 0 ||
+        !all_of(f[3], len[3], isalnum, "-") || len[4] != 12 || !all_of(f[4], 12, isdigit, NULL) ||
+        strncmp(f[5], "targetgroup/", 12) != 0)
+        return false;
+    name = f[5] + 12;
+    hash = strchr(name, '/');
+    return hash != NULL && hash - name <= 32 && all_of(name, (size_t)(hash - name), isalnum, "-") &&
+           strlen(hash + 1) == 16 && all_of(hash + 1, 16, isxdigit, NULL);
+}
+
+static void check_arn(struct bg_diags *d, const struct bg_path *path, const struct bg_value *v,
+                      const void *arg)
+{
+    const char *s = bg_value_as_string(v);
+
+    (void)arg;
+    if (s != NULL && arn_ok(s))
+        return;
+    bg_diag_error(d, path, "Invalid target group ARN",
+                  "\"%s\" is not a target group ARN: expected "
+                  "arn:<partition>:elasticloadbalancing:<region>:<account>:targetgroup/<name>/"
+                  "<id>.",
+                  s != NULL ? s : "");
+}
+
+static bool targets_clash(const struct bg_walk_target *a, const struct bg_walk_target *b)
+{
+    return strcmp(a->id, b->id) == 0 && (a->port == 0 || b->port == 0 || a->port == b->port);
+}
+
+/* Within one set, {id = "x"} and {id = "x", port = 80} would name the same member twice. */
+static void check_unique_targets(struct bg_diags *d, const struct bg_path *path,
+                                 const struct bg_value *v, const void *arg)
+{
+    struct shift_cfg cfg;
+    size_t i, j;
+
+    (void)arg;
+    if (!bg_value_is_wholly_known(v))
+        return;
+    memset(&cfg, 0, sizeof(cfg));
+    shift_read_targets(&cfg.from, &cfg.n_from, d->arena, v);
+    for (i = 0; i < cfg.n_from; i++) {
+        for (j = i + 1; j < cfg.n_from; j++) {
+            if (targets_clash(&cfg.from[i], &cfg.from[j]))
+                bg_diag_error(d, path, "Duplicate target",
+                              "Target \"%s\" is listed twice (a missing port matches any "
+                              "port).",
+                              cfg.from[i].id);
+        }
+    }
+}
+
+/* from_targets and to_targets must be disjoint: a target cannot both leave and join. */
+static int shift_validate(struct bg_call *call, const struct bg_value *config)
+{
+    struct shift_cfg cfg;
+    size_t i, j;
+    int rc = 0;
+
+    if (!shift_cfg_read(&cfg, call->arena, config))
+        return 0;
+    for (i = 0; i < cfg.n_from; i++) {
+        for (j = 0; j < cfg.n_to; j++) {
+            if (!targets_clash(&cfg.from[i], &cfg.to[j]))
+                continue;
+            bg_diag_error(call->diags, bg_path_attr(call->arena, NULL, "to_targets"),
+                          "Overlapping target sets",
+                          "Target \"%s\" is in both from_targets and to_targets; the sets "
+                          "must be disjoint.",
+                          cfg.to[j].id);
+            rc = BG_EINVAL;
+        }
+    }
+    return rc;
+}
+
+/* Import by target group ARN. The sets are unknown to AWS, so they start null and the first
+ * plan after import shows them being set; Read fills members. */
+static int shift_import(struct bg_call *call, const char *id, struct bg_value **state,
+                        struct bg_private *private_out)
+{
+    struct bg_value *v = bg_value_map(call->arena, 4);
+
+    (void)private_out;
+    if (!arn_ok(id)) {
+        bg_diag_error(call->diags, NULL, "Invalid import ID",
+                      "\"%s\" is not a target group ARN; import bluegreen_traffic_shift with "
+                      "the ARN of its target group.",
+                      id);
+        return BG_EINVAL;
+    }
+    bg_value_put(call->arena, v, "id", bg_value_string(call->arena, id));
+    bg_value_put(call->arena, v, "target_group_arn", bg_value_string(call->arena, id));
+    v = bg_schema_apply_defaults(call->arena, &schema.block, v);
+    bg_value_put(call->arena, v, "steps", bg_value_array(call->arena, 0));
+    *state = v;
+    return 0;
+}
+
+const struct bg_resource bg_traffic_shift_resource = {
+    .type_name = "bluegreen_traffic_shift",
+    .schema = &schema,
+    .validate = shift_validate,
+    .plan = shift_plan,
+    .create = shift_apply,
+    .update = shift_apply,
+    .destroy = shift_destroy,
+    .read = shift_read,
+    .import = shift_import,
+};

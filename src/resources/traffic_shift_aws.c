@@ -1,0 +1,224 @@
+/*
+ * traffic_shift_aws.c - bluegreen_traffic_shift's conversions: arguments from values,
+ * DescribeTargetHealth into the planner's shape, AWS errors into diagnostics, and the
+ * computed attributes `members` and `steps` back into values.
+ */
+#include <string.h>
+
+#include "bluegreen/provider.h"
+#include "traffic_shift.h"
+
+static int64_t int_of(const struct bg_value *v, int64_t fallback)
+{
+    int64_t n;
+
+    return bg_value_as_int(&n, v) == 0 ? n : fallback;
+}
+
+static bool bool_of(const struct bg_value *v, bool fallback)
+{
+    bool b;
+
+    return bg_value_as_bool(&b, v) == 0 ? b : fallback;
+}
+
+static bool str_is(const struct bg_value *v, const char *s)
+{
+    const char *x = bg_value_as_string(v);
+
+    return x != NULL && strcmp(x, s) == 0;
+}
+
+/* A set of {id, port} objects; null port = the group's port (0). */
+void shift_read_targets(struct bg_walk_target **out, size_t *n, struct bg_arena *a,
+                        const struct bg_value *set)
+{
+    size_t i, len = set != NULL && set->kind == BG_ARRAY ? set->u.arr.len : 0;
+
+    *out = bg_arena_calloc(a, len + 1, sizeof(**out));
+    *n = 0;
+    for (i = 0; i < len; i++) {
+        const struct bg_value *o = set->u.arr.items[i];
+        const char *id = bg_value_as_string(bg_value_get(o, "id"));
+
+        if (id == NULL)
+            continue;
+        (*out)[*n].id = id;
+        (*out)[(*n)++].port = (int)int_of(bg_value_get(o, "port"), 0);
+    }
+}
+
+bool shift_cfg_read(struct shift_cfg *out, struct bg_arena *a, const struct bg_value *v)
+{
+    static const char *const walk_args[] = {"target_group_arn", "from_targets", "to_targets",
+                                            "percent", "exclusive"};
+    const char *fail;
+    size_t i;
+
+    for (i = 0; i < BG_COUNT(walk_args); i++) {
+        if (!bg_value_is_wholly_known(bg_value_get(v, walk_args[i])))
+            return false;
+    }
+    memset(out, 0, sizeof(*out));
+    out->arn = bg_value_as_string(bg_value_get(v, "target_group_arn"));
+    shift_read_targets(&out->from, &out->n_from, a, bg_value_get(v, "from_targets"));
+    shift_read_targets(&out->to, &out->n_to, a, bg_value_get(v, "to_targets"));
+    out->percent = (int)int_of(bg_value_get(v, "percent"), 100);
+    out->soak_s = int_of(bg_value_get(v, "soak_seconds"), 300);
+    out->health_timeout_s = int_of(bg_value_get(v, "health_timeout_seconds"), 600);
+    out->poll_s = int_of(bg_value_get(v, "poll_interval_seconds"), 5);
+    out->wait_for_draining = bool_of(bg_value_get(v, "wait_for_draining"), true);
+    out->exclusive = bool_of(bg_value_get(v, "exclusive"), false);
+    out->restore_on_destroy = str_is(bg_value_get(v, "on_destroy"), "restore");
+    fail = bg_value_as_string(bg_value_get(v, "on_failure"));
+    out->on_failure = SHIFT_ROLLBACK_STEP;
+    if (fail != NULL && strcmp(fail, "rollback_all") == 0)
+        out->on_failure = SHIFT_ROLLBACK_ALL;
+    else if (fail != NULL && strcmp(fail, "halt") == 0)
+        out->on_failure = SHIFT_HALT;
+    return out->arn != NULL;
+}
+
+int shift_client(struct bg_aws_client **out, struct bg_call *call)
+{
+    struct bg_error err = BG_ERROR_INIT;
+
+    if (bg_provider_aws_acquire(out, call->provider, call->log, &err) == 0)
+        return 0;
+    bg_diag_error(call->diags, NULL, "AWS access is not configured",
+                  "bluegreen_traffic_shift needs AWS: %s. Set it in the provider block "
+                  "(region, profile, access_key/secret_key) or through the AWS environment "
+                  "variables and shared files.",
+                  err.msg);
+    return err.code != 0 ? err.code : BG_EINVAL;
+}
+
+static const char *summary_of(const struct bg_error *err)
+{
+    if (bg_aws_error_is(err, "TargetGroupNotFound"))
+        return "Target group not found";
+    if (bg_aws_error_is(err, "InvalidTarget"))
+        return "Invalid target";
+    if (err->code == BG_ERETRY)
+        return "AWS call failed after retries";
+    return "AWS call failed";
+}
+
+int shift_aws_diag(struct bg_call *call, const char *action, const char *arn,
+                   const struct bg_error *err)
+{
+    const struct bg_path *path = bg_path_attr(call->arena, NULL, "target_group_arn");
+
+    bg_diag_error(call->diags, path, summary_of(err), "%s on %s: %s", action, arn, err->msg);
+    return err->code != 0 ? err->code : BG_EPROTO;
+}
+
+int shift_describe(struct shift_members *out, struct bg_call *call, struct bg_aws_client *c,
+                   const char *arn)
+{
+    struct bg_error err = BG_ERROR_INIT;
+
+    if (shift_describe_quiet(out, call->arena, c, arn, &err) != 0)
+        return shift_aws_diag(call, "DescribeTargetHealth", arn, &err);
+    return 0;
+}
+
+int shift_describe_quiet(struct shift_members *out, struct bg_arena *a, struct bg_aws_client *c,
+                         const char *arn, struct bg_error *err)
+{
+    struct bg_aws_target_health_list list;
+    size_t i;
+
+    memset(out, 0, sizeof(*out));
+    if (bg_aws_elbv2_describe_target_health(&list, c, a, arn, err) != 0)
+        return err->code != 0 ? err->code : BG_EPROTO;
+    out->items = bg_arena_calloc(a, list.count + 1, sizeof(*out->items));
+    out->reasons = bg_arena_calloc(a, list.count + 1, sizeof(*out->reasons));
+    for (i = 0; i < list.count; i++) {
+        out->items[i].id = list.items[i].id;
+        out->items[i].port = list.items[i].port;
+        out->items[i].state = list.items[i].state;
+        out->reasons[i] = *list.items[i].description != '\0' ? list.items[i].description
+                                                              : list.items[i].reason;
+    }
+    out->n = list.count;
+    return 0;
+}
+
+void shift_walk_input(struct bg_walk_input *out, const struct shift_cfg *cfg,
+                      const struct shift_members *m)
+{
+    struct bg_walk_input in = BG_WALK_INPUT_INIT;
+
+    in.members = m->items;
+    in.n_members = m->n;
+    in.from = cfg->from;
+    in.n_from = cfg->n_from;
+    in.to = cfg->to;
+    in.n_to = cfg->n_to;
+    in.percent = cfg->percent;
+    in.exclusive = cfg->exclusive;
+    *out = in;
+}
+
+static struct bg_value *port_value(struct bg_arena *a, int port)
+{
+    return port > 0 ? bg_value_int(a, port) : bg_value_null(a);
+}
+
+struct bg_value *shift_flatten_members(struct bg_arena *a, const struct shift_members *m)
+{
+    struct bg_value *set = bg_value_array(a, m->n);
+    size_t i;
+
+    for (i = 0; i < m->n; i++) {
+        struct bg_value *o = bg_value_map(a, 3);
+
+        bg_value_put(a, o, "id", bg_value_string(a, m->items[i].id));
+        bg_value_put(a, o, "port", port_value(a, m->items[i].port));
+        bg_value_put(a, o, "state", bg_value_string(a, m->items[i].state != NULL
+                                                           ? m->items[i].state : ""));
+        bg_value_append(a, set, o);
+    }
+    return set;
+}
+
+struct bg_value *shift_flatten_steps(struct bg_arena *a, const struct bg_walk_plan *p)
+{
+    struct bg_value *list = bg_value_array(a, p->n_steps);
+    size_t i;
+
+    for (i = 0; i < p->n_steps; i++) {
+        struct bg_value *o = bg_value_map(a, 3);
+
+        bg_value_put(a, o, "action",
+                     bg_value_string(a, bg_walk_action_name(p->steps[i].action)));
+        bg_value_put(a, o, "target", bg_value_string(a, p->steps[i].target.id));
+        bg_value_put(a, o, "percent", bg_value_int(a, p->steps[i].percent));
+        bg_value_append(a, list, o);
+    }
+    return list;
+}
+
+const struct bg_walk_member *shift_member_find(const struct shift_members *m,
+                                               const struct bg_walk_target *t, size_t *index)
+{
+    size_t i;
+
+    for (i = 0; i < m->n; i++) {
+        const struct bg_walk_member *x = &m->items[i];
+
+        if (strcmp(x->id, t->id) == 0 && (t->port == 0 || x->port == 0 || x->port == t->port)) {
+            if (index != NULL)
+                *index = i;
+            return x;
+        }
+    }
+    return NULL;
+}
+
+bool shift_is_registered(const struct bg_walk_member *m)
+{
+    return m != NULL && (m->state == NULL || (strcmp(m->state, "draining") != 0 &&
+                                              strcmp(m->state, "unused") != 0));
+}

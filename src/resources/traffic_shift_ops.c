@@ -1,0 +1,393 @@
+/*
+ * traffic_shift_ops.c - bluegreen_traffic_shift's lifecycle: plan (the walk from the
+ * refreshed membership), apply (execute it), destroy (keep or restore) and read (membership,
+ * drift warnings).
+ *
+ * `steps` is "the walk this change takes": planned from AWS, kept in state as the walk last
+ * taken. `members` and `current_percent` are unknown in a plan that walks (an interrupted
+ * walk returns whatever membership it reached without breaking Terraform's consistency
+ * rules) and carried over unchanged when there is nothing to do, so the plan is empty.
+ */
+#include <string.h>
+
+#include "bluegreen/provider.h"
+#include "traffic_shift.h"
+
+static struct bg_value *copy_object(struct bg_arena *a, const struct bg_value *v)
+{
+    struct bg_value *out = bg_value_map(a, bg_value_len(v));
+    size_t i;
+
+    for (i = 0; v != NULL && v->kind == BG_MAP && i < v->u.map.len; i++)
+        bg_value_put(a, out, v->u.map.items[i].key, v->u.map.items[i].value);
+    return out;
+}
+
+/* Membership and the walk from it, with one borrowed client. */
+static int survey(struct shift_members *m, struct bg_walk_plan *walk, struct bg_call *call,
+                  struct bg_aws_client *c, const struct shift_cfg *cfg)
+{
+    struct bg_error err = BG_ERROR_INIT;
+    struct bg_walk_input in;
+
+    if (shift_describe(m, call, c, cfg->arn) != 0)
+        return BG_EPROTO;
+    shift_walk_input(&in, cfg, m);
+    if (bg_walk_plan(walk, call->arena, &in, &err) != 0)
+        return bg_diag_from_error(call->diags, NULL, "Cannot plan the walk", &err);
+    return 0;
+}
+
+/* A to_target registered but never seen healthy (an interrupted health gate) is unfinished
+ * work even when no step is left. */
+static bool gate_pending(const struct shift_cfg *cfg, const struct shift_members *m)
+{
+    size_t i;
+
+    for (i = 0; i < cfg->n_to; i++) {
+        const struct bg_walk_member *x = shift_member_find(m, &cfg->to[i], NULL);
+
+        if (shift_is_registered(x) && (x->state == NULL || strcmp(x->state, "healthy") != 0))
+            return true;
+    }
+    return false;
+}
+
+static bool is_managed(const struct shift_cfg *cfg, const struct bg_walk_member *x)
+{
+    struct shift_members one = {(struct bg_walk_member *)x, NULL, 1};
+    size_t i;
+
+    for (i = 0; i < cfg->n_from; i++) {
+        if (shift_member_find(&one, &cfg->from[i], NULL) != NULL)
+            return true;
+    }
+    for (i = 0; i < cfg->n_to; i++) {
+        if (shift_member_find(&one, &cfg->to[i], NULL) != NULL)
+            return true;
+    }
+    return false;
+}
+
+static void warn_foreign(struct bg_call *call, const struct shift_cfg *cfg,
+                         const struct shift_members *m)
+{
+    char *list = NULL;
+    size_t i;
+
+    for (i = 0; !cfg->exclusive && i < m->n; i++) {
+        if (shift_is_registered(&m->items[i]) && !is_managed(cfg, &m->items[i]))
+            list = bg_arena_printf(call->arena, "%s%s%s", list != NULL ? list : "",
+                                   list != NULL ? ", " : "", m->items[i].id);
+    }
+    if (list != NULL)
+        bg_diag_warn(call->diags, bg_path_attr(call->arena, NULL, "target_group_arn"),
+                     "Targets outside from_targets and to_targets",
+                     "%s registered in %s but in neither set: left alone and not counted "
+                     "towards percent. Set exclusive = true to deregister them.",
+                     list, cfg->arn);
+}
+
+static void put_unknown(struct bg_arena *a, struct bg_value *v, const char *name)
+{
+    bg_value_put(a, v, name, bg_value_unknown(a));
+}
+
+/* Destroy with on_destroy = "restore" walks: say so in the plan, since a destroy plan has no
+ * attributes to show it in. */
+static int plan_destroy(struct bg_call *call, const struct bg_plan_req *req)
+{
+    struct bg_aws_client *c = NULL;
+    struct bg_error err = BG_ERROR_INIT;
+    struct bg_walk_input in;
+    struct bg_walk_plan walk;
+    struct shift_members m;
+    struct shift_cfg cfg;
+
+    if (!shift_cfg_read(&cfg, call->arena, req->prior) || !cfg.restore_on_destroy)
+        return 0;
+    if (shift_client(&c, call) != 0)
+        return BG_EINVAL;
+    if (shift_describe(&m, call, c, cfg.arn) == 0) {
+        shift_walk_input(&in, &cfg, &m);
+        if (bg_walk_plan_reverse(&walk, call->arena, &in, &err) == 0 && walk.n_steps > 0)
+            bg_diag_warn(call->diags, NULL, "Destroy restores from_targets",
+                         "on_destroy = \"restore\": destroying walks %s back to from_targets "
+                         "in %zu health-gated step(s), %d%% -> %d%%.",
+                         cfg.arn, walk.n_steps, walk.start_percent, walk.end_percent);
+    }
+    bg_provider_aws_release(call->provider, c);
+    return bg_diags_has_errors(call->diags) ? BG_EPROTO : 0;
+}
+
+int shift_plan(struct bg_call *call, struct bg_plan_req *req)
+{
+    struct bg_aws_client *c = NULL;
+    struct bg_walk_plan walk;
+    struct shift_members m;
+    struct shift_cfg cfg;
+    struct bg_arena *a = call->arena;
+    int rc;
+
+    if (req->destroy)
+        return plan_destroy(call, req);
+    if (!shift_cfg_read(&cfg, a, req->config)) {
+        put_unknown(a, req->planned, "steps"); /* arguments known only after apply */
+        put_unknown(a, req->planned, "members");
+        put_unknown(a, req->planned, "current_percent");
+        return 0;
+    }
+    bg_value_put(a, req->planned, "id", bg_value_string(a, cfg.arn));
+    if (shift_client(&c, call) != 0)
+        return BG_EINVAL;
+    rc = survey(&m, &walk, call, c, &cfg);
+    bg_provider_aws_release(call->provider, c);
+    if (rc != 0)
+        return rc;
+    warn_foreign(call, &cfg, &m);
+    if (req->prior != NULL && !bg_value_is_null(req->prior) && walk.n_steps == 0 &&
+        !gate_pending(&cfg, &m)) {
+        /* Nothing to do: computed values carry over, so the plan stays empty. */
+        bg_value_put(a, req->planned, "steps", bg_value_get(req->prior, "steps"));
+        bg_value_put(a, req->planned, "members", bg_value_get(req->prior, "members"));
+        bg_value_put(a, req->planned, "current_percent",
+                     bg_value_get(req->prior, "current_percent"));
+        return 0;
+    }
+    bg_value_put(a, req->planned, "steps", shift_flatten_steps(a, &walk));
+    put_unknown(a, req->planned, "members");
+    put_unknown(a, req->planned, "current_percent");
+    return 0;
+}
+
+static struct bg_value *state_after(struct bg_call *call, const struct bg_apply_req *req,
+                                    const struct shift_cfg *cfg, const struct shift_members *m,
+                                    const struct bg_walk_plan *walk)
+{
+    struct bg_arena *a = call->arena;
+    struct bg_value *state = copy_object(a, req->planned);
+    struct bg_walk_input in;
+
+    shift_walk_input(&in, cfg, m);
+    bg_value_put(a, state, "id", bg_value_string(a, cfg->arn));
+    if (!bg_value_is_wholly_known(bg_value_get(state, "steps")))
+        bg_value_put(a, state, "steps", shift_flatten_steps(a, walk));
+    bg_value_put(a, state, "members", shift_flatten_members(a, m));
+    bg_value_put(a, state, "current_percent", bg_value_int(a, bg_walk_percent(&in)));
+    return state;
+}
+
+/* The reviewed walk must be the walk taken: if the membership moved between plan and apply,
+ * refuse and let the next plan show the new walk. */
+static int check_matches_plan(struct bg_call *call, const struct bg_value *planned,
+                              const struct bg_walk_plan *walk)
+{
+    const struct bg_value *steps = bg_value_get(planned, "steps");
+
+    if (!bg_value_is_wholly_known(steps) ||
+        bg_value_equal(steps, shift_flatten_steps(call->arena, walk)))
+        return 0;
+    bg_diag_error(call->diags, bg_path_attr(call->arena, NULL, "steps"),
+                  "Target group changed since the plan",
+                  "The target group's membership changed after this plan was made, so the "
+                  "planned steps are no longer the walk to take. Nothing was changed; run "
+                  "terraform plan again.");
+    return BG_ECONFLICT;
+}
+
+static int apply_with(struct bg_call *call, struct bg_apply_req *req, struct bg_aws_client *c,
+                      const struct shift_cfg *cfg)
+{
+    struct bg_walk_plan walk;
+    struct shift_members m;
+    int rc;
+
+    rc = survey(&m, &walk, call, c, cfg);
+    if (rc == 0)
+        rc = check_matches_plan(call, req->planned, &walk);
+    if (rc != 0)
+        return rc;
+    if (walk.n_steps == 0 && !gate_pending(cfg, &m) &&
+        bg_value_is_wholly_known(bg_value_get(req->planned, "members"))) {
+        req->new_state = copy_object(call->arena, req->planned);
+        return 0; /* only non-walk arguments changed */
+    }
+    rc = shift_run_forward(&m, call, c, cfg, &walk);
+    /* On error or stop too the state records what AWS holds and the next plan continues.
+     * Except a create that failed: terraform would taint it, and replacing a tainted shift
+     * runs on_destroy (maybe a restore walk) before walking forward again. Recording nothing
+     * is exact here, because AWS membership alone decides the next walk. */
+    if (!bg_diags_has_errors(call->diags) || req->prior != NULL)
+        req->new_state = state_after(call, req, cfg, &m, &walk);
+    return rc;
+}
+
+int shift_apply(struct bg_call *call, struct bg_apply_req *req)
+{
+    struct bg_aws_client *c = NULL;
+    struct shift_cfg cfg;
+    int rc;
+
+    req->new_state = (struct bg_value *)req->prior; /* until AWS changes */
+    if (!shift_cfg_read(&cfg, call->arena, req->planned)) {
+        bg_diag_error(call->diags, NULL, "Unknown arguments at apply",
+                      "target_group_arn, from_targets, to_targets, percent and exclusive must "
+                      "be known when bluegreen_traffic_shift is applied.");
+        return BG_EINVAL;
+    }
+    if (shift_client(&c, call) != 0)
+        return BG_EINVAL;
+    rc = apply_with(call, req, c, &cfg);
+    bg_provider_aws_release(call->provider, c);
+    return rc;
+}
+
+static int destroy_with(struct bg_call *call, struct bg_aws_client *c,
+                        const struct shift_cfg *cfg)
+{
+    struct bg_error err = BG_ERROR_INIT;
+    struct shift_members m;
+    int rc;
+
+    if (shift_describe_quiet(&m, call->arena, c, cfg->arn, &err) != 0) {
+        if (bg_aws_error_is(&err, "TargetGroupNotFound"))
+            return 0; /* nothing left to restore */
+        return shift_aws_diag(call, "DescribeTargetHealth", cfg->arn, &err);
+    }
+    rc = shift_run_restore(&m, call, c, cfg);
+    if (rc != 0 && !bg_diags_has_errors(call->diags))
+        bg_diag_error(call->diags, NULL, "Destroy interrupted",
+                      "The restore walk stopped before from_targets alone were registered; "
+                      "the resource stays in state. Run terraform destroy again to finish.");
+    return rc;
+}
+
+/* on_destroy = "keep" forgets the resource; "restore" walks back to from_targets first. */
+int shift_destroy(struct bg_call *call, struct bg_apply_req *req)
+{
+    struct bg_aws_client *c = NULL;
+    struct shift_cfg cfg;
+    int rc;
+
+    if (!shift_cfg_read(&cfg, call->arena, req->prior) || !cfg.restore_on_destroy)
+        return 0;
+    if (shift_client(&c, call) != 0)
+        return BG_EINVAL;
+    rc = destroy_with(call, c, &cfg);
+    bg_provider_aws_release(call->provider, c);
+    return rc;
+}
+
+static struct bg_walk_member member_of(const struct bg_value *o)
+{
+    struct bg_walk_member y = {bg_value_as_string(bg_value_get(o, "id")), 0,
+                               bg_value_as_string(bg_value_get(o, "state"))};
+    int64_t port = 0;
+
+    if (bg_value_as_int(&port, bg_value_get(o, "port")) == 0)
+        y.port = (int)port;
+    return y;
+}
+
+/* Whether a `members` value from state lists x as registered (not draining, not unused). */
+static bool value_has_registered(const struct bg_value *members, const struct bg_walk_member *x)
+{
+    size_t i;
+
+    for (i = 0; members != NULL && members->kind == BG_ARRAY && i < members->u.arr.len; i++) {
+        struct bg_walk_member y = member_of(members->u.arr.items[i]);
+
+        if (y.id != NULL && strcmp(y.id, x->id) == 0 && y.port == x->port &&
+            shift_is_registered(&y))
+            return true;
+    }
+    return false;
+}
+
+static bool snapshot_has_registered(const struct shift_members *m, const struct bg_walk_member *y)
+{
+    size_t i;
+
+    for (i = 0; i < m->n; i++) {
+        if (strcmp(m->items[i].id, y->id) == 0 && m->items[i].port == y->port)
+            return shift_is_registered(&m->items[i]);
+    }
+    return false;
+}
+
+static char *append(struct bg_arena *a, char *list, const char *id)
+{
+    return bg_arena_printf(a, "%s%s%s", list != NULL ? list : "", list != NULL ? ", " : "", id);
+}
+
+/* Membership changes since the last apply or refresh were made outside Terraform: name them.
+ * Health changes (initial -> healthy, draining -> gone) are not registrations. */
+static void warn_drift(struct bg_call *call, const struct bg_value *old,
+                       const struct shift_members *m, const char *arn)
+{
+    char *added = NULL, *removed = NULL;
+    size_t i;
+
+    if (!bg_value_is_wholly_known(old) || bg_value_is_null(old))
+        return;
+    for (i = 0; i < m->n; i++) {
+        if (shift_is_registered(&m->items[i]) && !value_has_registered(old, &m->items[i]))
+            added = append(call->arena, added, m->items[i].id);
+    }
+    for (i = 0; old->kind == BG_ARRAY && i < old->u.arr.len; i++) {
+        struct bg_walk_member y = member_of(old->u.arr.items[i]);
+
+        if (y.id != NULL && shift_is_registered(&y) && !snapshot_has_registered(m, &y))
+            removed = append(call->arena, removed, y.id);
+    }
+    if (added != NULL || removed != NULL)
+        bg_diag_warn(call->diags, bg_path_attr(call->arena, NULL, "members"),
+                     "Target group changed outside Terraform",
+                     "%s%s%s%s%s. The next apply restores the declared membership through the "
+                     "same health-gated steps.",
+                     arn, added != NULL ? ": registered " : "", added != NULL ? added : "",
+                     removed != NULL ? (added != NULL ? "; deregistered " : ": deregistered ")
+                                     : "",
+                     removed != NULL ? removed : "");
+}
+
+static int read_with(struct bg_call *call, struct bg_read_req *req, struct bg_aws_client *c,
+                     const struct shift_cfg *cfg)
+{
+    struct bg_error err = BG_ERROR_INIT;
+    struct bg_arena *a = call->arena;
+    struct bg_walk_input in;
+    struct shift_members m;
+    struct bg_value *state;
+
+    if (shift_describe_quiet(&m, a, c, cfg->arn, &err) != 0) {
+        if (!bg_aws_error_is(&err, "TargetGroupNotFound"))
+            return shift_aws_diag(call, "DescribeTargetHealth", cfg->arn, &err);
+        req->new_state = NULL; /* the group is gone, and with it what this resource shifts */
+        return 0;
+    }
+    warn_drift(call, bg_value_get(req->state, "members"), &m, cfg->arn);
+    shift_walk_input(&in, cfg, &m);
+    state = copy_object(a, req->state);
+    bg_value_put(a, state, "members", shift_flatten_members(a, &m));
+    bg_value_put(a, state, "current_percent", bg_value_int(a, bg_walk_percent(&in)));
+    if (bg_value_is_null(bg_value_get(state, "steps")))
+        bg_value_put(a, state, "steps", bg_value_array(a, 0));
+    req->new_state = state;
+    return 0;
+}
+
+int shift_read(struct bg_call *call, struct bg_read_req *req)
+{
+    struct bg_aws_client *c = NULL;
+    struct shift_cfg cfg;
+    int rc;
+
+    if (!shift_cfg_read(&cfg, call->arena, req->state))
+        return 0;
+    if (shift_client(&c, call) != 0)
+        return BG_EINVAL;
+    rc = read_with(call, req, c, &cfg);
+    bg_provider_aws_release(call->provider, c);
+    return rc;
+}
