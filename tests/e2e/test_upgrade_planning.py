@@ -47,6 +47,8 @@ metadata:
   name: web
 """
 
+COUNT_OUTPUT = 'output "n" { value = data.bluegreen_deprecated_apis.scan.finding_count }\n'
+
 
 def path_block(**args):
     body = "".join('  %s = %s\n' % (k, v) for k, v in args.items())
@@ -250,7 +252,7 @@ class DeprecatedApis(Case):
         ws = self.ws
         ws.write("k8s/app.yaml", APP_YAML)
         ws.main_tf(apis_block(version="1.15", extra="  fail_on_findings = true\n") +
-                   'output "n" { value = data.bluegreen_deprecated_apis.scan.finding_count }\n')
+                   COUNT_OUTPUT)
         ws.apply()
         self.assertEqual(self.outputs()["n"], 0)
 
@@ -275,7 +277,7 @@ class DeprecatedApis(Case):
         ws.write("k8s/old.tf", '# apiVersion = "extensions/v1beta1"\n'
                  '/*\n  apiVersion = "apps/v1beta1"\n  kind = "Deployment"\n*/\n'
                  '// kind = "ReplicaSet"\n')
-        ws.main_tf(apis_block() + 'output "n" { value = data.bluegreen_deprecated_apis.scan.finding_count }\n')
+        ws.main_tf(apis_block() + COUNT_OUTPUT)
         r = ws.apply()
         self.assertEqual(self.outputs()["n"], 0)
         self.assertNotIn("Warning: Manifests use", r.text)
@@ -301,13 +303,14 @@ class DeprecatedApis(Case):
     def test_postcondition_on_finding_count_fails_the_plan(self):
         ws = self.ws
         ws.write("k8s/app.yaml", APP_YAML)
+        places = 'formatlist("%s:%d", self.findings[*].file, self.findings[*].line)'
         ws.main_tf(apis_block(extra="""  lifecycle {
     postcondition {
       condition     = self.finding_count == 0
-      error_message = "Migrate first: ${join(", ", [for f in self.findings : "${f.file}:${f.line}"])}."
+      error_message = "Migrate first: ${join(", ", %s)}."
     }
   }
-"""))
+""" % places))
         r = ws.fails("plan", "-no-color")
         body = self.diag(r, "Error", "Resource postcondition failed")
         self.assertIn("Migrate first: k8s/app.yaml:3.", body)
