@@ -93,33 +93,6 @@ static void put_unknown(struct bg_arena *a, struct bg_value *v, const char *name
     bg_value_put(a, v, name, bg_value_unknown(a));
 }
 
-/* Destroy with on_destroy = "restore" walks: say so in the plan, since a destroy plan has no
- * attributes to show it in. */
-static int plan_destroy(struct bg_call *call, const struct bg_plan_req *req)
-{
-    struct bg_aws_client *c = NULL;
-    struct bg_error err = BG_ERROR_INIT;
-    struct bg_walk_input in;
-    struct bg_walk_plan walk;
-    struct shift_members m;
-    struct shift_cfg cfg;
-
-    if (!shift_cfg_read(&cfg, call->arena, req->prior) || !cfg.restore_on_destroy)
-        return 0;
-    if (shift_client(&c, call) != 0)
-        return BG_EINVAL;
-    if (shift_describe(&m, call, c, cfg.arn) == 0) {
-        shift_walk_input(&in, &cfg, &m);
-        if (bg_walk_plan_reverse(&walk, call->arena, &in, &err) == 0 && walk.n_steps > 0)
-            bg_diag_warn(call->diags, NULL, "Destroy restores from_targets",
-                         "on_destroy = \"restore\": destroying walks %s back to from_targets "
-                         "in %zu health-gated step(s), %d%% -> %d%%.",
-                         cfg.arn, walk.n_steps, walk.start_percent, walk.end_percent);
-    }
-    bg_provider_aws_release(call->provider, c);
-    return bg_diags_has_errors(call->diags) ? BG_EPROTO : 0;
-}
-
 int shift_plan(struct bg_call *call, struct bg_plan_req *req)
 {
     struct bg_aws_client *c = NULL;
@@ -129,8 +102,10 @@ int shift_plan(struct bg_call *call, struct bg_plan_req *req)
     struct bg_arena *a = call->arena;
     int rc;
 
+    /* Terraform plans a destroy through the provider only when it advertises plan_destroy,
+     * which this provider does not: nothing to add here. */
     if (req->destroy)
-        return plan_destroy(call, req);
+        return 0;
     if (!shift_cfg_read(&cfg, a, req->config)) {
         put_unknown(a, req->planned, "steps"); /* arguments known only after apply */
         put_unknown(a, req->planned, "members");
