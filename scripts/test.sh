@@ -32,7 +32,7 @@ stage_asan() {
   logs=$(mktemp -d)
   (cd build-asan &&
     BG_SANITIZER_LOGS="$logs" \
-    ASAN_OPTIONS="log_path=$logs/asan:detect_leaks=1:abort_on_error=0" \
+    ASAN_OPTIONS="log_path=$logs/asan:detect_leaks=1:fast_unwind_on_malloc=0" \
     UBSAN_OPTIONS="log_path=$logs/ubsan:print_stacktrace=1" \
     LSAN_OPTIONS="suppressions=$root/tests/sanitizers/lsan.supp" \
     ctest -j"$jobs" --output-on-failure)
