@@ -25,15 +25,14 @@ int bg_msgpack_decode(struct bg_value **out, struct bg_arena *a, const uint8_t *
 
 /* Encodes v. The buffer is allocated from a. BG_UNKNOWN encodes as d4 00 00.
  * A NULL v encodes as nil. */
-int bg_msgpack_encode(uint8_t **out, size_t *out_len, struct bg_arena *a,
-                      const struct bg_value *v, struct bg_error *err);
+int bg_msgpack_encode(uint8_t **out, size_t *out_len, struct bg_arena *a, const struct bg_value *v,
+                      struct bg_error *err);
 
 /* Decodes a JSON document (integral numbers within int64 become BG_INT, others BG_FLOAT). */
 int bg_json_decode(struct bg_value **out, struct bg_arena *a, const char *text, size_t len,
                    struct bg_error *err);
 
 /* Encodes v as compact JSON (unknown is an error: JSON cannot express it). */
-int bg_json_encode(char **out, struct bg_arena *a, const struct bg_value *v,
-                   struct bg_error *err);
+int bg_json_encode(char **out, struct bg_arena *a, const struct bg_value *v, struct bg_error *err);
 
 #endif

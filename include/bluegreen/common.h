@@ -29,7 +29,13 @@ struct bg_error {
     char msg[512];
 };
 
-#define BG_ERROR_INIT {0, {0}}
+#define BG_ERROR_INIT                                                                              \
+    {                                                                                              \
+        0,                                                                                         \
+        {                                                                                          \
+            0                                                                                      \
+        }                                                                                          \
+    }
 
 /* Formats the message into err (if err is non-NULL) and returns code, so callers can write
  * `return bg_error_set(err, BG_EINVAL, "...")`. */

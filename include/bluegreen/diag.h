@@ -56,8 +56,10 @@ void bg_diags_init(struct bg_diags *d, struct bg_arena *a);
 /* Appends a diagnostic; detail is printf-formatted (may be NULL fmt for none). */
 void bg_diag_add(struct bg_diags *d, enum bg_severity sev, const struct bg_path *path,
                  const char *summary, const char *fmt, ...) BG_PRINTF(5, 6);
-#define bg_diag_error(d, path, summary, ...) bg_diag_add(d, BG_SEV_ERROR, path, summary, __VA_ARGS__)
-#define bg_diag_warn(d, path, summary, ...) bg_diag_add(d, BG_SEV_WARNING, path, summary, __VA_ARGS__)
+#define bg_diag_error(d, path, summary, ...)                                                       \
+    bg_diag_add(d, BG_SEV_ERROR, path, summary, __VA_ARGS__)
+#define bg_diag_warn(d, path, summary, ...)                                                        \
+    bg_diag_add(d, BG_SEV_WARNING, path, summary, __VA_ARGS__)
 /* Turns err into an error diagnostic with the given summary and path; returns err->code. */
 int bg_diag_from_error(struct bg_diags *d, const struct bg_path *path, const char *summary,
                        const struct bg_error *err);

@@ -21,8 +21,8 @@
 #include "arena.h"
 #include "common.h"
 
-#define BG_FILES_MAX_SIZE (16u * 1024u * 1024u) /* larger cluster files are refused */
-#define BG_FILES_MAX_COUNT 1000u                /* files per cluster */
+#define BG_FILES_MAX_SIZE  (16u * 1024u * 1024u) /* larger cluster files are refused */
+#define BG_FILES_MAX_COUNT 1000u                 /* files per cluster */
 
 struct bg_subst {
     const char *from; /* non-empty */

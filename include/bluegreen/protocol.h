@@ -16,14 +16,14 @@
 #include "common.h"
 #include "log.h"
 
-#define BG_MAGIC_COOKIE_KEY "TF_PLUGIN_MAGIC_COOKIE"
+#define BG_MAGIC_COOKIE_KEY   "TF_PLUGIN_MAGIC_COOKIE"
 #define BG_MAGIC_COOKIE_VALUE "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"
 
 /* ---- handshake ------------------------------------------------------------------------ */
 
 struct bg_handshake {
-    int protocol_version;   /* negotiated app protocol (6) */
-    char *client_cert_pem;  /* PLUGIN_CLIENT_CERT (malloc-owned) or NULL: plaintext */
+    int protocol_version;  /* negotiated app protocol (6) */
+    char *client_cert_pem; /* PLUGIN_CLIENT_CERT (malloc-owned) or NULL: plaintext */
 };
 
 /* Checks the magic cookie and negotiates the protocol version from the environment given by

@@ -44,7 +44,7 @@ struct bg_plan_req {
     struct bg_value *planned;      /* generic plan result; the hook may change computed members */
     struct bg_private prior_private;
     struct bg_private planned_private; /* out */
-    bool destroy;                       /* planned is null: the resource is being destroyed */
+    bool destroy;                      /* planned is null: the resource is being destroyed */
 };
 
 struct bg_apply_req {
@@ -52,7 +52,7 @@ struct bg_apply_req {
     const struct bg_value *planned; /* null on delete */
     const struct bg_value *config;
     struct bg_private private_in;
-    struct bg_value *new_state;  /* out: on error, the partial state reached so far */
+    struct bg_value *new_state;    /* out: on error, the partial state reached so far */
     struct bg_private private_out; /* out */
 };
 

@@ -52,7 +52,10 @@ extern const struct bg_type bg_type_set_string;
 extern const struct bg_type bg_type_map_string;
 
 #define BG_COUNT(arr) (sizeof(arr) / sizeof((arr)[0]))
-#define BG_TYPE_OBJECT_OF(f) {BG_TYPE_OBJECT, NULL, (f), BG_COUNT(f)}
+#define BG_TYPE_OBJECT_OF(f)                                                                       \
+    {                                                                                              \
+        BG_TYPE_OBJECT, NULL, (f), BG_COUNT(f)                                                     \
+    }
 
 /* cty type JSON (`"string"`, `["list","string"]`, `["object",{"id":"string"}]`). */
 char *bg_type_json(struct bg_arena *a, const struct bg_type *t);
@@ -64,8 +67,8 @@ enum bg_attr_flag {
     BG_OPTIONAL = 1u << 1,
     BG_COMPUTED = 1u << 2,
     BG_SENSITIVE = 1u << 3,
-    BG_FORCE_NEW = 1u << 4,  /* plan modifier: a change requires replacement */
-    BG_USE_STATE = 1u << 5,  /* plan modifier: computed value carries over from state */
+    BG_FORCE_NEW = 1u << 4, /* plan modifier: a change requires replacement */
+    BG_USE_STATE = 1u << 5, /* plan modifier: computed value carries over from state */
 };
 
 enum bg_nesting {
@@ -90,8 +93,8 @@ struct bg_attr {
     const char *name;
     const struct bg_type *type; /* NULL when nesting != BG_NEST_NONE */
     unsigned flags;
-    const char *description; /* markdown */
-    const char *default_json; /* optional default as JSON; implies optional+computed */
+    const char *description;               /* markdown */
+    const char *default_json;              /* optional default as JSON; implies optional+computed */
     const struct bg_validator *validators; /* terminated by {NULL}; may be NULL */
     enum bg_nesting nesting;
     const struct bg_attr *nested; /* nested attributes (nesting != NONE) */
@@ -126,7 +129,8 @@ const struct bg_attr *bg_block_attr(const struct bg_block *b, const char *name);
 
 /* Runs attribute validators over config (recursing into nested attributes and blocks);
  * unknown values are skipped. Type and required checks are Terraform's job. */
-void bg_schema_validate(struct bg_diags *d, const struct bg_block *b, const struct bg_value *config);
+void bg_schema_validate(struct bg_diags *d, const struct bg_block *b,
+                        const struct bg_value *config);
 
 /* Returns config with defaults filled in where config is null (nested too). */
 struct bg_value *bg_schema_apply_defaults(struct bg_arena *a, const struct bg_block *b,

@@ -17,8 +17,8 @@
 struct bg_service;
 
 enum bg_rpc_status {
-    BG_RPC_OK = 0,            /* gRPC OK */
-    BG_RPC_INVALID = 3,       /* INVALID_ARGUMENT: undecodable request */
+    BG_RPC_OK = 0,      /* gRPC OK */
+    BG_RPC_INVALID = 3, /* INVALID_ARGUMENT: undecodable request */
     BG_RPC_UNIMPLEMENTED = 12,
     BG_RPC_INTERNAL = 13,
 };
@@ -28,7 +28,7 @@ struct bg_rpc_result {
     const char *status_detail; /* static string or NULL */
     uint8_t *body;             /* malloc-owned response message, freed by the caller */
     size_t body_len;
-    bool shutdown;             /* go-plugin asked the process to exit */
+    bool shutdown; /* go-plugin asked the process to exit */
 };
 
 int bg_service_new(struct bg_service **out, const struct bg_logger *log);

@@ -65,7 +65,7 @@ struct bg_value *bg_value_unknown(struct bg_arena *a);
 struct bg_value *bg_value_bool(struct bg_arena *a, bool b);
 struct bg_value *bg_value_int(struct bg_arena *a, int64_t i);
 struct bg_value *bg_value_float(struct bg_arena *a, double f);
-struct bg_value *bg_value_string(struct bg_arena *a, const char *s);       /* copies */
+struct bg_value *bg_value_string(struct bg_arena *a, const char *s);            /* copies */
 struct bg_value *bg_value_stringn(struct bg_arena *a, const char *s, size_t n); /* copies */
 struct bg_value *bg_value_array(struct bg_arena *a, size_t cap_hint);
 struct bg_value *bg_value_map(struct bg_arena *a, size_t cap_hint);

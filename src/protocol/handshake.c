@@ -43,10 +43,11 @@ int bg_handshake_read(struct bg_handshake *out, const char *(*env)(const char *n
         env = plain_getenv;
     cookie = env(BG_MAGIC_COOKIE_KEY);
     if (cookie == NULL || strcmp(cookie, BG_MAGIC_COOKIE_VALUE) != 0)
-        return bg_error_set(err, BG_EINVAL,
-                            "this program is a Terraform provider plugin and is started by terraform, "
-                            "not by hand: declare spoonknife/bluegreen in required_providers and "
-                            "run terraform init, plan or apply");
+        return bg_error_set(
+            err, BG_EINVAL,
+            "this program is a Terraform provider plugin and is started by terraform, "
+            "not by hand: declare spoonknife/bluegreen in required_providers and "
+            "run terraform init, plan or apply");
     versions = env("PLUGIN_PROTOCOL_VERSIONS");
     if (versions != NULL && *versions != '\0' && !offers_version(versions, OUR_PROTOCOL))
         return bg_error_set(err, BG_EINVAL,

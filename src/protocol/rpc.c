@@ -42,7 +42,9 @@ static void add_schema_entries(struct rpc_ctx *ctx, Tfplugin6__GetProviderSchema
     r->n_resource_schemas = n;
     r->resource_schemas = bg_arena_calloc(ctx->arena, n, sizeof(*r->resource_schemas));
     for (i = 0; i < n; i++) {
-        Tfplugin6__GetProviderSchema__Response__ResourceSchemasEntry *e = bg_wire_new(ctx->arena, &tfplugin6__get_provider_schema__response__resource_schemas_entry__descriptor);
+        Tfplugin6__GetProviderSchema__Response__ResourceSchemasEntry *e = bg_wire_new(
+            ctx->arena,
+            &tfplugin6__get_provider_schema__response__resource_schemas_entry__descriptor);
         e->key = (char *)bg_resources[i]->type_name;
         e->value = bg_wire_schema(ctx->arena, bg_resources[i]->schema);
         r->resource_schemas[i] = e;
@@ -52,7 +54,9 @@ static void add_schema_entries(struct rpc_ctx *ctx, Tfplugin6__GetProviderSchema
     r->n_data_source_schemas = n;
     r->data_source_schemas = bg_arena_calloc(ctx->arena, n, sizeof(*r->data_source_schemas));
     for (i = 0; i < n; i++) {
-        Tfplugin6__GetProviderSchema__Response__DataSourceSchemasEntry *e = bg_wire_new(ctx->arena, &tfplugin6__get_provider_schema__response__data_source_schemas_entry__descriptor);
+        Tfplugin6__GetProviderSchema__Response__DataSourceSchemasEntry *e = bg_wire_new(
+            ctx->arena,
+            &tfplugin6__get_provider_schema__response__data_source_schemas_entry__descriptor);
         e->key = (char *)bg_data_sources[i]->type_name;
         e->value = bg_wire_schema(ctx->arena, bg_data_sources[i]->schema);
         r->data_source_schemas[i] = e;
@@ -61,7 +65,8 @@ static void add_schema_entries(struct rpc_ctx *ctx, Tfplugin6__GetProviderSchema
 
 static ProtobufCMessage *get_schema(struct rpc_ctx *ctx, const ProtobufCMessage *req)
 {
-    Tfplugin6__GetProviderSchema__Response *r = bg_wire_new(ctx->arena, &tfplugin6__get_provider_schema__response__descriptor);
+    Tfplugin6__GetProviderSchema__Response *r =
+        bg_wire_new(ctx->arena, &tfplugin6__get_provider_schema__response__descriptor);
 
     (void)req;
     r->provider = bg_wire_schema(ctx->arena, &bg_provider_schema);
@@ -83,7 +88,8 @@ static ProtobufCMessage *get_metadata(struct rpc_ctx *ctx, const ProtobufCMessag
     r->n_resources = n;
     r->resources = bg_arena_calloc(ctx->arena, n, sizeof(*r->resources));
     for (i = 0; i < n; i++) {
-        r->resources[i] = bg_wire_new(ctx->arena, &tfplugin6__get_metadata__resource_metadata__descriptor);
+        r->resources[i] =
+            bg_wire_new(ctx->arena, &tfplugin6__get_metadata__resource_metadata__descriptor);
         r->resources[i]->type_name = (char *)bg_resources[i]->type_name;
     }
     for (n = 0; bg_data_sources[n] != NULL; n++)
@@ -91,7 +97,8 @@ static ProtobufCMessage *get_metadata(struct rpc_ctx *ctx, const ProtobufCMessag
     r->n_data_sources = n;
     r->data_sources = bg_arena_calloc(ctx->arena, n, sizeof(*r->data_sources));
     for (i = 0; i < n; i++) {
-        r->data_sources[i] = bg_wire_new(ctx->arena, &tfplugin6__get_metadata__data_source_metadata__descriptor);
+        r->data_sources[i] =
+            bg_wire_new(ctx->arena, &tfplugin6__get_metadata__data_source_metadata__descriptor);
         r->data_sources[i]->type_name = (char *)bg_data_sources[i]->type_name;
     }
     return &r->base;
@@ -113,7 +120,8 @@ static ProtobufCMessage *validate_provider(struct rpc_ctx *ctx, const ProtobufCM
 static ProtobufCMessage *configure_provider(struct rpc_ctx *ctx, const ProtobufCMessage *req)
 {
     const Tfplugin6__ConfigureProvider__Request *q = (const void *)req;
-    Tfplugin6__ConfigureProvider__Response *r = bg_wire_new(ctx->arena, &tfplugin6__configure_provider__response__descriptor);
+    Tfplugin6__ConfigureProvider__Response *r =
+        bg_wire_new(ctx->arena, &tfplugin6__configure_provider__response__descriptor);
     struct bg_value *config;
     struct bg_provider *p = NULL;
 
@@ -143,8 +151,8 @@ static ProtobufCMessage *unsupported_with_diags(struct rpc_ctx *ctx, const Proto
 {
     /* Ephemeral resources, functions, moves: none exist; answer with a clear diagnostic
      * in the response shape every one of these requests shares (diagnostics only). */
-    Tfplugin6__ValidateEphemeralResourceConfig__Response *r =
-        bg_wire_new(ctx->arena, &tfplugin6__validate_ephemeral_resource_config__response__descriptor);
+    Tfplugin6__ValidateEphemeralResourceConfig__Response *r = bg_wire_new(
+        ctx->arena, &tfplugin6__validate_ephemeral_resource_config__response__descriptor);
 
     (void)req;
     bg_diag_error(&ctx->diags, NULL, "Not supported by this provider",
@@ -155,7 +163,8 @@ static ProtobufCMessage *unsupported_with_diags(struct rpc_ctx *ctx, const Proto
 
 static ProtobufCMessage *move_state(struct rpc_ctx *ctx, const ProtobufCMessage *req)
 {
-    Tfplugin6__MoveResourceState__Response *r = bg_wire_new(ctx->arena, &tfplugin6__move_resource_state__response__descriptor);
+    Tfplugin6__MoveResourceState__Response *r =
+        bg_wire_new(ctx->arena, &tfplugin6__move_resource_state__response__descriptor);
 
     (void)req;
     bg_diag_error(&ctx->diags, NULL, "Move not supported",
@@ -179,7 +188,8 @@ static ProtobufCMessage *controller_shutdown(struct rpc_ctx *ctx, const Protobuf
 
 static ProtobufCMessage *health_check(struct rpc_ctx *ctx, const ProtobufCMessage *req)
 {
-    Grpc__Health__V1__HealthCheckResponse *r = bg_wire_new(ctx->arena, &grpc__health__v1__health_check_response__descriptor);
+    Grpc__Health__V1__HealthCheckResponse *r =
+        bg_wire_new(ctx->arena, &grpc__health__v1__health_check_response__descriptor);
 
     (void)req;
     r->status = GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING;
@@ -201,8 +211,7 @@ static const struct rpc_method methods[] = {
     {P6("ConfigureProvider"), &tfplugin6__configure_provider__request__descriptor,
      configure_provider},
     {P6("ReadResource"), &tfplugin6__read_resource__request__descriptor, bg_rpc_read_resource},
-    {P6("PlanResourceChange"), &tfplugin6__plan_resource_change__request__descriptor,
-     bg_rpc_plan},
+    {P6("PlanResourceChange"), &tfplugin6__plan_resource_change__request__descriptor, bg_rpc_plan},
     {P6("ApplyResourceChange"), &tfplugin6__apply_resource_change__request__descriptor,
      bg_rpc_apply},
     {P6("ImportResourceState"), &tfplugin6__import_resource_state__request__descriptor,

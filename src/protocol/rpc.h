@@ -16,9 +16,9 @@
 
 struct bg_service {
     const struct bg_logger *log;
-    pthread_mutex_t lock;          /* guards provider publication */
-    struct bg_provider *provider;  /* set once by ConfigureProvider */
-    atomic_bool stop;              /* StopProvider */
+    pthread_mutex_t lock;         /* guards provider publication */
+    struct bg_provider *provider; /* set once by ConfigureProvider */
+    atomic_bool stop;             /* StopProvider */
 };
 
 struct rpc_ctx {

@@ -83,9 +83,8 @@ ProtobufCMessage *bg_rpc_upgrade_state(struct rpc_ctx *ctx, const ProtobufCMessa
             bg_diag_from_error(&ctx->diags, NULL, "Cannot read stored state", &err);
         else
             /* Members added or removed since the state was written are reconciled here. */
-            r->upgraded_state =
-                bg_wire_value_out(&ctx->diags, bg_schema_conform(ctx->arena, &res->schema->block,
-                                                                 state));
+            r->upgraded_state = bg_wire_value_out(
+                &ctx->diags, bg_schema_conform(ctx->arena, &res->schema->block, state));
     } else if (res != NULL) {
         bg_diag_error(&ctx->diags, NULL, "Unsupported state format",
                       "The stored state of %s is in the legacy flatmap format.", q->type_name);
@@ -229,10 +228,11 @@ ProtobufCMessage *bg_rpc_import(struct rpc_ctx *ctx, const ProtobufCMessage *req
     struct bg_value *state = NULL;
 
     if (res != NULL && res->import == NULL)
-        bg_diag_error(&ctx->diags, NULL, "Import not supported",
-                      "%s cannot be imported.", q->type_name);
+        bg_diag_error(&ctx->diags, NULL, "Import not supported", "%s cannot be imported.",
+                      q->type_name);
     else if (res != NULL && res->import(&ctx->call, q->id, &state, &priv) == 0) {
-        ir = bg_wire_new(ctx->arena, &tfplugin6__import_resource_state__imported_resource__descriptor);
+        ir = bg_wire_new(ctx->arena,
+                         &tfplugin6__import_resource_state__imported_resource__descriptor);
         ir->type_name = q->type_name;
         ir->state = bg_wire_value_out(&ctx->diags,
                                       bg_schema_conform(ctx->arena, &res->schema->block, state));
@@ -259,8 +259,8 @@ ProtobufCMessage *bg_rpc_read_data(struct rpc_ctx *ctx, const ProtobufCMessage *
     else if (bg_wire_value_in(&config, &ctx->diags, q->config, "configuration") == 0) {
         config = bg_schema_apply_defaults(ctx->arena, &ds->schema->block, config);
         if (ds->read(&ctx->call, config, &state) == 0)
-            r->state = bg_wire_value_out(
-                &ctx->diags, bg_schema_conform(ctx->arena, &ds->schema->block, state));
+            r->state = bg_wire_value_out(&ctx->diags,
+                                         bg_schema_conform(ctx->arena, &ds->schema->block, state));
     }
     r->diagnostics = bg_wire_diags(ctx->arena, &ctx->diags, &r->n_diagnostics);
     return &r->base;

@@ -22,7 +22,7 @@
 #include "bluegreen/service.h"
 
 #define ARMED_REQUESTS 4
-#define MAX_MESSAGE (256 * 1024 * 1024)
+#define MAX_MESSAGE    (256 * 1024 * 1024)
 
 enum step { STEP_REQUESTED, STEP_RECEIVED, STEP_FINISHED, STEP_SHUTDOWN };
 
@@ -131,8 +131,8 @@ static void *handler_thread(void *arg)
     char *method = grpc_slice_to_c_string(c->details.method);
 
     memset(&res, 0, sizeof(res));
-    bg_service_handle(c->server->service, method, GRPC_SLICE_START_PTR(in),
-                      GRPC_SLICE_LENGTH(in), &res);
+    bg_service_handle(c->server->service, method, GRPC_SLICE_START_PTR(in), GRPC_SLICE_LENGTH(in),
+                      &res);
     grpc_slice_unref(in);
     gpr_free(method);
     if (res.status == BG_RPC_OK) {
@@ -207,8 +207,7 @@ static void on_finished(struct bg_server *s, struct call *c)
 void bg_server_run(struct bg_server *s)
 {
     while (!(s->shutdown_done && s->live_calls == 0)) {
-        grpc_event ev = grpc_completion_queue_next(s->cq, gpr_inf_future(GPR_CLOCK_REALTIME),
-                                                   NULL);
+        grpc_event ev = grpc_completion_queue_next(s->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
         struct call *c = ev.tag;
 
         if (ev.type != GRPC_OP_COMPLETE)
@@ -235,13 +234,12 @@ static grpc_server_credentials *make_credentials(const struct bg_server_options 
     pair.private_key = opts->identity->key_pem;
     pair.cert_chain = opts->identity->cert_pem;
     if (opts->client_ca_pem == NULL)
-        return grpc_ssl_server_credentials_create_ex(NULL, &pair, 1,
-                                                     GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE,
-                                                     NULL);
+        return grpc_ssl_server_credentials_create_ex(
+            NULL, &pair, 1, GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE, NULL);
     /* go-plugin's AutoMTLS: terraform's certificate is the only accepted client. */
     return grpc_ssl_server_credentials_create_ex(
-        opts->client_ca_pem, &pair, 1,
-        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY, NULL);
+        opts->client_ca_pem, &pair, 1, GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY,
+        NULL);
 }
 
 static grpc_server *make_grpc_server(void)

@@ -78,8 +78,8 @@ static X509 *make_cert(EVP_PKEY *key)
          X509_set_pubkey(cert, key) &&
          X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
                                     (const unsigned char *)"spoonknife bluegreen", -1, -1, 0) &&
-         X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                                    (const unsigned char *)"localhost", -1, -1, 0) &&
+         X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"localhost",
+                                    -1, -1, 0) &&
          X509_set_issuer_name(cert, name) &&
          add_ext(cert, NID_basic_constraints, "critical,CA:TRUE") &&
          add_ext(cert, NID_key_usage, "critical,digitalSignature,keyEncipherment,keyCertSign") &&

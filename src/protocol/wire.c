@@ -153,8 +153,9 @@ static Tfplugin6__Schema__NestedBlock *wire_nested_block(struct bg_arena *a,
     tfplugin6__schema__nested_block__init(m);
     m->type_name = (char *)bt->name;
     m->block = wire_block(a, bt->block);
-    m->nesting = bt->nesting == BG_NEST_SINGLE ? TFPLUGIN6__SCHEMA__NESTED_BLOCK__NESTING_MODE__SINGLE
-                                               : TFPLUGIN6__SCHEMA__NESTED_BLOCK__NESTING_MODE__LIST;
+    m->nesting = bt->nesting == BG_NEST_SINGLE
+                     ? TFPLUGIN6__SCHEMA__NESTED_BLOCK__NESTING_MODE__SINGLE
+                     : TFPLUGIN6__SCHEMA__NESTED_BLOCK__NESTING_MODE__LIST;
     m->min_items = bt->min_items;
     m->max_items = bt->max_items;
     return m;

@@ -24,14 +24,12 @@ const struct bg_path *bg_path_attr(struct bg_arena *a, const struct bg_path *par
     return new_step(a, parent, BG_STEP_ATTR, name, 0);
 }
 
-const struct bg_path *bg_path_key(struct bg_arena *a, const struct bg_path *parent,
-                                  const char *key)
+const struct bg_path *bg_path_key(struct bg_arena *a, const struct bg_path *parent, const char *key)
 {
     return new_step(a, parent, BG_STEP_KEY, key, 0);
 }
 
-const struct bg_path *bg_path_index(struct bg_arena *a, const struct bg_path *parent,
-                                    int64_t index)
+const struct bg_path *bg_path_index(struct bg_arena *a, const struct bg_path *parent, int64_t index)
 {
     return new_step(a, parent, BG_STEP_INDEX, NULL, index);
 }

@@ -113,8 +113,8 @@ struct bg_value *bg_schema_plan(struct bg_arena *a, const struct bg_block *b,
 static struct bg_value *conform_type(struct bg_arena *a, const struct bg_type *t,
                                      const struct bg_value *v);
 
-static struct bg_value *conform_object(struct bg_arena *a, const struct bg_field *fields,
-                                       size_t n, const struct bg_value *v)
+static struct bg_value *conform_object(struct bg_arena *a, const struct bg_field *fields, size_t n,
+                                       const struct bg_value *v)
 {
     struct bg_value *out = bg_value_map(a, n);
     size_t i;

@@ -22,8 +22,8 @@ static char *object_json(struct bg_arena *a, const struct bg_type *t)
     size_t i;
 
     for (i = 0; i < t->nfields; i++) {
-        members = bg_arena_printf(a, "%s%s\"%s\":%s", members, i > 0 ? "," : "",
-                                  t->fields[i].name, bg_type_json(a, t->fields[i].type));
+        members = bg_arena_printf(a, "%s%s\"%s\":%s", members, i > 0 ? "," : "", t->fields[i].name,
+                                  bg_type_json(a, t->fields[i].type));
     }
     return bg_arena_printf(a, "[\"object\",{%s}]", members);
 }

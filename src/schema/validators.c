@@ -30,8 +30,8 @@ void bg_validate_one_of(struct bg_diags *d, const struct bg_path *path, const st
                   s != NULL ? s : "");
 }
 
-void bg_validate_int_range(struct bg_diags *d, const struct bg_path *path,
-                           const struct bg_value *v, const void *arg)
+void bg_validate_int_range(struct bg_diags *d, const struct bg_path *path, const struct bg_value *v,
+                           const void *arg)
 {
     const int64_t *range = arg;
     double x = 0;
@@ -60,12 +60,11 @@ void bg_validate_length(struct bg_diags *d, const struct bg_path *path, const st
                       bg_path_string(d->arena, path), range[0], range[1], n);
 }
 
-void bg_validate_not_empty(struct bg_diags *d, const struct bg_path *path,
-                           const struct bg_value *v, const void *arg)
+void bg_validate_not_empty(struct bg_diags *d, const struct bg_path *path, const struct bg_value *v,
+                           const void *arg)
 {
     (void)arg;
     if (v->kind == BG_STRING && v->u.s.len > 0)
         return;
-    bg_diag_error(d, path, "Empty value", "%s must not be empty.",
-                  bg_path_string(d->arena, path));
+    bg_diag_error(d, path, "Empty value", "%s must not be empty.", bg_path_string(d->arena, path));
 }

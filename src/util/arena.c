@@ -11,7 +11,7 @@
 #include "bluegreen/arena.h"
 
 #define BLOCK_SIZE 8192u
-#define ALIGN _Alignof(max_align_t)
+#define ALIGN      _Alignof(max_align_t)
 
 struct block {
     struct block *next;
