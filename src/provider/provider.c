@@ -58,8 +58,9 @@ static const struct bg_block endpoints_block = {
 };
 
 static const struct bg_block_type provider_blocks[] = {
+    /* NestingSingle requires min_items == max_items; 0/0 makes the block optional. */
     {.name = "endpoints", .nesting = BG_NEST_SINGLE, .block = &endpoints_block,
-     .min_items = 0, .max_items = 1},
+     .min_items = 0, .max_items = 0},
 };
 
 const struct bg_schema bg_provider_schema = {

@@ -74,7 +74,8 @@ static const struct bg_attr attrs[] = {
 
 static const struct bg_schema schema = {
     .version = 0,
-    .block = {.description = description, .attrs = attrs, .nattrs = BG_COUNT(attrs)},
+    .block = {.description = description, .attrs = attrs, .nattrs = BG_COUNT(attrs),
+              .blocks = &pair_guard_block_type, .nblocks = 1},
 };
 
 static bool is_lower_alnum(const char *s)
@@ -217,6 +218,8 @@ static int pair_plan(struct bg_call *call, struct bg_plan_req *req)
     pair_own_read(&own, call->arena, req->prior_private);
     if (pair_evaluate(&ev, call, &cfg, bg_value_get(req->prior, "files"), &own) != 0)
         return BG_EINVAL;
+    if (pair_guard_teardown(call, req->config, !cfg.standby && ev.nremoves > 0) != 0)
+        return BG_ECONFLICT;
     set_computed(call->arena, req->planned, &cfg, &ev);
     warn_removals(call, &cfg, &ev);
     return 0;
@@ -283,7 +286,8 @@ static int pair_apply(struct bg_call *call, struct bg_apply_req *req)
         return BG_EINVAL;
     pair_own_read(&own, call->arena, req->private_in);
     if (pair_evaluate(&ev, call, &cfg, bg_value_get(req->prior, "files"), &own) != 0 ||
-        check_matches_plan(call, req->planned, &ev) != 0)
+        check_matches_plan(call, req->planned, &ev) != 0 ||
+        pair_guard_teardown(call, req->planned, !cfg.standby && ev.nremoves > 0) != 0)
         return BG_EINVAL;
     rc = execute(call, &cfg, &ev, &wrote);
     if (!wrote)

@@ -62,6 +62,12 @@ int pair_evaluate(struct pair_eval *out, struct bg_call *call, const struct pair
 int pair_disk_sha(char out[65], struct bg_arena *a, const char *dir_abs, const char *name,
                   struct bg_error *err);
 
+/* teardown_guard (cluster_pair_guard.c): its block type, and the check run at plan and at
+ * apply when removes (the evaluation deletes files of a teardown). v is the config or the
+ * planned value. Error diagnostics name every target still registered. */
+extern const struct bg_block_type pair_guard_block_type;
+int pair_guard_teardown(struct bg_call *call, const struct bg_value *v, bool removes);
+
 /* `terraform import` with id "<directory>:<name>" (cluster_pair_import.c). */
 int bg_cluster_pair_import(struct bg_call *call, const char *id, struct bg_value **state,
                            struct bg_private *private_out);

@@ -430,5 +430,63 @@ class BadInput(ShiftCase):
         self.assertIn(instance, r.text)
 
 
+GUARDED_PAIR = """
+resource "bluegreen_cluster_pair" "prod" {
+  directory = "clusters"
+  name      = "aws-prod"
+  live      = "%(live)s"
+  standby   = %(standby)s
+  teardown_guard {
+    target_group_arn = "%(arn)s"
+    targets          = [%(targets)s]
+  }
+}
+"""
+
+
+class TeardownGuard(ShiftCase):
+    """cluster_pair refuses to remove the old cluster's files while its targets serve."""
+
+    def pair(self, live, standby):
+        body = GUARDED_PAIR % {"live": live, "standby": standby, "arn": self.arn,
+                               "targets": ", ".join('"%s"' % t for t in OLD)}
+        self.ws.main_tf(body, provider=PROVIDER % self.s.endpoint)
+
+    def test_teardown_waits_until_no_old_target_is_registered(self):
+        ws = self.ws
+        ws.write("clusters/aws-prod-spoon.tf", 'module "eks_spoon" { source = "./m" }\n')
+        self.pair("spoon", "true")
+        ws.apply()
+        self.pair("knife", "true")
+        ws.apply()  # promotion: spoon is now the old cluster
+        self.pair("knife", "false")
+        r = ws.fails("plan", "-no-color")
+        self.assertIn("Teardown refused", r.text)
+        for t in OLD:
+            self.assertIn(t, r.text)
+        self.assertTrue(ws.exists("clusters/aws-prod-spoon.tf"))
+        self.deregister(*OLD[1:])
+        ws.fails("plan", "-no-color")  # draining still counts as serving
+        self.deregister(OLD[0])
+        time.sleep(1.3)  # draining ends
+        ws.ok("plan", "-no-color", "-out=tfplan")
+        self.register(OLD[2])
+        r = ws.fails("apply", "-no-color", "tfplan")
+        self.assertIn(OLD[2], r.text)
+        self.assertTrue(ws.exists("clusters/aws-prod-spoon.tf"), "apply checks again")
+        self.deregister(OLD[2])
+        time.sleep(1.3)
+        ws.apply()
+        self.assertFalse(ws.exists("clusters/aws-prod-spoon.tf"))
+        self.assertTrue(ws.exists("clusters/aws-prod-knife.tf"))
+
+    def test_pair_without_guard_needs_no_aws(self):
+        self.ws.write("clusters/aws-prod-spoon.tf", 'module "eks_spoon" { source = "./m" }\n')
+        self.ws.main_tf('resource "bluegreen_cluster_pair" "p" {\n  directory = "clusters"\n'
+                        '  name = "aws-prod"\n  live = "spoon"\n}\n')
+        self.ws.apply()
+        self.assertTrue(self.ws.exists("clusters/aws-prod-knife.tf"))
+
+
 if __name__ == "__main__":
     unittest.main()
