@@ -366,7 +366,8 @@ Test(schema_plan, conform_reshapes_nested_attributes_of_every_nesting_mode)
 {
     struct bg_value *v = obj(
         "single", obj("port", num(1), "gone", num(0), NULL),
-        "rules", list(obj("port", num(2), NULL), obj("proto", str("tcp"), "gone", num(0), NULL), NULL),
+        "rules",
+        list(obj("port", num(2), NULL), obj("proto", str("tcp"), "gone", num(0), NULL), NULL),
         "ruleset", list(obj("gone", num(0), NULL), NULL),
         "rulemap", obj("blue", obj("port", num(3), "gone", num(0), NULL), NULL),
         NULL);
@@ -407,7 +408,8 @@ Test(schema_plan, conform_reshapes_objects_in_object_and_list_of_object_types)
 {
     struct bg_value *v = obj(
         "target", obj("name", str("t"), "gone", num(0), NULL),
-        "targets", list(obj("weight", num(1), NULL), obj("name", str("b"), "old", null(), NULL), NULL),
+        "targets",
+        list(obj("weight", num(1), NULL), obj("name", str("b"), "old", null(), NULL), NULL),
         "target_set", list(obj("name", str("s"), "weight", num(2), "gone", num(0), NULL), NULL),
         NULL);
     struct bg_value *out = bg_schema_conform(arena, &conform_block, v);
