@@ -155,10 +155,11 @@ Test(protocol_rpc, streams_are_recognised_by_method)
     cr_assert_not(bg_service_is_stream("/tfplugin6.Provider/GetProviderSchema"));
 }
 
-/* A bluegreen_cluster_pair configuration as terraform sends it: every attribute present. */
+/* A bluegreen_cluster_pair configuration as terraform sends it: every attribute present, and
+ * the absent single block teardown_guard as null. */
 static struct bg_value *pair_config(struct bg_value *colors, const char *live)
 {
-    struct bg_value *c = bg_value_map(arena, 12);
+    struct bg_value *c = bg_value_map(arena, 13);
 
     bg_value_put(arena, c, "id", bg_value_null(arena));
     bg_value_put(arena, c, "directory", bg_value_string(arena, "clusters"));
@@ -172,6 +173,7 @@ static struct bg_value *pair_config(struct bg_value *colors, const char *live)
     bg_value_put(arena, c, "standby_color", bg_value_null(arena));
     bg_value_put(arena, c, "source_files", bg_value_null(arena));
     bg_value_put(arena, c, "files", bg_value_null(arena));
+    bg_value_put(arena, c, "teardown_guard", bg_value_null(arena));
     return c;
 }
 
