@@ -136,10 +136,11 @@ void bg_schema_validate(struct bg_diags *d, const struct bg_block *b,
 struct bg_value *bg_schema_apply_defaults(struct bg_arena *a, const struct bg_block *b,
                                           const struct bg_value *config);
 
-/* Generic plan: planned = proposed with defaults; computed attributes that are null in config
- * become unknown on create and keep their prior value on update when BG_USE_STATE, otherwise
- * unknown when any non-computed attribute changed. Adds a path to *replace for every
- * BG_FORCE_NEW attribute whose value changed (update only). */
+/* Generic plan: configured values as configured, defaults where config is null; computed
+ * attributes that are null in config become unknown on create and keep the proposed (prior)
+ * value on update (BG_USE_STATE: the prior value itself), for the resource's plan hook to
+ * recompute. Adds a path to *replace for every BG_FORCE_NEW attribute whose value changed
+ * (update only). */
 struct bg_value *bg_schema_plan(struct bg_arena *a, const struct bg_block *b,
                                 const struct bg_value *prior, const struct bg_value *proposed,
                                 const struct bg_value *config, const struct bg_path ***replace,
@@ -155,8 +156,10 @@ void bg_validate_one_of(struct bg_diags *, const struct bg_path *, const struct 
                         const void *arg /* const char *const[] NULL-terminated */);
 void bg_validate_int_range(struct bg_diags *, const struct bg_path *, const struct bg_value *,
                            const void *arg /* const int64_t[2] inclusive */);
+/* Elements of a list/set/map, or characters (UTF-8 code points) of a string. */
 void bg_validate_length(struct bg_diags *, const struct bg_path *, const struct bg_value *,
-                        const void *arg /* const size_t[2] inclusive, list/set/map/string */);
+                        const void *arg /* const size_t[2] inclusive */);
+/* Strings only: a non-empty string. */
 void bg_validate_not_empty(struct bg_diags *, const struct bg_path *, const struct bg_value *,
                            const void *arg /* unused */);
 
