@@ -19,7 +19,7 @@ struct bg_provider_aws {
     struct bg_arena *arena; /* the resolved configuration's strings */
     struct bg_aws_config cfg;
     bool resolved;
-    struct bg_error why; /* when !resolved: what is missing; never a secret */
+    struct bg_error why;  /* when !resolved: what is missing; never a secret */
     pthread_mutex_t lock; /* guards idle and nidle */
     struct bg_aws_client *idle[POOL_MAX];
     size_t nidle;
@@ -32,8 +32,7 @@ static const char *const setting_names[] = {"region", "profile", "access_key", "
 static int read_settings(struct bg_aws_settings *s, const struct bg_value *config,
                          struct bg_error *err)
 {
-    const char **fields[] = {&s->region, &s->profile, &s->access_key, &s->secret_key,
-                             &s->token};
+    const char **fields[] = {&s->region, &s->profile, &s->access_key, &s->secret_key, &s->token};
     const struct bg_value *ep = bg_value_get(config, "endpoints");
     const struct bg_value *retries = bg_value_get(config, "max_retries");
     int64_t n = -1;
@@ -48,8 +47,9 @@ static int read_settings(struct bg_aws_settings *s, const struct bg_value *confi
         *fields[i] = bg_value_as_string(v);
     }
     if (!bg_value_is_wholly_known(ep) || bg_value_is_unknown(retries))
-        return bg_error_set(err, BG_EINVAL, "provider settings endpoints and max_retries "
-                                            "must be known at plan time");
+        return bg_error_set(err, BG_EINVAL,
+                            "provider settings endpoints and max_retries "
+                            "must be known at plan time");
     s->endpoint = bg_value_as_string(bg_value_get(ep, "elbv2"));
     if (!bg_value_is_null(retries) && bg_value_as_int(&n, retries) == 0)
         s->max_retries = (int)n;

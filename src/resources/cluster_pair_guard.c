@@ -9,9 +9,13 @@
 #include "cluster_pair.h"
 
 static const struct bg_attr guard_attrs[] = {
-    {.name = "target_group_arn", .type = &bg_type_string, .flags = BG_REQUIRED,
+    {.name = "target_group_arn",
+     .type = &bg_type_string,
+     .flags = BG_REQUIRED,
      .description = "The target group the old cluster's ingress targets served in."},
-    {.name = "targets", .type = &bg_type_set_string, .flags = BG_REQUIRED,
+    {.name = "targets",
+     .type = &bg_type_set_string,
+     .flags = BG_REQUIRED,
      .description = "Target IDs of the cluster being torn down; while any of them is "
                     "registered (any state, draining included), teardown is refused."},
 };
@@ -24,8 +28,11 @@ static const struct bg_block guard_block = {
 };
 
 const struct bg_block_type pair_guard_block_type = {
-    .name = "teardown_guard", .nesting = BG_NEST_SINGLE, .block = &guard_block,
-    .min_items = 0, .max_items = 0, /* NestingSingle: both 0 (optional) */
+    .name = "teardown_guard",
+    .nesting = BG_NEST_SINGLE,
+    .block = &guard_block,
+    .min_items = 0,
+    .max_items = 0, /* NestingSingle: both 0 (optional) */
 };
 
 static bool listed(const struct bg_value *targets, const char *id)
@@ -74,15 +81,14 @@ int pair_guard_teardown(struct bg_call *call, const struct bg_value *v, bool rem
         return 0; /* unknown at plan time: apply checks again with known values */
     if (bg_provider_aws_acquire(&c, call->provider, call->log, &err) != 0) {
         bg_diag_error(call->diags, bg_path_attr(call->arena, NULL, "teardown_guard"),
-                      "AWS access is not configured",
-                      "teardown_guard needs AWS to check %s: %s.", arn, err.msg);
+                      "AWS access is not configured", "teardown_guard needs AWS to check %s: %s.",
+                      arn, err.msg);
         return BG_EINVAL;
     }
     rc = bg_aws_elbv2_describe_target_health(&m, c, call->arena, arn, &err);
     bg_provider_aws_release(call->provider, c);
     if (rc != 0)
-        return bg_diag_from_error(call->diags,
-                                  bg_path_attr(call->arena, NULL, "teardown_guard"),
+        return bg_diag_from_error(call->diags, bg_path_attr(call->arena, NULL, "teardown_guard"),
                                   "Cannot check teardown_guard", &err);
     return check_members(call, arn, bg_value_get(guard, "targets"), &m);
 }

@@ -21,7 +21,7 @@ static const char *const description =
 static void check_arn(struct bg_diags *d, const struct bg_path *path, const struct bg_value *v,
                       const void *arg);
 static void check_unique_targets(struct bg_diags *d, const struct bg_path *path,
-                               const struct bg_value *v, const void *arg);
+                                 const struct bg_value *v, const void *arg);
 
 static const size_t non_empty[2] = {1, SIZE_MAX};
 static const int64_t percent_range[2] = {0, 100};
@@ -37,22 +37,26 @@ static const struct bg_validator set_v[] = {
     {bg_validate_length, non_empty}, {check_unique_targets, NULL}, {NULL, NULL}};
 static const struct bg_validator id_v[] = {{bg_validate_not_empty, NULL}, {NULL, NULL}};
 static const struct bg_validator port_v[] = {{bg_validate_int_range, port_range}, {NULL, NULL}};
-static const struct bg_validator percent_v[] = {
-    {bg_validate_int_range, percent_range}, {NULL, NULL}};
+static const struct bg_validator percent_v[] = {{bg_validate_int_range, percent_range},
+                                                {NULL, NULL}};
 static const struct bg_validator soak_v[] = {{bg_validate_int_range, soak_range}, {NULL, NULL}};
-static const struct bg_validator timeout_v[] = {
-    {bg_validate_int_range, timeout_range}, {NULL, NULL}};
+static const struct bg_validator timeout_v[] = {{bg_validate_int_range, timeout_range},
+                                                {NULL, NULL}};
 static const struct bg_validator poll_v[] = {{bg_validate_int_range, poll_range}, {NULL, NULL}};
-static const struct bg_validator failure_v[] = {
-    {bg_validate_one_of, failure_modes}, {NULL, NULL}};
-static const struct bg_validator destroy_v[] = {
-    {bg_validate_one_of, destroy_modes}, {NULL, NULL}};
+static const struct bg_validator failure_v[] = {{bg_validate_one_of, failure_modes}, {NULL, NULL}};
+static const struct bg_validator destroy_v[] = {{bg_validate_one_of, destroy_modes}, {NULL, NULL}};
 
 static const struct bg_attr target_attrs[] = {
-    {.name = "id", .type = &bg_type_string, .flags = BG_REQUIRED, .validators = id_v,
+    {.name = "id",
+     .type = &bg_type_string,
+     .flags = BG_REQUIRED,
+     .validators = id_v,
      .description = "Target ID: an instance ID, an IP address or a Lambda ARN, as the target "
                     "group's target type requires."},
-    {.name = "port", .type = &bg_type_number, .flags = BG_OPTIONAL, .validators = port_v,
+    {.name = "port",
+     .type = &bg_type_number,
+     .flags = BG_OPTIONAL,
+     .validators = port_v,
      .description = "Target port; omitted: the target group's port."},
 };
 
@@ -66,57 +70,98 @@ static const struct bg_type member_type = BG_TYPE_OBJECT_OF(member_fields);
 static const struct bg_type members_type = {BG_TYPE_SET, &member_type, NULL, 0};
 
 static const struct bg_attr attrs[] = {
-    {.name = "id", .type = &bg_type_string, .flags = BG_COMPUTED | BG_USE_STATE,
+    {.name = "id",
+     .type = &bg_type_string,
+     .flags = BG_COMPUTED | BG_USE_STATE,
      .description = "The target group ARN, also the import ID."},
-    {.name = "target_group_arn", .type = &bg_type_string, .flags = BG_REQUIRED | BG_FORCE_NEW,
+    {.name = "target_group_arn",
+     .type = &bg_type_string,
+     .flags = BG_REQUIRED | BG_FORCE_NEW,
      .validators = arn_v,
      .description = "ARN of the ALB target group whose membership is shifted."},
-    {.name = "from_targets", .flags = BG_REQUIRED, .nesting = BG_NEST_SET,
-     .nested = target_attrs, .nnested = BG_COUNT(target_attrs), .validators = set_v,
+    {.name = "from_targets",
+     .flags = BG_REQUIRED,
+     .nesting = BG_NEST_SET,
+     .nested = target_attrs,
+     .nnested = BG_COUNT(target_attrs),
+     .validators = set_v,
      .description = "The old cluster's ingress targets; they leave the group."},
-    {.name = "to_targets", .flags = BG_REQUIRED, .nesting = BG_NEST_SET,
-     .nested = target_attrs, .nnested = BG_COUNT(target_attrs), .validators = set_v,
+    {.name = "to_targets",
+     .flags = BG_REQUIRED,
+     .nesting = BG_NEST_SET,
+     .nested = target_attrs,
+     .nnested = BG_COUNT(target_attrs),
+     .validators = set_v,
      .description = "The new cluster's ingress targets; they join the group. Disjoint from "
                     "`from_targets`."},
-    {.name = "percent", .type = &bg_type_number, .flags = BG_OPTIONAL, .default_json = "100",
+    {.name = "percent",
+     .type = &bg_type_number,
+     .flags = BG_OPTIONAL,
+     .default_json = "100",
      .validators = percent_v,
      .description = "Share (0-100) of the registered managed targets that must be "
                     "`to_targets` when the apply ends; the walk stops at the first state at or "
                     "above it."},
-    {.name = "soak_seconds", .type = &bg_type_number, .flags = BG_OPTIONAL,
-     .default_json = "300", .validators = soak_v,
+    {.name = "soak_seconds",
+     .type = &bg_type_number,
+     .flags = BG_OPTIONAL,
+     .default_json = "300",
+     .validators = soak_v,
      .description = "Pause after each step before the next one."},
-    {.name = "health_timeout_seconds", .type = &bg_type_number, .flags = BG_OPTIONAL,
-     .default_json = "600", .validators = timeout_v,
+    {.name = "health_timeout_seconds",
+     .type = &bg_type_number,
+     .flags = BG_OPTIONAL,
+     .default_json = "600",
+     .validators = timeout_v,
      .description = "How long a new target may stay `initial` or `unhealthy` (and a leaving "
                     "target `draining`) before the step fails."},
-    {.name = "poll_interval_seconds", .type = &bg_type_number, .flags = BG_OPTIONAL,
-     .default_json = "5", .validators = poll_v,
+    {.name = "poll_interval_seconds",
+     .type = &bg_type_number,
+     .flags = BG_OPTIONAL,
+     .default_json = "5",
+     .validators = poll_v,
      .description = "Interval between DescribeTargetHealth calls while waiting."},
-    {.name = "wait_for_draining", .type = &bg_type_bool, .flags = BG_OPTIONAL,
+    {.name = "wait_for_draining",
+     .type = &bg_type_bool,
+     .flags = BG_OPTIONAL,
      .default_json = "true",
      .description = "Wait for a deregistered target to finish draining before going on."},
-    {.name = "on_failure", .type = &bg_type_string, .flags = BG_OPTIONAL,
-     .default_json = "\"rollback_step\"", .validators = failure_v,
+    {.name = "on_failure",
+     .type = &bg_type_string,
+     .flags = BG_OPTIONAL,
+     .default_json = "\"rollback_step\"",
+     .validators = failure_v,
      .description = "When a step fails: `rollback_step` deregisters the failed target and "
                     "re-registers the old target removed just before it, `rollback_all` walks "
                     "back to the membership before this apply, `halt` stops where it is. The "
                     "apply fails in every case."},
-    {.name = "on_destroy", .type = &bg_type_string, .flags = BG_OPTIONAL,
-     .default_json = "\"keep\"", .validators = destroy_v,
+    {.name = "on_destroy",
+     .type = &bg_type_string,
+     .flags = BG_OPTIONAL,
+     .default_json = "\"keep\"",
+     .validators = destroy_v,
      .description = "`keep` forgets the resource and leaves the membership; `restore` walks "
                     "back to `from_targets` only, through the same health gates."},
-    {.name = "exclusive", .type = &bg_type_bool, .flags = BG_OPTIONAL, .default_json = "false",
+    {.name = "exclusive",
+     .type = &bg_type_bool,
+     .flags = BG_OPTIONAL,
+     .default_json = "false",
      .description = "Deregister targets that are in neither set at the end of the walk. When "
                     "false they are left alone and named in a warning."},
-    {.name = "steps", .type = &steps_type, .flags = BG_COMPUTED,
+    {.name = "steps",
+     .type = &steps_type,
+     .flags = BG_COMPUTED,
      .description = "The walk: in a plan, the steps the apply will take, computed from the "
                     "refreshed membership; in state, the walk the last apply took. Each is "
                     "`{ action = \"register\" | \"deregister\", target, percent }`."},
-    {.name = "members", .type = &members_type, .flags = BG_COMPUTED,
+    {.name = "members",
+     .type = &members_type,
+     .flags = BG_COMPUTED,
      .description = "The target group's membership from DescribeTargetHealth: "
                     "`{ id, port, state }`."},
-    {.name = "current_percent", .type = &bg_type_number, .flags = BG_COMPUTED,
+    {.name = "current_percent",
+     .type = &bg_type_number,
+     .flags = BG_COMPUTED,
      .description = "Share of the registered managed targets that are `to_targets` now."},
 };
 

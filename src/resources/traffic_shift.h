@@ -68,11 +68,10 @@ bool shift_is_registered(const struct bg_walk_member *m);
  * walk was planned from; out: the membership reached (also on error and on stop). Return 0
  * when done, BG_ERETRY when StopProvider cut it short (a warning says so), else the error
  * (diagnostics added). */
-int shift_run_forward(struct shift_members *members, struct bg_call *call,
-                      struct bg_aws_client *c, const struct shift_cfg *cfg,
-                      const struct bg_walk_plan *walk);
-int shift_run_restore(struct shift_members *members, struct bg_call *call,
-                      struct bg_aws_client *c, const struct shift_cfg *cfg);
+int shift_run_forward(struct shift_members *members, struct bg_call *call, struct bg_aws_client *c,
+                      const struct shift_cfg *cfg, const struct bg_walk_plan *walk);
+int shift_run_restore(struct shift_members *members, struct bg_call *call, struct bg_aws_client *c,
+                      const struct shift_cfg *cfg);
 
 /* The lifecycle hooks (traffic_shift_ops.c) and import (traffic_shift.c). */
 int shift_plan(struct bg_call *call, struct bg_plan_req *req);

@@ -138,8 +138,8 @@ int shift_describe_quiet(struct shift_members *out, struct bg_arena *a, struct b
         out->items[i].id = list.items[i].id;
         out->items[i].port = list.items[i].port;
         out->items[i].state = list.items[i].state;
-        out->reasons[i] = *list.items[i].description != '\0' ? list.items[i].description
-                                                              : list.items[i].reason;
+        out->reasons[i] =
+            *list.items[i].description != '\0' ? list.items[i].description : list.items[i].reason;
     }
     out->n = list.count;
     return 0;
@@ -176,8 +176,8 @@ struct bg_value *shift_flatten_members(struct bg_arena *a, const struct shift_me
 
         bg_value_put(a, o, "id", bg_value_string(a, m->items[i].id));
         bg_value_put(a, o, "port", port_value(a, m->items[i].port));
-        bg_value_put(a, o, "state", bg_value_string(a, m->items[i].state != NULL
-                                                           ? m->items[i].state : ""));
+        bg_value_put(a, o, "state",
+                     bg_value_string(a, m->items[i].state != NULL ? m->items[i].state : ""));
         bg_value_append(a, set, o);
     }
     return set;
@@ -191,8 +191,7 @@ struct bg_value *shift_flatten_steps(struct bg_arena *a, const struct bg_walk_pl
     for (i = 0; i < p->n_steps; i++) {
         struct bg_value *o = bg_value_map(a, 3);
 
-        bg_value_put(a, o, "action",
-                     bg_value_string(a, bg_walk_action_name(p->steps[i].action)));
+        bg_value_put(a, o, "action", bg_value_string(a, bg_walk_action_name(p->steps[i].action)));
         bg_value_put(a, o, "target", bg_value_string(a, p->steps[i].target.id));
         bg_value_put(a, o, "percent", bg_value_int(a, p->steps[i].percent));
         bg_value_append(a, list, o);
@@ -219,6 +218,6 @@ const struct bg_walk_member *shift_member_find(const struct shift_members *m,
 
 bool shift_is_registered(const struct bg_walk_member *m)
 {
-    return m != NULL && (m->state == NULL || (strcmp(m->state, "draining") != 0 &&
-                                              strcmp(m->state, "unused") != 0));
+    return m != NULL && (m->state == NULL ||
+                         (strcmp(m->state, "draining") != 0 && strcmp(m->state, "unused") != 0));
 }

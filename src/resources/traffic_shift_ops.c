@@ -217,8 +217,7 @@ int shift_apply(struct bg_call *call, struct bg_apply_req *req)
     return rc;
 }
 
-static int destroy_with(struct bg_call *call, struct bg_aws_client *c,
-                        const struct shift_cfg *cfg)
+static int destroy_with(struct bg_call *call, struct bg_aws_client *c, const struct shift_cfg *cfg)
 {
     struct bg_error err = BG_ERROR_INIT;
     struct shift_members m;
@@ -321,8 +320,7 @@ static void warn_drift(struct bg_call *call, const struct bg_value *old,
                      "%s%s%s%s%s. The next apply restores the declared membership through the "
                      "same health-gated steps.",
                      arn, added != NULL ? ": registered " : "", added != NULL ? added : "",
-                     removed != NULL ? (added != NULL ? "; deregistered " : ": deregistered ")
-                                     : "",
+                     removed != NULL ? (added != NULL ? "; deregistered " : ": deregistered ") : "",
                      removed != NULL ? removed : "");
 }
 

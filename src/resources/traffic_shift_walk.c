@@ -21,8 +21,8 @@ struct run {
     struct bg_call *call;
     struct bg_aws_client *c;
     const struct shift_cfg *cfg;
-    struct shift_members *m; /* latest snapshot */
-    bool fresh;              /* m reflects every change made so far */
+    struct shift_members *m;   /* latest snapshot */
+    bool fresh;                /* m reflects every change made so far */
     struct bg_walk_step *done; /* steps taken by this run, for rollback */
     size_t n_done, cap_done;
 };
@@ -157,8 +157,7 @@ static int guard_last_healthy(struct run *r, const struct bg_walk_target *t)
             return 0;
     }
     bg_diag_error(r->call->diags, NULL, "Refusing to deregister the last healthy target",
-                  "Deregistering %s would leave %s without a healthy target.", t->id,
-                  r->cfg->arn);
+                  "Deregistering %s would leave %s without a healthy target.", t->id, r->cfg->arn);
     return BG_ECONFLICT;
 }
 
@@ -173,8 +172,8 @@ static int call_aws(struct run *r, enum bg_walk_action action, const struct bg_w
     else
         rc = bg_aws_elbv2_deregister_targets(r->c, r->cfg->arn, &at, 1, &err);
     if (rc != 0)
-        return shift_aws_diag(r->call, action == BG_WALK_REGISTER ? "RegisterTargets"
-                                                                   : "DeregisterTargets",
+        return shift_aws_diag(r->call,
+                              action == BG_WALK_REGISTER ? "RegisterTargets" : "DeregisterTargets",
                               r->cfg->arn, &err);
     r->fresh = false;
     return 0;
@@ -363,9 +362,8 @@ static int finish(struct run *r, int rc)
     return BG_ERETRY;
 }
 
-int shift_run_forward(struct shift_members *members, struct bg_call *call,
-                      struct bg_aws_client *c, const struct shift_cfg *cfg,
-                      const struct bg_walk_plan *walk)
+int shift_run_forward(struct shift_members *members, struct bg_call *call, struct bg_aws_client *c,
+                      const struct shift_cfg *cfg, const struct bg_walk_plan *walk)
 {
     struct run r;
     int rc;
@@ -382,8 +380,8 @@ int shift_run_forward(struct shift_members *members, struct bg_call *call,
     return finish(&r, rc);
 }
 
-int shift_run_restore(struct shift_members *members, struct bg_call *call,
-                      struct bg_aws_client *c, const struct shift_cfg *cfg)
+int shift_run_restore(struct shift_members *members, struct bg_call *call, struct bg_aws_client *c,
+                      const struct shift_cfg *cfg)
 {
     struct shift_cfg halt = *cfg;
     struct bg_error err = BG_ERROR_INIT;

@@ -84,8 +84,10 @@ Test(provider_aws, a_released_client_is_reused_and_concurrent_borrowers_get_thei
     struct bg_aws_client *c1 = NULL, *c2 = NULL, *again = NULL;
     struct fixture f;
 
-    setup(&f, "{\"region\":\"us-east-1\",\"access_key\":\"AKID\",\"secret_key\":\"x\","
-              "\"max_retries\":1}", no_env);
+    setup(&f,
+          "{\"region\":\"us-east-1\",\"access_key\":\"AKID\",\"secret_key\":\"x\","
+          "\"max_retries\":1}",
+          no_env);
     cr_assert_eq(bg_provider_aws_acquire(&c1, &f.p, NULL, &err), 0, "%s", err.msg);
     cr_assert_eq(bg_provider_aws_acquire(&c2, &f.p, NULL, &err), 0, "%s", err.msg);
     cr_assert_neq(c1, c2);

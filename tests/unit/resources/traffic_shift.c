@@ -56,8 +56,9 @@ static void done(struct run *run)
 
 static char *config_with_arn(char *buf, size_t n, const char *arn)
 {
-    snprintf(buf, n, "{\"target_group_arn\":\"%s\",\"from_targets\":[{\"id\":\"a\"}],"
-                     "\"to_targets\":[{\"id\":\"b\",\"port\":80}]}",
+    snprintf(buf, n,
+             "{\"target_group_arn\":\"%s\",\"from_targets\":[{\"id\":\"a\"}],"
+             "\"to_targets\":[{\"id\":\"b\",\"port\":80}]}",
              arn);
     return buf;
 }
