@@ -45,6 +45,7 @@ resource "bluegreen_traffic_shift" "t" {
   health_timeout_seconds = %(timeout)d
   on_failure             = "%(on_failure)s"
   on_destroy             = "%(on_destroy)s"
+  exclusive              = %(exclusive)s
 }
 """
 
@@ -127,10 +128,11 @@ class ShiftCase(unittest.TestCase):
         self.targets_call("DeregisterTargets", ids)
 
     def write(self, percent=100, soak=0, timeout=30, on_failure="rollback_step",
-              on_destroy="keep", arn=None, old=OLD, new=NEW, provider=None):
+              on_destroy="keep", arn=None, old=OLD, new=NEW, provider=None, exclusive=False):
         body = SHIFT % {"arn": arn or self.arn, "old": targets(old), "new": targets(new),
                         "percent": percent, "soak": soak, "timeout": timeout,
-                        "on_failure": on_failure, "on_destroy": on_destroy}
+                        "on_failure": on_failure, "on_destroy": on_destroy,
+                        "exclusive": "true" if exclusive else "false"}
         self.ws.main_tf(body, provider=provider or PROVIDER % self.s.endpoint)
 
     def calls(self):
@@ -343,6 +345,15 @@ class Drift(ShiftCase):
         self.assertIn("10.0.9.9", r.text)
         self.assertIn("neither set", r.text)
         self.assertEqual(self.registered(), set(NEW) | {"10.0.9.9"})
+
+    def test_exclusive_deregisters_foreign_targets_in_the_walk(self):
+        self.register("10.0.9.9")
+        self.write(exclusive=True)
+        r = self.ws.ok("plan", "-no-color")
+        self.assertIn('target  = "10.0.9.9"', r.out)
+        self.ws.apply()
+        self.assertEqual(self.registered(), set(NEW))
+        self.ws.assert_no_changes()
 
 
 class Lifecycle(ShiftCase):
