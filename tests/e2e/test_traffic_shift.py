@@ -26,13 +26,14 @@ STANDIN = None
 PROVIDER = """provider "bluegreen" {
   region      = "us-east-1"
   access_key  = "testing"
-  secret_key  = "testing"
+  secret_key  = "%(secret)s"
   max_retries = 5
   endpoints {
-    elbv2 = "%s"
+    elbv2 = "%(endpoint)s"
   }
 }
 """
+SECRET = "standin-secret-never-logged"  # moto checks no signature: any secret works
 
 SHIFT = """
 resource "bluegreen_traffic_shift" "t" {
@@ -133,7 +134,10 @@ class ShiftCase(unittest.TestCase):
                         "percent": percent, "soak": soak, "timeout": timeout,
                         "on_failure": on_failure, "on_destroy": on_destroy,
                         "exclusive": "true" if exclusive else "false"}
-        self.ws.main_tf(body, provider=provider or PROVIDER % self.s.endpoint)
+        self.ws.main_tf(body, provider=provider or self.provider())
+
+    def provider(self):
+        return PROVIDER % {"endpoint": self.s.endpoint, "secret": SECRET}
 
     def calls(self):
         return self.s.control("log")["calls"]
@@ -172,8 +176,16 @@ class Walk(ShiftCase):
         for pct in (25, 33, 50, 66, 75, 100):
             self.assertIn("percent = %d" % pct, r.out)
         self.assertEqual(self.sequence(), [], "plan must not touch the target group")
-        self.ws.apply()
+        r = self.ws.ok("apply", "-auto-approve", "-no-color", env={"TF_LOG_PROVIDER": "TRACE"})
         self.assertEqual(self.sequence(), [25, 33, 50, 66, 75, 100])
+        provider_lines = [l for l in r.err.splitlines() if "terraform-provider-bluegreen" in l]
+        self.assertNotIn(SECRET, "\n".join(provider_lines))
+        steps = [l for l in provider_lines if "[INFO]" in l and " step " in l]
+        self.assertEqual(len(steps), 6, "\n".join(steps))
+        self.assertIn("step register %s: healthy, 25%% on to_targets" % NEW[0], steps[0])
+        self.assertIn("target=%s" % OLD[2], steps[5])
+        self.assertIn("percent=100", steps[5])
+        self.assertNotIn(SECRET, self.ws.read("terraform.tfstate"))
         self.assert_each_once()
         self.assertEqual(self.registered(), set(NEW))
         v = self.ws.state_values("bluegreen_traffic_shift.t")
@@ -203,7 +215,9 @@ class Walk(ShiftCase):
 
     def test_throttling_is_answered_with_retries(self):
         self.s.control("throttle", {"action": "RegisterTargets", "count": 2})
-        self.ws.apply()
+        r = self.ws.ok("apply", "-auto-approve", "-no-color", env={"TF_LOG_PROVIDER": "WARN"})
+        self.assertIn("RegisterTargets: retry 2", r.err)
+        self.assertIn("Throttling", r.err)
         throttled = [c for c in self.calls() if c["throttled"]]
         self.assertEqual(len(throttled), 2)
         self.assertEqual(self.sequence(), [25, 33, 50, 66, 75, 100])
@@ -461,7 +475,7 @@ class TeardownGuard(ShiftCase):
     def pair(self, live, standby):
         body = GUARDED_PAIR % {"live": live, "standby": standby, "arn": self.arn,
                                "targets": ", ".join('"%s"' % t for t in OLD)}
-        self.ws.main_tf(body, provider=PROVIDER % self.s.endpoint)
+        self.ws.main_tf(body, provider=self.provider())
 
     def test_teardown_waits_until_no_old_target_is_registered(self):
         ws = self.ws
