@@ -43,9 +43,15 @@ stage_valgrind() {
   banner "valgrind: unit tests and a provider plan/apply/destroy cycle"
   BUILD_DIR=build scripts/build.sh
   for t in build/unit_*; do
-    valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
-      --trace-children=yes "$t" --jobs 1 >/dev/null
-    echo "valgrind clean: $(basename "$t")"
+    # valgrind does not know openat2 (the files engine falls back): keep its chatter in a log.
+    if ! valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+      --trace-children=yes "$t" --jobs 1 >"$t.valgrind.log" 2>&1; then
+      grep -v "syscall: 437\|handler\|README_MISSING\|consider this a bug\|bug_reports" \
+        "$t.valgrind.log" | tail -60
+      echo "valgrind found errors in $(basename "$t")" >&2
+      exit 1
+    fi
+    echo "valgrind clean: $(basename "$t") ($(grep -o 'Tested: [0-9]*' "$t.valgrind.log"))"
   done
   logs=$(mktemp -d)
   (cd tests/e2e &&
