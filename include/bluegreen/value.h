@@ -99,6 +99,10 @@ size_t bg_value_len(const struct bg_value *v);
  * unknown equals only unknown; map member order is irrelevant. Array order matters. */
 bool bg_value_equal(const struct bg_value *x, const struct bg_value *y);
 
+/* A new map with the same members (values shared, not copied), so members can be replaced
+ * without touching v. Anything but a map gives an empty map. */
+struct bg_value *bg_value_copy_map(struct bg_arena *a, const struct bg_value *v);
+
 /* Deep copy into arena a (for moving values between arenas). */
 struct bg_value *bg_value_clone(struct bg_arena *a, const struct bg_value *v);
 

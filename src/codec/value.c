@@ -520,3 +520,13 @@ bool bg_codec_utf8_valid(const char *str, size_t len)
     }
     return true;
 }
+
+struct bg_value *bg_value_copy_map(struct bg_arena *a, const struct bg_value *v)
+{
+    struct bg_value *out = bg_value_map(a, bg_value_len(v));
+    size_t i;
+
+    for (i = 0; v != NULL && v->kind == BG_MAP && i < v->u.map.len; i++)
+        bg_value_put(a, out, v->u.map.items[i].key, v->u.map.items[i].value);
+    return out;
+}

@@ -225,16 +225,6 @@ static int pair_plan(struct bg_call *call, struct bg_plan_req *req)
     return 0;
 }
 
-static struct bg_value *copy_object(struct bg_arena *a, const struct bg_value *v)
-{
-    struct bg_value *out = bg_value_map(a, bg_value_len(v));
-    size_t i;
-
-    for (i = 0; v != NULL && v->kind == BG_MAP && i < v->u.map.len; i++)
-        bg_value_put(a, out, v->u.map.items[i].key, v->u.map.items[i].value);
-    return out;
-}
-
 /* Apply re-evaluates the disk: if a live file changed after the plan, the hashes differ and
  * nothing is written (the reviewed plan would no longer describe the apply). */
 static int check_matches_plan(struct bg_call *call, const struct bg_value *planned,
@@ -293,7 +283,7 @@ static int pair_apply(struct bg_call *call, struct bg_apply_req *req)
     if (!wrote)
         return rc;
     /* Written files are ours from now on, even if a removal failed: record them. */
-    state = copy_object(call->arena, req->planned);
+    state = bg_value_copy_map(call->arena, req->planned);
     set_computed(call->arena, state, &cfg, &ev);
     req->new_state = state;
     req->private_out = pair_own_write(call->arena, &ev.own_after);
@@ -359,7 +349,7 @@ static int pair_read(struct bg_call *call, struct bg_read_req *req)
         if (pair_disk_sha(sha, call->arena, cfg.dir_abs, pair_key_file(key), &err) == 0)
             bg_value_put(call->arena, fresh, key, bg_value_string(call->arena, sha));
     }
-    state = copy_object(call->arena, req->state);
+    state = bg_value_copy_map(call->arena, req->state);
     bg_value_put(call->arena, state, "files", fresh);
     req->new_state = state;
     return 0;

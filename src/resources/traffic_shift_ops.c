@@ -13,16 +13,6 @@
 #include "bluegreen/provider.h"
 #include "traffic_shift.h"
 
-static struct bg_value *copy_object(struct bg_arena *a, const struct bg_value *v)
-{
-    struct bg_value *out = bg_value_map(a, bg_value_len(v));
-    size_t i;
-
-    for (i = 0; v != NULL && v->kind == BG_MAP && i < v->u.map.len; i++)
-        bg_value_put(a, out, v->u.map.items[i].key, v->u.map.items[i].value);
-    return out;
-}
-
 /* Membership and the walk from it, with one borrowed client. */
 static int survey(struct shift_members *m, struct bg_walk_plan *walk, struct bg_call *call,
                   struct bg_aws_client *c, const struct shift_cfg *cfg)
@@ -140,7 +130,7 @@ static struct bg_value *state_after(struct bg_call *call, const struct bg_apply_
                                     const struct bg_walk_plan *walk)
 {
     struct bg_arena *a = call->arena;
-    struct bg_value *state = copy_object(a, req->planned);
+    struct bg_value *state = bg_value_copy_map(a, req->planned);
     struct bg_walk_input in;
 
     shift_walk_input(&in, cfg, m);
@@ -184,7 +174,7 @@ static int apply_with(struct bg_call *call, struct bg_apply_req *req, struct bg_
         return rc;
     if (walk.n_steps == 0 && !gate_pending(cfg, &m) &&
         bg_value_is_wholly_known(bg_value_get(req->planned, "members"))) {
-        req->new_state = copy_object(call->arena, req->planned);
+        req->new_state = bg_value_copy_map(call->arena, req->planned);
         return 0; /* only non-walk arguments changed */
     }
     rc = shift_run_forward(&m, call, c, cfg, &walk);
@@ -341,7 +331,7 @@ static int read_with(struct bg_call *call, struct bg_read_req *req, struct bg_aw
     }
     warn_drift(call, bg_value_get(req->state, "members"), &m, cfg->arn);
     shift_walk_input(&in, cfg, &m);
-    state = copy_object(a, req->state);
+    state = bg_value_copy_map(a, req->state);
     bg_value_put(a, state, "members", shift_flatten_members(a, &m));
     bg_value_put(a, state, "current_percent", bg_value_int(a, bg_walk_percent(&in)));
     if (bg_value_is_null(bg_value_get(state, "steps")))

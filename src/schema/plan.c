@@ -7,19 +7,6 @@
 #include "bluegreen/codec.h"
 #include "bluegreen/schema.h"
 
-/* Shallow copy of a map so members can be replaced without touching the original. */
-static struct bg_value *copy_map(struct bg_arena *a, const struct bg_value *v)
-{
-    struct bg_value *out = bg_value_map(a, bg_value_len(v));
-    size_t i;
-
-    if (v == NULL || v->kind != BG_MAP)
-        return out;
-    for (i = 0; i < v->u.map.len; i++)
-        bg_value_put(a, out, v->u.map.items[i].key, v->u.map.items[i].value);
-    return out;
-}
-
 static struct bg_value *default_value(struct bg_arena *a, const struct bg_attr *attr)
 {
     struct bg_value *v = NULL;
@@ -39,7 +26,7 @@ struct bg_value *bg_schema_apply_defaults(struct bg_arena *a, const struct bg_bl
 
     if (config == NULL || config->kind != BG_MAP)
         return (struct bg_value *)config;
-    out = copy_map(a, config);
+    out = bg_value_copy_map(a, config);
     for (i = 0; i < b->nattrs; i++) {
         const struct bg_attr *attr = &b->attrs[i];
 
@@ -93,7 +80,7 @@ struct bg_value *bg_schema_plan(struct bg_arena *a, const struct bg_block *b,
                                 const struct bg_value *config, const struct bg_path ***replace,
                                 size_t *nreplace)
 {
-    struct bg_value *planned = copy_map(a, proposed);
+    struct bg_value *planned = bg_value_copy_map(a, proposed);
     size_t i;
 
     *replace = NULL;
