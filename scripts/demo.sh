@@ -52,3 +52,7 @@ phase "7. nothing left to do"
 terraform plan -input=false -no-color -detailed-exitcode -var live=knife -var standby=false \
   | tail -2
 echo "demo workspace: $work"
+
+printf '\n\033[1m=== The same upgrade with the ALB traffic shift, against moto on 127.0.0.1 ===\033[0m\n'
+cd "$root"
+BUILD_DIR=build scripts/demo_shift.sh

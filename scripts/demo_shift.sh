@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-provider="$root/${BUILD_DIR:-build}/terraform-provider-bluegreen"
+provider="${BG_PROVIDER_BINARY:-$root/${BUILD_DIR:-build}/terraform-provider-bluegreen}"
 [ -x "$provider" ] || { echo "build the provider first ($provider)" >&2; exit 1; }
 command -v terraform >/dev/null || { echo "terraform is not on PATH" >&2; exit 1; }
 
