@@ -58,7 +58,7 @@ stage_valgrind() {
     BG_PROVIDER_BINARY="$root/build/terraform-provider-bluegreen" \
     BG_PROVIDER_VERSION="$(sed -n 's/^#define BG_VERSION "\(.*\)"/\1/p' "$root/build/include/bluegreen/version.h")" \
     BG_SANITIZER_LOGS="$logs" \
-    BG_PROVIDER_WRAPPER="valgrind -q --leak-check=full --log-file=$logs/vg.%p" \
+    BG_PROVIDER_WRAPPER="valgrind --leak-check=full --log-file=$logs/vg.%p" \
     python3 -m unittest -v test_cluster_pair.ClusterPairLifecycle.test_promotion_changes_no_file_then_teardown_removes_old_cluster \
       test_cluster_pair.ClusterPairLifecycle.test_destroy_removes_only_generated_copies)
   rm -rf "$logs"
