@@ -2,11 +2,11 @@
 # scan_bench.sh - files/second of the manifest scanner (bluegreen_deprecated_apis) on a
 # generated tree of 10,000 manifests: YAML (multi-document, Helm-templated), JSON and .tf,
 # spread over 100 directories, one in ten using an API removed by Kubernetes 1.25.
-# usage: bench/scan_bench.sh [BUILD_DIR] (default build-upgrade; needs libbg_core.a built)
+# usage: bench/scan_bench.sh [BUILD_DIR] (default build; needs libbg_core.a built)
 # Prints figures, never pass/fail.
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
-build=${1:-$src/build-upgrade}
+build=${1:-$src/build}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
