@@ -216,7 +216,7 @@ static int pair_plan(struct bg_call *call, struct bg_plan_req *req)
     if (pair_cfg_read(&cfg, call, req->config, true) != 0)
         return BG_EINVAL;
     pair_own_read(&own, call->arena, req->prior_private);
-    if (pair_evaluate(&ev, call, &cfg, bg_value_get(req->prior, "files"), &own) != 0)
+    if (pair_evaluate(&ev, call, &cfg, &own) != 0)
         return BG_EINVAL;
     if (pair_guard_teardown(call, req->config, !cfg.standby && ev.nremoves > 0) != 0)
         return BG_ECONFLICT;
@@ -275,7 +275,7 @@ static int pair_apply(struct bg_call *call, struct bg_apply_req *req)
     if (pair_cfg_read(&cfg, call, req->planned, true) != 0)
         return BG_EINVAL;
     pair_own_read(&own, call->arena, req->private_in);
-    if (pair_evaluate(&ev, call, &cfg, bg_value_get(req->prior, "files"), &own) != 0 ||
+    if (pair_evaluate(&ev, call, &cfg, &own) != 0 ||
         check_matches_plan(call, req->planned, &ev) != 0 ||
         pair_guard_teardown(call, req->planned, !cfg.standby && ev.nremoves > 0) != 0)
         return BG_EINVAL;

@@ -53,10 +53,10 @@ const char *pair_key_file(const char *key);
 int pair_own_read(struct pair_own *out, struct bg_arena *a, struct bg_private p);
 struct bg_private pair_own_write(struct bg_arena *a, const struct pair_own *own);
 
-/* Decides every file operation; prior_files is the refreshed `files` map of the prior state
- * (NULL on create). Conflicts and hand edits become error diagnostics. */
+/* Decides every file operation from the configuration, the disk and what we own (the disk,
+ * not the prior state, is the truth). Conflicts and hand edits become error diagnostics. */
 int pair_evaluate(struct pair_eval *out, struct bg_call *call, const struct pair_cfg *cfg,
-                  const struct bg_value *prior_files, const struct pair_own *own);
+                  const struct pair_own *own);
 
 /* sha256 of a file on disk: 0, or BG_ENOTFOUND when absent. */
 int pair_disk_sha(char out[65], struct bg_arena *a, const char *dir_abs, const char *name,

@@ -182,12 +182,11 @@ static int generate(struct pair_eval *ev, struct bg_call *call, const struct pai
 }
 
 int pair_evaluate(struct pair_eval *out, struct bg_call *call, const struct pair_cfg *cfg,
-                  const struct bg_value *prior_files, const struct pair_own *own)
+                  const struct pair_own *own)
 {
     struct bg_file_list sources;
     size_t i;
 
-    (void)prior_files;
     memset(out, 0, sizeof(*out));
     out->own_after = *own;
     out->own_after.adopt = false;

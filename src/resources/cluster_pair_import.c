@@ -75,7 +75,7 @@ int bg_cluster_pair_import(struct bg_call *call, const char *id, struct bg_value
     *state = initial_state(call, dir, name, spoon > 0 ? "spoon" : "knife", spoon > 0 && knife > 0);
     pair_cfg_read(&cfg, call, *state, true);
     own.written = bg_value_map(call->arena, 0);
-    if (pair_evaluate(&ev, call, &cfg, NULL, &own) != 0)
+    if (pair_evaluate(&ev, call, &cfg, &own) != 0)
         return BG_EINVAL;
     bg_value_put(call->arena, *state, "id", bg_value_string(call->arena, id));
     bg_value_put(call->arena, *state, "live_cluster", bg_value_string(call->arena, cfg.live_cluster));
