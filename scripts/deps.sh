@@ -6,7 +6,7 @@ packages=(
   build-essential cmake pkg-config git
   libgrpc-dev libprotobuf-c-dev protobuf-c-compiler libmsgpack-dev libcjson-dev
   libssl-dev libcurl4-openssl-dev libxml2-dev libcriterion-dev
-  clang libclang-rt-14-dev valgrind python3
+  clang clang-format libclang-rt-14-dev valgrind python3
 )
 
 missing=()

@@ -171,11 +171,14 @@ def generate(data):
         " */",
         "#include \"bluegreen/upgrade.h\"",
         "",
+        "/* One row per line, as the generator writes them. */",
+        "/* clang-format off */",
     ]
     lines += table("bg_upgrade_eks", "bg_upgrade_eks_table", eks_table(data))
     lines += table("bg_upgrade_istio", "bg_upgrade_istio_table", istio_table(data))
     lines += table("bg_upgrade_removal", "bg_upgrade_removal_table", removal_table(removals))
     lines += table("bg_upgrade_change", "bg_upgrade_change_table", change_table(data, removals))
+    lines.append("/* clang-format on */")
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

@@ -1,24 +1,32 @@
 #!/usr/bin/env bash
 # The whole test suite: what CI runs (.ci/run) and what developers run before pushing.
 #
+#   0. format: clang-format --dry-run -Werror over every tracked C file (.clang-format)
 #   1. release build (-Werror): unit, fuzz-corpus and end-to-end tests (real terraform, moto)
 #   2. ASan + UBSan build: the same tests; the provider's own sanitizer reports fail the e2e test
 #      that produced them
 #   3. valgrind: unit tests, and a plan/apply/destroy cycle with the provider under memcheck
 #   4. libFuzzer smoke run of every fuzz target (clang), BG_FUZZ_SECONDS each (default 20)
 #
-# Stages can be chosen: scripts/test.sh release asan valgrind fuzz (default: all).
+# Stages can be chosen: scripts/test.sh format release asan valgrind fuzz (default: all).
 # Under CI=true the e2e tests refuse to skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 stages=("$@")
-[ ${#stages[@]} -gt 0 ] || stages=(release asan valgrind fuzz)
+[ ${#stages[@]} -gt 0 ] || stages=(format release asan valgrind fuzz)
 jobs=$(nproc)
 
 scripts/deps.sh
 
 banner() { printf '\n==== %s ====\n' "$*"; }
+
+stage_format() {
+  banner "format: clang-format --dry-run -Werror"
+  # Generated protobuf code lives in build/ and is never tracked, so this is our code only.
+  git ls-files -z '*.c' '*.h' | xargs -0 clang-format --dry-run -Werror
+  echo "format clean: $(git ls-files '*.c' '*.h' | wc -l) files"
+}
 
 stage_release() {
   banner "release build: unit, fuzz corpus, e2e"

@@ -33,7 +33,10 @@ struct bg_aws_settings {
     long timeout_ms;      /* -1: default 30000 (per attempt) */
 };
 
-#define BG_AWS_SETTINGS_INIT {NULL, NULL, NULL, NULL, NULL, NULL, -1, -1}
+#define BG_AWS_SETTINGS_INIT                                                                       \
+    {                                                                                              \
+        NULL, NULL, NULL, NULL, NULL, NULL, -1, -1                                                 \
+    }
 
 /* The resolved configuration; strings come from the arena passed to bg_aws_config_resolve.
  * token is NULL when there is none. */
@@ -83,15 +86,18 @@ typedef void (*bg_aws_retry_fn)(void *ctx, const char *action, int retry, long d
                                 const struct bg_error *why);
 
 struct bg_aws_client_opts {
-    bg_aws_sleep_fn sleep; /* NULL: nanosleep */
-    void *sleep_ctx;       /* also passed to on_retry */
-    uint64_t seed;         /* jitter PRNG seed; 0: from the clock and pid */
-    long base_delay_ms;    /* first backoff cap; doubles per attempt */
-    long max_delay_ms;     /* upper bound of any single backoff */
+    bg_aws_sleep_fn sleep;    /* NULL: nanosleep */
+    void *sleep_ctx;          /* also passed to on_retry */
+    uint64_t seed;            /* jitter PRNG seed; 0: from the clock and pid */
+    long base_delay_ms;       /* first backoff cap; doubles per attempt */
+    long max_delay_ms;        /* upper bound of any single backoff */
     bg_aws_retry_fn on_retry; /* NULL: none */
 };
 
-#define BG_AWS_CLIENT_OPTS_INIT {NULL, NULL, 0, 200, 20000, NULL}
+#define BG_AWS_CLIENT_OPTS_INIT                                                                    \
+    {                                                                                              \
+        NULL, NULL, 0, 200, 20000, NULL                                                            \
+    }
 
 /* Creates a client for cfg (copied: cfg and its arena may go away). opts may be NULL for
  * the defaults. Calls curl_global_init (reference counted and thread-safe in libcurl >=
@@ -116,8 +122,8 @@ struct bg_aws_request {
 char *bg_aws_query_body(struct bg_arena *a, const struct bg_aws_request *req);
 
 struct bg_aws_response {
-    long status;  /* HTTP status of the final attempt */
-    char *body;   /* NUL-terminated, from the arena */
+    long status; /* HTTP status of the final attempt */
+    char *body;  /* NUL-terminated, from the arena */
     size_t len;
     int attempts; /* 1 + retries made */
 };
@@ -130,9 +136,8 @@ struct bg_aws_response {
  * BG_EPROTO otherwise; network failures are BG_EIO (BG_ERETRY after retries). out may be
  * NULL; when set it is filled on errors too (body = the error document). Bodies larger than
  * BG_AWS_MAX_BODY are BG_ELIMIT. */
-int bg_aws_client_call(struct bg_aws_response *out, struct bg_aws_client *c,
-                       struct bg_arena *a, const struct bg_aws_request *req,
-                       struct bg_error *err);
+int bg_aws_client_call(struct bg_aws_response *out, struct bg_aws_client *c, struct bg_arena *a,
+                       const struct bg_aws_request *req, struct bg_error *err);
 
 #define BG_AWS_MAX_BODY (4u << 20)
 
@@ -163,9 +168,9 @@ struct bg_aws_target {
 
 struct bg_aws_target_health {
     const char *id;
-    int port;               /* 0 when absent */
-    const char *state;      /* initial|healthy|unhealthy|unused|draining|unavailable|... */
-    const char *reason;     /* "" when absent */
+    int port;                /* 0 when absent */
+    const char *state;       /* initial|healthy|unhealthy|unused|draining|unavailable|... */
+    const char *reason;      /* "" when absent */
     const char *description; /* "" when absent */
 };
 
@@ -177,9 +182,9 @@ struct bg_aws_target_health_list {
 struct bg_aws_target_group {
     const char *arn;
     const char *name;
-    const char *protocol;    /* "" when absent */
-    const char *target_type; /* "" when absent */
-    int port;                /* 0 when absent */
+    const char *protocol;     /* "" when absent */
+    const char *target_type;  /* "" when absent */
+    int port;                 /* 0 when absent */
     int deregistration_delay; /* seconds; -1 when unknown */
 };
 
@@ -221,7 +226,6 @@ int bg_aws_elbv2_parse_target_groups(struct bg_aws_target_group_list *out, struc
 int bg_aws_elbv2_parse_deregistration_delay(int *out, const char *xml, size_t len,
                                             struct bg_error *err);
 /* Checks that xml is the <action>Response document (RegisterTargets, DeregisterTargets). */
-int bg_aws_elbv2_parse_ack(const char *action, const char *xml, size_t len,
-                           struct bg_error *err);
+int bg_aws_elbv2_parse_ack(const char *action, const char *xml, size_t len, struct bg_error *err);
 
 #endif

@@ -24,7 +24,7 @@ struct bg_provider_aws; /* resolved AWS configuration and the client pool (provi
 struct bg_provider {
     char *repository_root; /* absolute, canonical; malloc-owned */
     char *terraform_version;
-    struct bg_provider_aws *aws; /* never NULL once built */
+    struct bg_provider_aws *aws;  /* never NULL once built */
     struct bg_provider *previous; /* an earlier configuration, freed with this one */
 };
 

@@ -24,26 +24,26 @@
 
 /* Dates are "YYYY-MM-DD" (or "YYYY-MM" when the source gives only a month). */
 struct bg_upgrade_eks {
-    int minor;                   /* Kubernetes 1.<minor> */
+    int minor; /* Kubernetes 1.<minor> */
     const char *eks_release;
     const char *end_of_standard; /* always a full date */
     const char *end_of_extended; /* NULL: the version never had extended support */
 };
 
 struct bg_upgrade_istio {
-    int minor;             /* Istio 1.<minor> */
-    int k8s_min, k8s_max;  /* supported Kubernetes minors, inclusive */
+    int minor;            /* Istio 1.<minor> */
+    int k8s_min, k8s_max; /* supported Kubernetes minors, inclusive */
     const char *release;
-    const char *eol;       /* may be approximate ("2026-11") for future dates */
+    const char *eol; /* may be approximate ("2026-11") for future dates */
 };
 
 struct bg_upgrade_removal {
-    int removed_in;            /* Kubernetes minor that stops serving it; 0: not scheduled */
+    int removed_in;              /* Kubernetes minor that stops serving it; 0: not scheduled */
     const char *removed_in_text; /* "1.16", or "" when removed_in is 0 */
     const char *api_version;
     const char *kind;
-    const char *replacement;   /* free text when there is no drop-in replacement */
-    bool in_guide;             /* listed in the Kubernetes deprecation guide */
+    const char *replacement; /* free text when there is no drop-in replacement */
+    bool in_guide;           /* listed in the Kubernetes deprecation guide */
 };
 
 struct bg_upgrade_change {
@@ -72,8 +72,8 @@ const struct bg_upgrade_istio *bg_upgrade_istio_find(int minor);
 
 /* The removal row for apiVersion/kind if it is removed at or before Kubernetes 1.<target>,
  * else NULL. Matching is exact and case sensitive, as the API server's is. */
-const struct bg_upgrade_removal *bg_upgrade_removal_find(const char *api_version,
-                                                         const char *kind, int target);
+const struct bg_upgrade_removal *bg_upgrade_removal_find(const char *api_version, const char *kind,
+                                                         int target);
 
 /* ---- path search ---------------------------------------------------------------------- */
 
@@ -86,7 +86,10 @@ struct bg_upgrade_opts {
     const char *as_of;                           /* "YYYY-MM-DD"; NULL: today (UTC) */
 };
 
-#define BG_UPGRADE_OPTS_INIT {NULL, NULL, NULL, NULL, NULL, 1, 2, NULL}
+#define BG_UPGRADE_OPTS_INIT                                                                       \
+    {                                                                                              \
+        NULL, NULL, NULL, NULL, NULL, 1, 2, NULL                                                   \
+    }
 
 struct bg_upgrade_step {
     const char *component; /* "kubernetes" or "istio" */
@@ -108,12 +111,12 @@ struct bg_upgrade_support {
 struct bg_upgrade_path {
     struct bg_upgrade_step *steps;
     size_t step_count;
-    long total_upgrades;               /* step_count x clusters */
-    const char **breaking_changes;     /* every change the path crosses, in step order */
+    long total_upgrades;           /* step_count x clusters */
+    const char **breaking_changes; /* every change the path crosses, in step order */
     size_t breaking_change_count;
-    size_t disruptive_count;           /* how many of them cannot be rolled back in place */
-    const char *strategy;              /* "in_place" or "blue_green" */
-    const char *reason;                /* one sentence with the counts */
+    size_t disruptive_count;            /* how many of them cannot be rolled back in place */
+    const char *strategy;               /* "in_place" or "blue_green" */
+    const char *reason;                 /* one sentence with the counts */
     struct bg_upgrade_support *support; /* kubernetes_from .. kubernetes_to, ascending */
     size_t support_count;
     bool target_out_of_standard_support; /* for the caller's warning diagnostic */
@@ -151,8 +154,8 @@ enum bg_scan_format {
 };
 
 struct bg_scan_finding {
-    const char *file;        /* relative to the repository root ("k8s/app.yaml") */
-    long line;               /* 1-based line of the apiVersion key */
+    const char *file; /* relative to the repository root ("k8s/app.yaml") */
+    long line;        /* 1-based line of the apiVersion key */
     const char *api_version, *kind, *removed_in, *replacement; /* from the tables */
 };
 
@@ -160,25 +163,28 @@ struct bg_scan_result {
     struct bg_scan_finding *findings;
     size_t count, capacity;
     size_t files_scanned;
-    size_t files_skipped;    /* too large, unreadable, or symlinks leaving the root */
-    bool truncated;          /* stopped recording at max_findings */
-    size_t max_findings;     /* 0: BG_SCAN_MAX_FINDINGS */
+    size_t files_skipped; /* too large, unreadable, or symlinks leaving the root */
+    bool truncated;       /* stopped recording at max_findings */
+    size_t max_findings;  /* 0: BG_SCAN_MAX_FINDINGS */
 };
 
-#define BG_SCAN_MAX_FINDINGS 10000
+#define BG_SCAN_MAX_FINDINGS  10000
 #define BG_SCAN_MAX_FILE_SIZE (8u << 20)
-#define BG_SCAN_MAX_DEPTH 64
+#define BG_SCAN_MAX_DEPTH     64
 
 struct bg_scan_opts {
-    const char *root;               /* repository root; nothing outside it is read */
-    const char *directory;          /* absolute, or relative to the process's cwd */
-    const char *const *include;     /* globs; NULL: bg_scan_default_include */
+    const char *root;           /* repository root; nothing outside it is read */
+    const char *directory;      /* absolute, or relative to the process's cwd */
+    const char *const *include; /* globs; NULL: bg_scan_default_include */
     size_t include_count;
-    int target;                     /* Kubernetes minor (bg_upgrade_version_parse) */
-    size_t max_findings;            /* 0: BG_SCAN_MAX_FINDINGS */
+    int target;          /* Kubernetes minor (bg_upgrade_version_parse) */
+    size_t max_findings; /* 0: BG_SCAN_MAX_FINDINGS */
 };
 
-#define BG_SCAN_OPTS_INIT {NULL, NULL, NULL, 0, 0, 0}
+#define BG_SCAN_OPTS_INIT                                                                          \
+    {                                                                                              \
+        NULL, NULL, NULL, 0, 0, 0                                                                  \
+    }
 
 /* The globs for YAML, YAML templates under templates/, JSON and .tf (scan_dir.c). */
 extern const char *const bg_scan_default_include[];

@@ -60,7 +60,10 @@ struct bg_walk_input {
     bool exclusive; /* also deregister foreign targets after the walk */
 };
 
-#define BG_WALK_INPUT_INIT {NULL, 0, NULL, 0, NULL, 0, 100, false}
+#define BG_WALK_INPUT_INIT                                                                         \
+    {                                                                                              \
+        NULL, 0, NULL, 0, NULL, 0, 100, false                                                      \
+    }
 
 struct bg_walk_step {
     enum bg_walk_action action;

@@ -12,7 +12,7 @@
 #define MAX_INI_SIZE (1u << 20) /* shared files are small; refuse to slurp anything huge */
 
 struct files {
-    const char *credentials, *config; /* paths, NULL when unknown */
+    const char *credentials, *config;    /* paths, NULL when unknown */
     const char *cred_text, *config_text; /* contents, NULL when unreadable */
 };
 
@@ -203,19 +203,18 @@ static int resolve_endpoint(struct bg_aws_config *out, struct bg_arena *a,
                             const struct bg_aws_settings *s, const char *const *envp,
                             struct bg_error *err)
 {
-    const char *e = first_set(s->endpoint,
-                              bg_aws_env(envp, "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2"));
+    const char *e =
+        first_set(s->endpoint, bg_aws_env(envp, "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2"));
     size_t n;
 
     e = first_set(e, bg_aws_env(envp, "AWS_ENDPOINT_URL"));
     if (e == NULL) {
-        out->endpoint = bg_arena_printf(a, "https://elasticloadbalancing.%s.amazonaws.com",
-                                        out->region);
+        out->endpoint =
+            bg_arena_printf(a, "https://elasticloadbalancing.%s.amazonaws.com", out->region);
         return 0;
     }
     if (strncmp(e, "https://", 8) != 0 && strncmp(e, "http://", 7) != 0)
-        return bg_error_set(err, BG_EINVAL, "endpoint %s: must start with https:// or http://",
-                            e);
+        return bg_error_set(err, BG_EINVAL, "endpoint %s: must start with https:// or http://", e);
     n = strlen(e);
     while (n > 0 && e[n - 1] == '/')
         n--;

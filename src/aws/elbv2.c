@@ -10,8 +10,8 @@
 #include "xml.h"
 
 /* Opens <action>Response/<action>Result; result may be absent for actions without output. */
-static int open_answer(xmlDoc **doc, const xmlNode **result, const char *action,
-                       const char *xml, size_t len, struct bg_error *err)
+static int open_answer(xmlDoc **doc, const xmlNode **result, const char *action, const char *xml,
+                       size_t len, struct bg_error *err)
 {
     char root_name[96], result_name[96];
     const xmlNode *root;
@@ -142,8 +142,7 @@ done:
     return rc;
 }
 
-int bg_aws_elbv2_parse_ack(const char *action, const char *xml, size_t len,
-                           struct bg_error *err)
+int bg_aws_elbv2_parse_ack(const char *action, const char *xml, size_t len, struct bg_error *err)
 {
     const xmlNode *result;
     xmlDoc *doc = NULL;
@@ -181,20 +180,17 @@ int bg_aws_elbv2_describe_target_health(struct bg_aws_target_health_list *out,
 
 /* TargetGroupArn plus Targets.member.N.Id / .Port (1-based, as the Query API wants). */
 static struct bg_aws_param *target_params(struct bg_arena *a, const char *arn,
-                                          const struct bg_aws_target *t, size_t n,
-                                          size_t *count)
+                                          const struct bg_aws_target *t, size_t n, size_t *count)
 {
     struct bg_aws_param *p = bg_arena_calloc(a, 1 + 2 * n, sizeof(*p));
     size_t k = 0;
 
     p[k++] = (struct bg_aws_param){"TargetGroupArn", arn};
     for (size_t i = 0; i < n; i++) {
-        p[k++] = (struct bg_aws_param){bg_arena_printf(a, "Targets.member.%zu.Id", i + 1),
-                                       t[i].id};
+        p[k++] = (struct bg_aws_param){bg_arena_printf(a, "Targets.member.%zu.Id", i + 1), t[i].id};
         if (t[i].port > 0)
-            p[k++] = (struct bg_aws_param){
-                bg_arena_printf(a, "Targets.member.%zu.Port", i + 1),
-                bg_arena_printf(a, "%d", t[i].port)};
+            p[k++] = (struct bg_aws_param){bg_arena_printf(a, "Targets.member.%zu.Port", i + 1),
+                                           bg_arena_printf(a, "%d", t[i].port)};
     }
     *count = k;
     return p;
@@ -252,7 +248,6 @@ int bg_aws_elbv2_describe_target_group(struct bg_aws_target_group *out, struct b
     *out = list.items[0];
     /* informative only: a failure here must not fail the existence check */
     if (call(&r, c, a, "DescribeTargetGroupAttributes", attrs, 1, NULL) == 0)
-        bg_aws_elbv2_parse_deregistration_delay(&out->deregistration_delay, r.body, r.len,
-                                                NULL);
+        bg_aws_elbv2_parse_deregistration_delay(&out->deregistration_delay, r.body, r.len, NULL);
     return 0;
 }

@@ -57,9 +57,8 @@ long bg_aws_backoff_ms(uint64_t *prng, const struct bg_aws_client_opts *opts, in
 
 bool bg_aws_is_throttling(const char *code)
 {
-    static const char *const codes[] = {"Throttling", "ThrottlingException",
-                                        "RequestLimitExceeded", "TooManyRequestsException",
-                                        "RequestThrottled"};
+    static const char *const codes[] = {"Throttling", "ThrottlingException", "RequestLimitExceeded",
+                                        "TooManyRequestsException", "RequestThrottled"};
 
     for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
         if (strcmp(code, codes[i]) == 0)
@@ -147,13 +146,11 @@ static int build_headers(struct bg_aws_client *c)
 
 static int set_options(struct bg_aws_client *c)
 {
-    const char *sigv4 = bg_arena_printf(c->arena, "aws:amz:%s:elasticloadbalancing",
-                                        c->cfg.region);
+    const char *sigv4 = bg_arena_printf(c->arena, "aws:amz:%s:elasticloadbalancing", c->cfg.region);
     long connect_ms = c->cfg.timeout_ms < 10000 ? c->cfg.timeout_ms : 10000;
     CURLcode rc = CURLE_OK;
 
-    rc |= curl_easy_setopt(c->curl, CURLOPT_URL, bg_arena_printf(c->arena, "%s/",
-                                                                 c->cfg.endpoint));
+    rc |= curl_easy_setopt(c->curl, CURLOPT_URL, bg_arena_printf(c->arena, "%s/", c->cfg.endpoint));
     rc |= curl_easy_setopt(c->curl, CURLOPT_PROTOCOLS_STR, "http,https");
     rc |= curl_easy_setopt(c->curl, CURLOPT_AWS_SIGV4, sigv4);
     rc |= curl_easy_setopt(c->curl, CURLOPT_USERNAME, c->cfg.access_key);
@@ -325,12 +322,12 @@ static int attempt(struct bg_aws_response *r, struct bg_aws_client *c, struct bg
     r->body = bg_arena_strndup(a, s.buf ? s.buf : "", s.len);
     r->len = s.len;
     if (s.too_big) {
-        ret = bg_error_set(err, BG_ELIMIT, "AWS answer from %s exceeds %u bytes",
-                           c->cfg.endpoint, BG_AWS_MAX_BODY);
+        ret = bg_error_set(err, BG_ELIMIT, "AWS answer from %s exceeds %u bytes", c->cfg.endpoint,
+                           BG_AWS_MAX_BODY);
     } else if (rc != CURLE_OK) {
         *retry = transient_network(rc);
-        ret = bg_error_set(err, BG_EIO, "POST %s: %s%s%s", c->cfg.endpoint,
-                           curl_easy_strerror(rc), c->errbuf[0] ? ": " : "", c->errbuf);
+        ret = bg_error_set(err, BG_EIO, "POST %s: %s%s%s", c->cfg.endpoint, curl_easy_strerror(rc),
+                           c->errbuf[0] ? ": " : "", c->errbuf);
     } else if (r->status < 200 || r->status > 299) {
         ret = http_failure(c, a, r->status, &s, retry, err);
     }
@@ -338,9 +335,8 @@ static int attempt(struct bg_aws_response *r, struct bg_aws_client *c, struct bg
     return ret;
 }
 
-int bg_aws_client_call(struct bg_aws_response *out, struct bg_aws_client *c,
-                       struct bg_arena *a, const struct bg_aws_request *req,
-                       struct bg_error *err)
+int bg_aws_client_call(struct bg_aws_response *out, struct bg_aws_client *c, struct bg_arena *a,
+                       const struct bg_aws_request *req, struct bg_error *err)
 {
     struct bg_aws_response local;
     struct bg_aws_response *r = out != NULL ? out : &local;

@@ -58,16 +58,14 @@ static void load(void)
 {
     void *c = open_lib("libcurl.so.4"), *x = open_lib("libxml2.so.2");
 
-    api.curl_ok = c != NULL && BIND(c, global_init, "curl_global_init") &&
-                  BIND(c, global_cleanup, "curl_global_cleanup") &&
-                  BIND(c, easy_init, "curl_easy_init") &&
-                  BIND(c, easy_cleanup, "curl_easy_cleanup") &&
-                  BIND(c, easy_perform, "curl_easy_perform") &&
-                  BIND(c, easy_setopt, "curl_easy_setopt") &&
-                  BIND(c, easy_getinfo, "curl_easy_getinfo") &&
-                  BIND(c, easy_strerror, "curl_easy_strerror") &&
-                  BIND(c, slist_append, "curl_slist_append") &&
-                  BIND(c, slist_free_all, "curl_slist_free_all");
+    api.curl_ok =
+        c != NULL && BIND(c, global_init, "curl_global_init") &&
+        BIND(c, global_cleanup, "curl_global_cleanup") && BIND(c, easy_init, "curl_easy_init") &&
+        BIND(c, easy_cleanup, "curl_easy_cleanup") && BIND(c, easy_perform, "curl_easy_perform") &&
+        BIND(c, easy_setopt, "curl_easy_setopt") && BIND(c, easy_getinfo, "curl_easy_getinfo") &&
+        BIND(c, easy_strerror, "curl_easy_strerror") &&
+        BIND(c, slist_append, "curl_slist_append") &&
+        BIND(c, slist_free_all, "curl_slist_free_all");
     api.xml_ok = x != NULL && BIND(x, read_memory, "xmlReadMemory") &&
                  BIND(x, free_doc, "xmlFreeDoc") && BIND(x, doc_root, "xmlDocGetRootElement");
     /* The handles stay open for the life of the process, as a linked library would. */

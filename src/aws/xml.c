@@ -16,8 +16,7 @@
 int bg_xml_read(xmlDoc **out, const char *xml, size_t len, struct bg_error *err)
 {
     /* NONET: no fetching; no NOENT/DTDLOAD/DTDATTR: entities stay unexpanded references */
-    const int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                     XML_PARSE_NOBLANKS;
+    const int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOBLANKS;
     xmlDoc *doc;
 
     *out = NULL;

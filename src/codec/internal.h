@@ -14,8 +14,8 @@
 /* Appends a member without looking for an existing key, taking key (already in arena a) as
  * is. Decoders use it so a map of n members costs O(n log n) (see bg_codec_find_duplicate)
  * rather than the O(n^2) of n calls to bg_value_put. */
-void bg_codec_map_append(struct bg_arena *a, struct bg_value *map, const char *key,
-                         size_t key_len, struct bg_value *v);
+void bg_codec_map_append(struct bg_arena *a, struct bg_value *map, const char *key, size_t key_len,
+                         struct bg_value *v);
 
 /* Returns a key that occurs more than once in map, or NULL when all keys are unique. */
 const struct bg_member *bg_codec_find_duplicate(struct bg_arena *a, const struct bg_value *map);

@@ -58,8 +58,10 @@ static int skip_string(struct scan *s, size_t *i)
         unsigned char c = (unsigned char)s->text[j];
 
         if (c < 0x20)
-            return bg_error_set(s->err, BG_EPROTO, "json: control character in string at "
-                                "offset %zu", j);
+            return bg_error_set(s->err, BG_EPROTO,
+                                "json: control character in string at "
+                                "offset %zu",
+                                j);
         if (c == '\\' && s->len - j >= 6 && memcmp(s->text + j, "\\u0000", 6) == 0)
             return bg_error_set(s->err, BG_EPROTO, "json: \\u0000 in string at offset %zu", j);
         j += c == '\\' ? 2 : 1;
@@ -97,8 +99,10 @@ static int prescan(struct scan *s)
             else if (c == ']' || c == '}')
                 depth--;
             if (depth > BG_CODEC_MAX_DEPTH)
-                return bg_error_set(s->err, BG_ELIMIT, "json: nesting deeper than %d levels "
-                                    "at offset %zu", BG_CODEC_MAX_DEPTH, i);
+                return bg_error_set(s->err, BG_ELIMIT,
+                                    "json: nesting deeper than %d levels "
+                                    "at offset %zu",
+                                    BG_CODEC_MAX_DEPTH, i);
             i++;
         }
     }
@@ -147,7 +151,8 @@ static int from_object(struct scan *s, struct bg_value **out, const cJSON *node)
     const cJSON *child;
     int rc;
 
-    cJSON_ArrayForEach(child, node) {
+    cJSON_ArrayForEach(child, node)
+    {
         rc = from_string(s, &key, child->string);
         if (rc == 0)
             rc = from_cjson(s, &value, child);
@@ -181,7 +186,8 @@ static int from_cjson(struct scan *s, struct bg_value **out, const cJSON *node)
     } else {
         /* The pre-scan bounded the depth, so this recursion is bounded too. */
         arr = bg_value_array(s->a, 0);
-        cJSON_ArrayForEach(child, node) {
+        cJSON_ArrayForEach(child, node)
+        {
             rc = from_cjson(s, &item, child);
             if (rc != 0)
                 return rc;
@@ -207,8 +213,8 @@ int bg_json_decode(struct bg_value **out, struct bg_arena *a, const char *text, 
 
     *out = NULL;
     if (len > BG_CODEC_MAX_INPUT)
-        return bg_error_set(err, BG_ELIMIT, "json: input of %zu bytes exceeds the limit of %u",
-                            len, BG_CODEC_MAX_INPUT);
+        return bg_error_set(err, BG_ELIMIT, "json: input of %zu bytes exceeds the limit of %u", len,
+                            BG_CODEC_MAX_INPUT);
     rc = prescan(&s);
     if (rc != 0)
         return rc;
@@ -337,8 +343,7 @@ static int to_cjson(cJSON **out, const struct bg_value *v, int depth, struct bg_
     }
 }
 
-int bg_json_encode(char **out, struct bg_arena *a, const struct bg_value *v,
-                   struct bg_error *err)
+int bg_json_encode(char **out, struct bg_arena *a, const struct bg_value *v, struct bg_error *err)
 {
     cJSON *root = NULL;
     char *text;

@@ -29,23 +29,34 @@ struct reader {
 
 /* Formats 0xc0..0xdf: what follows the first byte and how wide its size or value field is. */
 enum format {
-    F_NIL, F_NEVER, F_FALSE, F_TRUE, F_STR, F_EXT, F_FLOAT32, F_FLOAT64,
-    F_UINT, F_INT, F_FIXEXT, F_ARRAY, F_MAP,
+    F_NIL,
+    F_NEVER,
+    F_FALSE,
+    F_TRUE,
+    F_STR,
+    F_EXT,
+    F_FLOAT32,
+    F_FLOAT64,
+    F_UINT,
+    F_INT,
+    F_FIXEXT,
+    F_ARRAY,
+    F_MAP,
 };
 
 static const struct {
     unsigned char format, width;
 } formats[32] = {
-    {F_NIL, 0},    {F_NEVER, 0},  {F_FALSE, 0},  {F_TRUE, 0},   /* c0 - c3 */
-    {F_STR, 1},    {F_STR, 2},    {F_STR, 4},                   /* c4 - c6 bin */
-    {F_EXT, 1},    {F_EXT, 2},    {F_EXT, 4},                   /* c7 - c9 */
-    {F_FLOAT32, 4}, {F_FLOAT64, 8},                             /* ca - cb */
-    {F_UINT, 1},   {F_UINT, 2},   {F_UINT, 4},   {F_UINT, 8},   /* cc - cf */
-    {F_INT, 1},    {F_INT, 2},    {F_INT, 4},    {F_INT, 8},    /* d0 - d3 */
-    {F_FIXEXT, 1}, {F_FIXEXT, 2}, {F_FIXEXT, 4}, {F_FIXEXT, 8}, /* d4 - d7 */
-    {F_FIXEXT, 16},                                             /* d8 */
-    {F_STR, 1},    {F_STR, 2},    {F_STR, 4},                   /* d9 - db str */
-    {F_ARRAY, 2},  {F_ARRAY, 4},  {F_MAP, 2},    {F_MAP, 4},    /* dc - df */
+    {F_NIL, 0},     {F_NEVER, 0},   {F_FALSE, 0},  {F_TRUE, 0},   /* c0 - c3 */
+    {F_STR, 1},     {F_STR, 2},     {F_STR, 4},                   /* c4 - c6 bin */
+    {F_EXT, 1},     {F_EXT, 2},     {F_EXT, 4},                   /* c7 - c9 */
+    {F_FLOAT32, 4}, {F_FLOAT64, 8},                               /* ca - cb */
+    {F_UINT, 1},    {F_UINT, 2},    {F_UINT, 4},   {F_UINT, 8},   /* cc - cf */
+    {F_INT, 1},     {F_INT, 2},     {F_INT, 4},    {F_INT, 8},    /* d0 - d3 */
+    {F_FIXEXT, 1},  {F_FIXEXT, 2},  {F_FIXEXT, 4}, {F_FIXEXT, 8}, /* d4 - d7 */
+    {F_FIXEXT, 16},                                               /* d8 */
+    {F_STR, 1},     {F_STR, 2},     {F_STR, 4},                   /* d9 - db str */
+    {F_ARRAY, 2},   {F_ARRAY, 4},   {F_MAP, 2},    {F_MAP, 4},    /* dc - df */
 };
 
 static int read_value(struct reader *r, struct bg_value **out, int depth);
@@ -81,7 +92,8 @@ static int read_string(struct reader *r, struct bg_value **out, uint64_t n, size
     if (n > left(r))
         return bg_error_set(r->err, BG_EPROTO,
                             "msgpack: string of %" PRIu64 " bytes at offset %zu exceeds the "
-                            "%zu bytes left", n, at, left(r));
+                            "%zu bytes left",
+                            n, at, left(r));
     if (!bg_codec_utf8_valid(s, (size_t)n))
         return bg_error_set(r->err, BG_EPROTO, "msgpack: invalid UTF-8 in string at offset %zu",
                             at);
@@ -95,8 +107,10 @@ static int read_string(struct reader *r, struct bg_value **out, uint64_t n, size
 static int skip_extension(struct reader *r, struct bg_value **out, uint64_t n, size_t at)
 {
     if (left(r) < 1 || n > left(r) - 1)
-        return bg_error_set(r->err, BG_EPROTO, "msgpack: extension at offset %zu exceeds the "
-                            "%zu bytes left", at, left(r));
+        return bg_error_set(r->err, BG_EPROTO,
+                            "msgpack: extension at offset %zu exceeds the "
+                            "%zu bytes left",
+                            at, left(r));
     r->pos += 1 + (size_t)n;
     *out = bg_value_unknown(r->a);
     return 0;
@@ -105,13 +119,14 @@ static int skip_extension(struct reader *r, struct bg_value **out, uint64_t n, s
 static int check_depth(struct reader *r, int depth, size_t at)
 {
     if (depth >= BG_CODEC_MAX_DEPTH)
-        return bg_error_set(r->err, BG_ELIMIT, "msgpack: nesting deeper than %d levels at "
-                            "offset %zu", BG_CODEC_MAX_DEPTH, at);
+        return bg_error_set(r->err, BG_ELIMIT,
+                            "msgpack: nesting deeper than %d levels at "
+                            "offset %zu",
+                            BG_CODEC_MAX_DEPTH, at);
     return 0;
 }
 
-static int read_array(struct reader *r, struct bg_value **out, uint64_t n, size_t at,
-                      int depth)
+static int read_array(struct reader *r, struct bg_value **out, uint64_t n, size_t at, int depth)
 {
     struct bg_value *arr, *item = NULL;
     uint64_t i;
@@ -121,8 +136,10 @@ static int read_array(struct reader *r, struct bg_value **out, uint64_t n, size_
         return rc;
     /* Each item takes at least one byte. */
     if (n > left(r))
-        return bg_error_set(r->err, BG_EPROTO, "msgpack: array of %" PRIu64 " items at offset "
-                            "%zu exceeds the %zu bytes left", n, at, left(r));
+        return bg_error_set(r->err, BG_EPROTO,
+                            "msgpack: array of %" PRIu64 " items at offset "
+                            "%zu exceeds the %zu bytes left",
+                            n, at, left(r));
     arr = bg_value_array(r->a, n < 16 ? (size_t)n : 16);
     for (i = 0; i < n; i++) {
         rc = read_value(r, &item, depth + 1);
@@ -159,8 +176,10 @@ static int read_map(struct reader *r, struct bg_value **out, uint64_t n, size_t 
         return rc;
     /* Each member takes at least two bytes. */
     if (n > left(r) / 2)
-        return bg_error_set(r->err, BG_EPROTO, "msgpack: map of %" PRIu64 " members at offset "
-                            "%zu exceeds the %zu bytes left", n, at, left(r));
+        return bg_error_set(r->err, BG_EPROTO,
+                            "msgpack: map of %" PRIu64 " members at offset "
+                            "%zu exceeds the %zu bytes left",
+                            n, at, left(r));
     map = bg_value_map(r->a, n < 16 ? (size_t)n : 16);
     for (i = 0; i < n; i++) {
         rc = read_key(r, &key);
@@ -172,8 +191,10 @@ static int read_map(struct reader *r, struct bg_value **out, uint64_t n, size_t 
     }
     dup = bg_codec_find_duplicate(r->a, map);
     if (dup != NULL)
-        return bg_error_set(r->err, BG_EPROTO, "msgpack: duplicate key \"%.64s\" in map at "
-                            "offset %zu", dup->key, at);
+        return bg_error_set(r->err, BG_EPROTO,
+                            "msgpack: duplicate key \"%.64s\" in map at "
+                            "offset %zu",
+                            dup->key, at);
     *out = map;
     return 0;
 }
@@ -265,8 +286,7 @@ static int read_typed(struct reader *r, struct bg_value **out, uint8_t c, size_t
     case F_MAP:
         return read_map(r, out, n, at, depth);
     default:
-        return bg_error_set(r->err, BG_EPROTO, "msgpack: invalid byte 0x%02x at offset %zu",
-                            c, at);
+        return bg_error_set(r->err, BG_EPROTO, "msgpack: invalid byte 0x%02x at offset %zu", c, at);
     }
 }
 
@@ -300,8 +320,10 @@ int bg_msgpack_decode(struct bg_value **out, struct bg_arena *a, const uint8_t *
 
     *out = NULL;
     if (len > BG_CODEC_MAX_INPUT)
-        return bg_error_set(err, BG_ELIMIT, "msgpack: input of %zu bytes exceeds the limit of "
-                            "%u", len, BG_CODEC_MAX_INPUT);
+        return bg_error_set(err, BG_ELIMIT,
+                            "msgpack: input of %zu bytes exceeds the limit of "
+                            "%u",
+                            len, BG_CODEC_MAX_INPUT);
     if (len == 0) {
         *out = bg_value_null(a);
         return 0;
@@ -411,8 +433,8 @@ static int write_value(msgpack_packer *pk, const struct bg_value *v, int depth,
     return BG_EINVAL;
 }
 
-int bg_msgpack_encode(uint8_t **out, size_t *out_len, struct bg_arena *a,
-                      const struct bg_value *v, struct bg_error *err)
+int bg_msgpack_encode(uint8_t **out, size_t *out_len, struct bg_arena *a, const struct bg_value *v,
+                      struct bg_error *err)
 {
     struct writer w = {a, NULL, 0, 0};
     msgpack_packer pk;

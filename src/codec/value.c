@@ -102,20 +102,20 @@ void bg_value_append(struct bg_arena *a, struct bg_value *arr, struct bg_value *
 {
     assert(arr != NULL && arr->kind == BG_ARRAY);
     if (arr->u.arr.len == arr->u.arr.cap)
-        arr->u.arr.items = grow(a, arr->u.arr.items, arr->u.arr.len, &arr->u.arr.cap,
-                                sizeof(*arr->u.arr.items));
+        arr->u.arr.items =
+            grow(a, arr->u.arr.items, arr->u.arr.len, &arr->u.arr.cap, sizeof(*arr->u.arr.items));
     arr->u.arr.items[arr->u.arr.len++] = item;
 }
 
-void bg_codec_map_append(struct bg_arena *a, struct bg_value *map, const char *key,
-                         size_t key_len, struct bg_value *v)
+void bg_codec_map_append(struct bg_arena *a, struct bg_value *map, const char *key, size_t key_len,
+                         struct bg_value *v)
 {
     struct bg_member *m;
 
     assert(map != NULL && map->kind == BG_MAP);
     if (map->u.map.len == map->u.map.cap)
-        map->u.map.items = grow(a, map->u.map.items, map->u.map.len, &map->u.map.cap,
-                                sizeof(*map->u.map.items));
+        map->u.map.items =
+            grow(a, map->u.map.items, map->u.map.len, &map->u.map.cap, sizeof(*map->u.map.items));
     m = &map->u.map.items[map->u.map.len++];
     m->key = key;
     m->key_len = key_len;
@@ -226,8 +226,7 @@ bool bg_value_is_wholly_known(const struct bg_value *v)
 bool bg_codec_double_to_int(int64_t *out, double f)
 {
     /* Both bounds are powers of two, so exact as doubles; the upper one is exclusive. */
-    if (!isfinite(f) || f != trunc(f) || f < -9223372036854775808.0 ||
-        f >= 9223372036854775808.0)
+    if (!isfinite(f) || f != trunc(f) || f < -9223372036854775808.0 || f >= 9223372036854775808.0)
         return false;
     *out = (int64_t)f;
     return true;

@@ -13,8 +13,7 @@ void bg_files_sha256_hex(char out[65], const void *buf, size_t len)
 
     /* EVP_sha256() is a static method table; only allocation failure can make the digest
      * fail, and like the arena we treat running out of memory as fatal. */
-    if (EVP_Digest(len > 0 ? buf : "", len, md, &md_len, EVP_sha256(), NULL) != 1 ||
-        md_len != 32) {
+    if (EVP_Digest(len > 0 ? buf : "", len, md, &md_len, EVP_sha256(), NULL) != 1 || md_len != 32) {
         fputs("bluegreen: SHA-256 failed\n", stderr);
         abort();
     }

@@ -32,8 +32,7 @@ static int canonical(char **out, struct bg_arena *a, const char *path, const cha
     return files_sys_error(err, BG_EIO, e, "cannot resolve %s \"%s\"", what, path);
 }
 
-static int require_dir(const char *abs, const char *what, const char *spelled,
-                       struct bg_error *err)
+static int require_dir(const char *abs, const char *what, const char *spelled, struct bg_error *err)
 {
     struct stat st;
 
@@ -79,8 +78,7 @@ static char *git_ancestor(struct bg_arena *a, const char *cwd)
     }
 }
 
-int bg_files_repo_root(char **out, struct bg_arena *a, const char *configured,
-                       struct bg_error *err)
+int bg_files_repo_root(char **out, struct bg_arena *a, const char *configured, struct bg_error *err)
 {
     char *cwd, *git;
     int rc;
@@ -125,8 +123,8 @@ int bg_files_resolve_dir(char **out, struct bg_arena *a, const char *root, const
         return rc;
     if (!inside(croot, dir))
         return bg_error_set(err, BG_EINVAL,
-                            "directory \"%s\" resolves outside the repository root %s",
-                            directory, croot);
+                            "directory \"%s\" resolves outside the repository root %s", directory,
+                            croot);
     rc = require_dir(dir, "directory", directory, err);
     if (rc == 0)
         *out = dir;

@@ -133,8 +133,8 @@ static void substitute(struct sink *s, const char *t, size_t len, const void *ct
 }
 
 /* Measures, allocates, fills. BG_ELIMIT when the result would exceed max bytes. */
-static int run_pass(char **out, size_t *out_len, struct bg_arena *a, pass_fn fn,
-                    const char *src, size_t len, const void *ctx, size_t max)
+static int run_pass(char **out, size_t *out_len, struct bg_arena *a, pass_fn fn, const char *src,
+                    size_t len, const void *ctx, size_t max)
 {
     struct sink s = {NULL, 0, max, false};
 

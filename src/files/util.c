@@ -69,7 +69,6 @@ int files_open_dir(int *out, const char *dir_abs, struct bg_error *err)
     if (e == ENOTDIR)
         return bg_error_set(err, BG_EINVAL, "%s is not a directory", dir_abs);
     if (e == ELOOP)
-        return bg_error_set(err, BG_EINVAL, "directory %s is reached through a symlink",
-                            dir_abs);
+        return bg_error_set(err, BG_EINVAL, "directory %s is reached through a symlink", dir_abs);
     return files_sys_error(err, BG_EIO, e, "cannot open directory %s", dir_abs);
 }

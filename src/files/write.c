@@ -55,11 +55,11 @@ static int check_target(int dfd, const char *dir_abs, const char *name, struct b
         return files_sys_error(err, BG_EIO, errno, "cannot stat %s/%s", dir_abs, name);
     }
     if (S_ISLNK(st.st_mode))
-        return bg_error_set(err, BG_EINVAL, "refusing to write %s/%s: it is a symlink",
-                            dir_abs, name);
+        return bg_error_set(err, BG_EINVAL, "refusing to write %s/%s: it is a symlink", dir_abs,
+                            name);
     if (!S_ISREG(st.st_mode))
-        return bg_error_set(err, BG_EINVAL, "refusing to write %s/%s: not a regular file",
-                            dir_abs, name);
+        return bg_error_set(err, BG_EINVAL, "refusing to write %s/%s: not a regular file", dir_abs,
+                            name);
     return 0;
 }
 
@@ -93,8 +93,8 @@ static int write_fully(int fd, const char *data, size_t len)
 
 /* Creates the temporary with O_EXCL; *out is set as soon as it exists so the caller can
  * unlink it whatever happens next. */
-static int create_temp(char **out, int *fd_out, struct bg_arena *a, int dfd,
-                       const char *dir_abs, const char *name, struct bg_error *err)
+static int create_temp(char **out, int *fd_out, struct bg_arena *a, int dfd, const char *dir_abs,
+                       const char *name, struct bg_error *err)
 {
     unsigned attempt;
     char *tmp;
@@ -102,8 +102,8 @@ static int create_temp(char **out, int *fd_out, struct bg_arena *a, int dfd,
 
     /* Name cut to 200 bytes so the whole stays under NAME_MAX (255). */
     for (attempt = 0; attempt < TEMP_TRIES; attempt++) {
-        tmp = bg_arena_printf(a, ".%.200s.bg-%016llx", name,
-                              (unsigned long long)random_u64(attempt));
+        tmp =
+            bg_arena_printf(a, ".%.200s.bg-%016llx", name, (unsigned long long)random_u64(attempt));
         fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
         if (fd >= 0) {
             *out = tmp;
@@ -127,12 +127,12 @@ static int write_temp(char **out, struct bg_arena *a, int dfd, const char *dir_a
         return rc;
     /* fchmod: the contract promises 0644 whatever the umask. */
     if (fchmod(fd, 0644) != 0 || write_fully(fd, f->data, f->len) != 0 || fsync(fd) != 0)
-        rc = files_sys_error(err, BG_EIO, errno, "cannot write a temporary file for %s/%s",
-                             dir_abs, f->name);
+        rc = files_sys_error(err, BG_EIO, errno, "cannot write a temporary file for %s/%s", dir_abs,
+                             f->name);
     /* close can report a delayed write error (NFS); it counts as a failed write. */
     if (close(fd) != 0 && rc == 0)
-        rc = files_sys_error(err, BG_EIO, errno, "cannot write a temporary file for %s/%s",
-                             dir_abs, f->name);
+        rc = files_sys_error(err, BG_EIO, errno, "cannot write a temporary file for %s/%s", dir_abs,
+                             f->name);
     return rc;
 }
 

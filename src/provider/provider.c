@@ -12,8 +12,8 @@
 extern char **environ;
 
 static const int64_t retries_range[2] = {0, 25};
-static const struct bg_validator max_retries_validators[] = {
-    {bg_validate_int_range, retries_range}, {NULL, NULL}};
+static const struct bg_validator max_retries_validators[] = {{bg_validate_int_range, retries_range},
+                                                             {NULL, NULL}};
 
 static const struct bg_attr provider_attrs[] = {
     {
@@ -24,28 +24,42 @@ static const struct bg_attr provider_attrs[] = {
                        "outside it. Defaults to the git top-level of the working directory, "
                        "else the working directory.",
     },
-    {.name = "region", .type = &bg_type_string, .flags = BG_OPTIONAL,
+    {.name = "region",
+     .type = &bg_type_string,
+     .flags = BG_OPTIONAL,
      .description = "AWS region of the target groups. Default: `AWS_REGION`, "
                     "`AWS_DEFAULT_REGION`, then the profile's `region` in `~/.aws/config`."},
-    {.name = "profile", .type = &bg_type_string, .flags = BG_OPTIONAL,
+    {.name = "profile",
+     .type = &bg_type_string,
+     .flags = BG_OPTIONAL,
      .description = "Profile of the shared credentials and config files. Default: "
                     "`AWS_PROFILE`, else `default`. When set, environment keys are ignored."},
-    {.name = "access_key", .type = &bg_type_string, .flags = BG_OPTIONAL | BG_SENSITIVE,
+    {.name = "access_key",
+     .type = &bg_type_string,
+     .flags = BG_OPTIONAL | BG_SENSITIVE,
      .description = "AWS access key ID. Default: `AWS_ACCESS_KEY_ID`, then the profile."},
-    {.name = "secret_key", .type = &bg_type_string, .flags = BG_OPTIONAL | BG_SENSITIVE,
+    {.name = "secret_key",
+     .type = &bg_type_string,
+     .flags = BG_OPTIONAL | BG_SENSITIVE,
      .description = "AWS secret access key. Default: `AWS_SECRET_ACCESS_KEY`, then the "
                     "profile. Never logged nor stored in state."},
-    {.name = "token", .type = &bg_type_string, .flags = BG_OPTIONAL | BG_SENSITIVE,
+    {.name = "token",
+     .type = &bg_type_string,
+     .flags = BG_OPTIONAL | BG_SENSITIVE,
      .description = "AWS session token for temporary credentials. Default: "
                     "`AWS_SESSION_TOKEN` when the keys come from the environment."},
-    {.name = "max_retries", .type = &bg_type_number, .flags = BG_OPTIONAL,
+    {.name = "max_retries",
+     .type = &bg_type_number,
+     .flags = BG_OPTIONAL,
      .description = "Retries of a throttled (`Throttling`, HTTP 429) or failed (5xx, network) "
                     "AWS call, with jittered exponential backoff. Default 3.",
      .validators = max_retries_validators},
 };
 
 static const struct bg_attr endpoint_attrs[] = {
-    {.name = "elbv2", .type = &bg_type_string, .flags = BG_OPTIONAL,
+    {.name = "elbv2",
+     .type = &bg_type_string,
+     .flags = BG_OPTIONAL,
      .description = "ELBv2 endpoint URL, e.g. `http://127.0.0.1:5000`. Default: "
                     "`AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2`, `AWS_ENDPOINT_URL`, else "
                     "the regional AWS endpoint."},
@@ -59,8 +73,11 @@ static const struct bg_block endpoints_block = {
 
 static const struct bg_block_type provider_blocks[] = {
     /* NestingSingle requires min_items == max_items; 0/0 makes the block optional. */
-    {.name = "endpoints", .nesting = BG_NEST_SINGLE, .block = &endpoints_block,
-     .min_items = 0, .max_items = 0},
+    {.name = "endpoints",
+     .nesting = BG_NEST_SINGLE,
+     .block = &endpoints_block,
+     .min_items = 0,
+     .max_items = 0},
 };
 
 const struct bg_schema bg_provider_schema = {
@@ -95,8 +112,7 @@ int bg_provider_new(struct bg_provider **out, struct bg_diags *d, const struct b
 
     *out = NULL;
     if (bg_value_is_unknown(rv)) {
-        bg_diag_error(d, bg_path_attr(d->arena, NULL, "repository_root"),
-                      "Unknown repository root",
+        bg_diag_error(d, bg_path_attr(d->arena, NULL, "repository_root"), "Unknown repository root",
                       "repository_root must be known at plan time; use a literal or a variable.");
         return BG_EINVAL;
     }

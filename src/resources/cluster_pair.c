@@ -29,44 +29,68 @@ static const struct bg_validator directory_validators[] = {
 static const struct bg_validator name_validators[] = {{check_name, NULL}, {NULL, NULL}};
 static const struct bg_validator colors_validators[] = {
     {bg_validate_length, two}, {check_colors, NULL}, {NULL, NULL}};
-static const struct bg_validator live_validators[] = {
-    {bg_validate_not_empty, NULL}, {NULL, NULL}};
+static const struct bg_validator live_validators[] = {{bg_validate_not_empty, NULL}, {NULL, NULL}};
 
 static const struct bg_attr attrs[] = {
-    {.name = "id", .type = &bg_type_string, .flags = BG_COMPUTED | BG_USE_STATE,
+    {.name = "id",
+     .type = &bg_type_string,
+     .flags = BG_COMPUTED | BG_USE_STATE,
      .description = "`<directory>:<name>`, also the import ID."},
-    {.name = "directory", .type = &bg_type_string, .flags = BG_REQUIRED | BG_FORCE_NEW,
+    {.name = "directory",
+     .type = &bg_type_string,
+     .flags = BG_REQUIRED | BG_FORCE_NEW,
      .description = "Folder holding the cluster files, relative to the working directory. "
                     "It must lie inside the provider's `repository_root`.",
      .validators = directory_validators},
-    {.name = "name", .type = &bg_type_string, .flags = BG_REQUIRED | BG_FORCE_NEW,
+    {.name = "name",
+     .type = &bg_type_string,
+     .flags = BG_REQUIRED | BG_FORCE_NEW,
      .description = "Cluster base name: the two clusters are `<name>-<color>`, e.g. "
                     "`aws-prod` gives `aws-prod-spoon` and `aws-prod-knife`.",
      .validators = name_validators},
-    {.name = "colors", .type = &bg_type_list_string, .flags = BG_OPTIONAL | BG_FORCE_NEW,
+    {.name = "colors",
+     .type = &bg_type_list_string,
+     .flags = BG_OPTIONAL | BG_FORCE_NEW,
      .default_json = "[\"spoon\",\"knife\"]",
      .description = "The two color names: distinct, lowercase letters and digits.",
      .validators = colors_validators},
-    {.name = "live", .type = &bg_type_string, .flags = BG_REQUIRED,
+    {.name = "live",
+     .type = &bg_type_string,
+     .flags = BG_REQUIRED,
      .description = "The color that serves production; one of `colors`. Changing it to the "
                     "standby color promotes the standby cluster and changes no file.",
      .validators = live_validators},
-    {.name = "standby", .type = &bg_type_bool, .flags = BG_OPTIONAL, .default_json = "true",
+    {.name = "standby",
+     .type = &bg_type_bool,
+     .flags = BG_OPTIONAL,
+     .default_json = "true",
      .description = "Whether the non-live color's files exist. `false` removes them "
                     "(teardown), so the next apply destroys that cluster."},
-    {.name = "substitutions", .type = &bg_type_map_string, .flags = BG_OPTIONAL,
+    {.name = "substitutions",
+     .type = &bg_type_map_string,
+     .flags = BG_OPTIONAL,
      .description = "Extra literal replacements applied to generated copies after the color "
                     "swap, e.g. `{ \"1.15\" = \"1.18\" }`. At each position the longest key "
                     "wins; replaced text is not scanned again."},
-    {.name = "live_cluster", .type = &bg_type_string, .flags = BG_COMPUTED,
+    {.name = "live_cluster",
+     .type = &bg_type_string,
+     .flags = BG_COMPUTED,
      .description = "The live cluster's name, e.g. `aws-prod-spoon`."},
-    {.name = "standby_cluster", .type = &bg_type_string, .flags = BG_COMPUTED,
+    {.name = "standby_cluster",
+     .type = &bg_type_string,
+     .flags = BG_COMPUTED,
      .description = "The standby cluster's name, e.g. `aws-prod-knife`."},
-    {.name = "standby_color", .type = &bg_type_string, .flags = BG_COMPUTED,
+    {.name = "standby_color",
+     .type = &bg_type_string,
+     .flags = BG_COMPUTED,
      .description = "The color that is not live."},
-    {.name = "source_files", .type = &bg_type_list_string, .flags = BG_COMPUTED,
+    {.name = "source_files",
+     .type = &bg_type_list_string,
+     .flags = BG_COMPUTED,
      .description = "The live cluster's files (`<directory>/<file>`), sorted."},
-    {.name = "files", .type = &bg_type_map_string, .flags = BG_COMPUTED,
+    {.name = "files",
+     .type = &bg_type_map_string,
+     .flags = BG_COMPUTED,
      .description = "Each standby file (`<directory>/<file>`) and the sha256 hex of its "
                     "content. Planned exactly before anything is written, so a reviewer sees "
                     "what apply will write; empty after teardown."},
@@ -74,8 +98,11 @@ static const struct bg_attr attrs[] = {
 
 static const struct bg_schema schema = {
     .version = 0,
-    .block = {.description = description, .attrs = attrs, .nattrs = BG_COUNT(attrs),
-              .blocks = &pair_guard_block_type, .nblocks = 1},
+    .block = {.description = description,
+              .attrs = attrs,
+              .nattrs = BG_COUNT(attrs),
+              .blocks = &pair_guard_block_type,
+              .nblocks = 1},
 };
 
 static bool is_lower_alnum(const char *s)
@@ -166,8 +193,8 @@ static int pair_validate(struct bg_call *call, const struct bg_value *config)
 
 static bool config_known(const struct bg_value *config)
 {
-    static const char *const names[] = {"directory", "name", "colors", "live", "standby",
-                                        "substitutions"};
+    static const char *const names[] = {"directory", "name",    "colors",
+                                        "live",      "standby", "substitutions"};
     size_t i;
 
     for (i = 0; i < BG_COUNT(names); i++) {
@@ -180,8 +207,8 @@ static bool config_known(const struct bg_value *config)
 static void set_computed(struct bg_arena *a, struct bg_value *obj, const struct pair_cfg *cfg,
                          const struct pair_eval *ev)
 {
-    bg_value_put(a, obj, "id", bg_value_string(a, bg_arena_printf(a, "%s:%s", cfg->directory,
-                                                                   cfg->name)));
+    bg_value_put(a, obj, "id",
+                 bg_value_string(a, bg_arena_printf(a, "%s:%s", cfg->directory, cfg->name)));
     bg_value_put(a, obj, "live_cluster", bg_value_string(a, cfg->live_cluster));
     bg_value_put(a, obj, "standby_cluster", bg_value_string(a, cfg->standby_cluster));
     bg_value_put(a, obj, "standby_color", bg_value_string(a, cfg->standby_color));
@@ -253,8 +280,7 @@ static int execute(struct bg_call *call, const struct pair_cfg *cfg, const struc
         return bg_diag_from_error(call->diags, bg_path_attr(call->arena, NULL, "files"),
                                   "Cannot write standby files", &err);
     *wrote = true;
-    if (ev->nremoves > 0 &&
-        bg_files_remove_all(cfg->dir_abs, ev->removes, ev->nremoves, &err) != 0)
+    if (ev->nremoves > 0 && bg_files_remove_all(cfg->dir_abs, ev->removes, ev->nremoves, &err) != 0)
         return bg_diag_from_error(call->diags, bg_path_attr(call->arena, NULL, "files"),
                                   "Cannot remove files", &err);
     bg_log(call->log, BG_LOG_INFO, "cluster_pair", NULL, "%s: wrote %zu file(s), removed %zu",
@@ -341,8 +367,8 @@ static int pair_read(struct bg_call *call, struct bg_read_req *req)
         pair_cfg_resolve(&cfg, call, false) != 0)
         cfg.dir_abs = NULL;
     fresh = bg_value_map(call->arena, bg_value_len(files));
-    for (i = 0; cfg.dir_abs != NULL && files != NULL && files->kind == BG_MAP &&
-                i < files->u.map.len;
+    for (i = 0;
+         cfg.dir_abs != NULL && files != NULL && files->kind == BG_MAP && i < files->u.map.len;
          i++) {
         const char *key = files->u.map.items[i].key;
 

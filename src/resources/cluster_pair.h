@@ -22,7 +22,7 @@ struct pair_cfg {
 
 /* What this resource wrote, kept in private state: plan -> apply -> state -> read. */
 struct pair_own {
-    const char *generated; /* color whose files we generated, or NULL */
+    const char *generated;    /* color whose files we generated, or NULL */
     struct bg_value *written; /* map file name -> sha256 of what we wrote */
     bool adopt;               /* imported: take existing standby files as ours */
 };

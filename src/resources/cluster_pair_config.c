@@ -71,16 +71,17 @@ int pair_cfg_resolve(struct pair_cfg *out, struct bg_call *call, bool report)
 
     if (root == NULL) {
         if (bg_files_repo_root(&fallback, call->arena, NULL, &err) != 0)
-            return report ? bg_diag_from_error(call->diags, NULL,
-                                               "Cannot find the repository root", &err)
+            return report ? bg_diag_from_error(call->diags, NULL, "Cannot find the repository root",
+                                               &err)
                           : err.code;
         root = fallback;
     }
     if (bg_files_resolve_dir(&out->dir_abs, call->arena, root, out->directory, &err) != 0)
-        return !report ? err.code : bg_diag_from_error(call->diags, attr_path(call, "directory"),
-                                  err.code == BG_ENOTFOUND ? "Directory not found"
-                                                           : "Invalid directory",
-                                  &err);
+        return !report ? err.code
+                       : bg_diag_from_error(call->diags, attr_path(call, "directory"),
+                                            err.code == BG_ENOTFOUND ? "Directory not found"
+                                                                     : "Invalid directory",
+                                            &err);
     return 0;
 }
 

@@ -56,8 +56,8 @@ static int hash_cluster(struct bg_value *files, struct bg_call *call, const stru
     return 0;
 }
 
-static void push_write(struct pair_eval *ev, struct bg_arena *a, const char *name,
-                       const char *data, size_t len)
+static void push_write(struct pair_eval *ev, struct bg_arena *a, const char *name, const char *data,
+                       size_t len)
 {
     struct bg_file_write *grown = bg_arena_calloc(a, ev->nwrites + 1, sizeof(*grown));
 
@@ -126,8 +126,8 @@ static int render_one(struct pair_eval *ev, struct bg_call *call, const struct p
     struct bg_error err = BG_ERROR_INIT;
     char *src = NULL, *out = NULL, disk[65], sha[65];
     size_t len = 0, out_len = 0;
-    const char *target = bg_files_rename(call->arena, source, cfg->live_cluster,
-                                         cfg->standby_cluster);
+    const char *target =
+        bg_files_rename(call->arena, source, cfg->live_cluster, cfg->standby_cluster);
     int rc;
 
     if (bg_files_read(&src, &len, call->arena, cfg->dir_abs, source, &err) != 0 ||
@@ -138,8 +138,8 @@ static int render_one(struct pair_eval *ev, struct bg_call *call, const struct p
     bg_files_sha256_hex(sha, out, out_len);
     rc = pair_disk_sha(disk, call->arena, cfg->dir_abs, target, &err);
     if (rc != 0 && rc != BG_ENOTFOUND)
-        return bg_diag_from_error(call->diags, path_of(call, "files"),
-                                  "Cannot read standby file", &err);
+        return bg_diag_from_error(call->diags, path_of(call, "files"), "Cannot read standby file",
+                                  &err);
     if (rc == BG_ENOTFOUND || strcmp(disk, sha) != 0) {
         if (rc == 0 && check_overwrite(call, cfg, own, target, disk) != 0)
             return BG_ECONFLICT;

@@ -78,7 +78,8 @@ int bg_cluster_pair_import(struct bg_call *call, const char *id, struct bg_value
     if (pair_evaluate(&ev, call, &cfg, &own) != 0)
         return BG_EINVAL;
     bg_value_put(call->arena, *state, "id", bg_value_string(call->arena, id));
-    bg_value_put(call->arena, *state, "live_cluster", bg_value_string(call->arena, cfg.live_cluster));
+    bg_value_put(call->arena, *state, "live_cluster",
+                 bg_value_string(call->arena, cfg.live_cluster));
     bg_value_put(call->arena, *state, "standby_cluster",
                  bg_value_string(call->arena, cfg.standby_cluster));
     bg_value_put(call->arena, *state, "standby_color",

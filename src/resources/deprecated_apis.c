@@ -22,8 +22,8 @@ static const char *const description =
     "JSON, `kubernetes_manifest` and YAML strings in `.tf`) whose `apiVersion`/`kind` is no "
     "longer served by a target Kubernetes version - offline, in `terraform plan`.";
 
-static void check_include(struct bg_diags *d, const struct bg_path *path,
-                          const struct bg_value *v, const void *arg);
+static void check_include(struct bg_diags *d, const struct bg_path *path, const struct bg_value *v,
+                          const void *arg);
 static void check_directory(struct bg_diags *d, const struct bg_path *path,
                             const struct bg_value *v, const void *arg);
 
@@ -37,42 +37,53 @@ static const struct bg_validator include_validators[] = {
     {bg_validate_length, include_len}, {check_include, NULL}, {NULL, NULL}};
 
 static const struct bg_field finding_fields[] = {
-    {"file", &bg_type_string},        {"line", &bg_type_number},
-    {"api_version", &bg_type_string}, {"kind", &bg_type_string},
-    {"removed_in", &bg_type_string},  {"replacement", &bg_type_string},
+    {"file", &bg_type_string}, {"line", &bg_type_number},       {"api_version", &bg_type_string},
+    {"kind", &bg_type_string}, {"removed_in", &bg_type_string}, {"replacement", &bg_type_string},
 };
 static const struct bg_type finding_type = BG_TYPE_OBJECT_OF(finding_fields);
 static const struct bg_type findings_type = {BG_TYPE_LIST, &finding_type, NULL, 0};
 
 static const struct bg_attr attrs[] = {
-    {.name = "directory", .type = &bg_type_string, .flags = BG_REQUIRED,
+    {.name = "directory",
+     .type = &bg_type_string,
+     .flags = BG_REQUIRED,
      .description = "Directory scanned recursively, relative to the working directory (or "
                     "absolute). It must resolve inside the provider's `repository_root`; `..` "
                     "or symlinks leading out of it are refused.",
      .validators = directory_validators},
-    {.name = "kubernetes_version", .type = &bg_type_string, .flags = BG_REQUIRED,
+    {.name = "kubernetes_version",
+     .type = &bg_type_string,
+     .flags = BG_REQUIRED,
      .description = "Target Kubernetes minor, e.g. `\"1.25\"`: objects whose API is removed "
                     "at or before it are reported.",
      .validators = version_validators},
-    {.name = "include", .type = &bg_type_list_string, .flags = BG_OPTIONAL | BG_COMPUTED,
+    {.name = "include",
+     .type = &bg_type_list_string,
+     .flags = BG_OPTIONAL | BG_COMPUTED,
      .description = "Globs selecting files, matched against the path relative to "
                     "`directory`: `*` and `?` stop at `/`, `**` crosses directories, a pattern "
                     "without `/` matches the file name anywhere. Default (returned here when "
                     "unset): `[\"*.yaml\", \"*.yml\", \"*.json\", \"*.tf\", "
                     "\"**/templates/**/*.tpl\"]`.",
      .validators = include_validators},
-    {.name = "fail_on_findings", .type = &bg_type_bool, .flags = BG_OPTIONAL,
+    {.name = "fail_on_findings",
+     .type = &bg_type_bool,
+     .flags = BG_OPTIONAL,
      .default_json = "false",
      .description = "When `true`, every finding is an error diagnostic starting with "
                     "`file:line:`, so the plan of the pull request fails and names the place."},
-    {.name = "findings", .type = &findings_type, .flags = BG_COMPUTED,
+    {.name = "findings",
+     .type = &findings_type,
+     .flags = BG_COMPUTED,
      .description = "Objects using a removed API, in file then line order: `file` (relative "
                     "to the repository root), `line` (of the `apiVersion` key), "
                     "`api_version`, `kind`, `removed_in` (the Kubernetes minor that stopped "
                     "serving it) and `replacement`."},
     /* Issue 4 named this `count`, but Terraform reserves that name for the meta-argument:
      * `data.x.count` and `self.count` are rejected ("Invalid resource count attribute"). */
-    {.name = "finding_count", .type = &bg_type_number, .flags = BG_COMPUTED,
+    {.name = "finding_count",
+     .type = &bg_type_number,
+     .flags = BG_COMPUTED,
      .description = "Number of `findings` (`length(findings)`). Not named `count`: "
                     "Terraform reserves that name for the meta-argument."},
 };
@@ -82,8 +93,8 @@ static const struct bg_schema schema = {
     .block = {.description = description, .attrs = attrs, .nattrs = BG_COUNT(attrs)},
 };
 
-static void check_include(struct bg_diags *d, const struct bg_path *path,
-                          const struct bg_value *v, const void *arg)
+static void check_include(struct bg_diags *d, const struct bg_path *path, const struct bg_value *v,
+                          const void *arg)
 {
     size_t i;
 
@@ -110,7 +121,8 @@ static void check_directory(struct bg_diags *d, const struct bg_path *path,
     if (s != NULL && s[0] == '~')
         bg_diag_error(d, path, "Invalid directory",
                       "directory = \"%s\": \"~\" is not expanded; give the directory relative "
-                      "to the working directory.", s);
+                      "to the working directory.",
+                      s);
 }
 
 static const struct bg_path *attr_path(struct bg_call *call, const char *name)
@@ -203,9 +215,8 @@ static struct bg_value *flatten_findings(struct bg_arena *a, const struct bg_sca
  * is free text for APIs without one, hence "replacement:" rather than "use". */
 static const char *describe(struct bg_arena *a, const struct bg_scan_finding *f)
 {
-    return bg_arena_printf(a, "%s:%ld: %s %s is removed in Kubernetes %s; replacement: %s",
-                           f->file, f->line, f->api_version, f->kind, f->removed_in,
-                           f->replacement);
+    return bg_arena_printf(a, "%s:%ld: %s %s is removed in Kubernetes %s; replacement: %s", f->file,
+                           f->line, f->api_version, f->kind, f->removed_in, f->replacement);
 }
 
 static void fail_findings(struct bg_call *call, const struct bg_scan_result *res,
@@ -221,8 +232,8 @@ static void fail_findings(struct bg_call *call, const struct bg_scan_result *res
     if (shown < res->count || res->truncated)
         bg_diag_error(call->diags, path, "More removed Kubernetes APIs",
                       "%s%zu more finding(s) are not listed; set fail_on_findings = false to "
-                      "list them in the findings attribute.", res->truncated ? "at least " : "",
-                      res->count - shown);
+                      "list them in the findings attribute.",
+                      res->truncated ? "at least " : "", res->count - shown);
 }
 
 /* Without fail_on_findings the findings are data for the configuration, but a plan that
@@ -243,9 +254,8 @@ static void warn_findings(struct bg_call *call, const struct bg_scan_result *res
                                res->count - MAX_WARNING_LINES);
     bg_diag_warn(call->diags, attr_path(call, "directory"),
                  "Manifests use Kubernetes APIs removed by the target version",
-                 "%zu object(s) use an API that Kubernetes %s no longer serves%s:%s",
-                 res->count, version, res->truncated ? " (only the first are listed)" : "",
-                 list);
+                 "%zu object(s) use an API that Kubernetes %s no longer serves%s:%s", res->count,
+                 version, res->truncated ? " (only the first are listed)" : "", list);
 }
 
 static int apis_read(struct bg_call *call, const struct bg_value *config, struct bg_value **state)

@@ -29,12 +29,12 @@ static const struct bg_validator k8s_validators[] = {
     {bg_upgrade_check_version, bg_upgrade_eks_minor}, {NULL, NULL}};
 static const struct bg_validator istio_validators[] = {
     {bg_upgrade_check_version, bg_upgrade_istio_minor}, {NULL, NULL}};
-static const struct bg_validator method_validators[] = {
-    {bg_validate_one_of, methods}, {NULL, NULL}};
-static const struct bg_validator clusters_validators[] = {
-    {bg_validate_int_range, clusters_range}, {NULL, NULL}};
-static const struct bg_validator steps_validators[] = {
-    {bg_validate_int_range, steps_range}, {NULL, NULL}};
+static const struct bg_validator method_validators[] = {{bg_validate_one_of, methods},
+                                                        {NULL, NULL}};
+static const struct bg_validator clusters_validators[] = {{bg_validate_int_range, clusters_range},
+                                                          {NULL, NULL}};
+static const struct bg_validator steps_validators[] = {{bg_validate_int_range, steps_range},
+                                                       {NULL, NULL}};
 static const struct bg_validator date_validators[] = {{check_date, NULL}, {NULL, NULL}};
 
 static const struct bg_field step_fields[] = {
@@ -57,59 +57,90 @@ static const struct bg_type support_type = BG_TYPE_OBJECT_OF(support_fields);
 static const struct bg_type supports_type = {BG_TYPE_LIST, &support_type, NULL, 0};
 
 static const struct bg_attr attrs[] = {
-    {.name = "kubernetes_from", .type = &bg_type_string, .flags = BG_REQUIRED,
+    {.name = "kubernetes_from",
+     .type = &bg_type_string,
+     .flags = BG_REQUIRED,
      .description = "Current EKS Kubernetes minor, e.g. `\"1.15\"` (`\"1.15.3\"` means its "
                     "minor).",
      .validators = k8s_validators},
-    {.name = "kubernetes_to", .type = &bg_type_string, .flags = BG_REQUIRED,
+    {.name = "kubernetes_to",
+     .type = &bg_type_string,
+     .flags = BG_REQUIRED,
      .description = "Target Kubernetes minor; not below `kubernetes_from`.",
      .validators = k8s_validators},
-    {.name = "istio_from", .type = &bg_type_string, .flags = BG_OPTIONAL,
+    {.name = "istio_from",
+     .type = &bg_type_string,
+     .flags = BG_OPTIONAL,
      .description = "Current Istio minor, e.g. `\"1.4\"`. Set together with `istio_to`, or "
                     "leave both unset for a Kubernetes-only path.",
      .validators = istio_validators},
-    {.name = "istio_to", .type = &bg_type_string, .flags = BG_OPTIONAL,
+    {.name = "istio_to",
+     .type = &bg_type_string,
+     .flags = BG_OPTIONAL,
      .description = "Target Istio minor; not below `istio_from`, and it must support "
                     "`kubernetes_to`.",
      .validators = istio_validators},
-    {.name = "istio_method", .type = &bg_type_string, .flags = BG_OPTIONAL,
+    {.name = "istio_method",
+     .type = &bg_type_string,
+     .flags = BG_OPTIONAL,
      .default_json = "\"canary\"",
      .description = "`\"canary\"` (default): Istio may skip one minor from 1.8 on (the 1.8 -> "
                     "1.10 direct upgrade); `\"in_place\"`: one minor per step.",
      .validators = method_validators},
-    {.name = "clusters", .type = &bg_type_number, .flags = BG_OPTIONAL, .default_json = "1",
+    {.name = "clusters",
+     .type = &bg_type_number,
+     .flags = BG_OPTIONAL,
+     .default_json = "1",
      .description = "Clusters upgraded the same way; `total_upgrades` is `step_count` x "
                     "`clusters`.",
      .validators = clusters_validators},
-    {.name = "max_in_place_steps", .type = &bg_type_number, .flags = BG_OPTIONAL,
+    {.name = "max_in_place_steps",
+     .type = &bg_type_number,
+     .flags = BG_OPTIONAL,
      .default_json = "2",
      .description = "The most sequential upgrades per cluster you accept doing in place; "
                     "a longer path makes `strategy` `\"blue_green\"`.",
      .validators = steps_validators},
-    {.name = "as_of", .type = &bg_type_string, .flags = BG_OPTIONAL | BG_COMPUTED,
+    {.name = "as_of",
+     .type = &bg_type_string,
+     .flags = BG_OPTIONAL | BG_COMPUTED,
      .description = "Date `\"YYYY-MM-DD\"` the EKS support windows are measured from. Default: "
                     "today (UTC), and the date used is returned here. Set it to keep plans "
                     "reproducible.",
      .validators = date_validators},
-    {.name = "steps", .type = &steps_type, .flags = BG_COMPUTED,
+    {.name = "steps",
+     .type = &steps_type,
+     .flags = BG_COMPUTED,
      .description = "A shortest valid sequence of in-place upgrades, in order: `component` "
                     "(`\"kubernetes\"` or `\"istio\"`), `from`, `to` and the "
                     "`breaking_changes` that step crosses."},
-    {.name = "step_count", .type = &bg_type_number, .flags = BG_COMPUTED,
+    {.name = "step_count",
+     .type = &bg_type_number,
+     .flags = BG_COMPUTED,
      .description = "Sequential upgrades per cluster (the length of `steps`)."},
-    {.name = "total_upgrades", .type = &bg_type_number, .flags = BG_COMPUTED,
+    {.name = "total_upgrades",
+     .type = &bg_type_number,
+     .flags = BG_COMPUTED,
      .description = "`step_count` x `clusters`: the maintenance windows an in-place upgrade "
                     "of the whole fleet costs."},
-    {.name = "breaking_changes", .type = &bg_type_list_string, .flags = BG_COMPUTED,
+    {.name = "breaking_changes",
+     .type = &bg_type_list_string,
+     .flags = BG_COMPUTED,
      .description = "Every breaking change the path crosses, in step order: API removals, "
                     "dockershim, PodSecurityPolicy, EBS CSI migration, istiod, Mixer, no "
                     "skip-level upgrade..."},
-    {.name = "strategy", .type = &bg_type_string, .flags = BG_COMPUTED,
+    {.name = "strategy",
+     .type = &bg_type_string,
+     .flags = BG_COMPUTED,
      .description = "`\"in_place\"` or `\"blue_green\"` (more steps than "
                     "`max_in_place_steps`, or a disruptive change on the path)."},
-    {.name = "reason", .type = &bg_type_string, .flags = BG_COMPUTED,
+    {.name = "reason",
+     .type = &bg_type_string,
+     .flags = BG_COMPUTED,
      .description = "One sentence with the counts behind `strategy`, for the reviewer."},
-    {.name = "support", .type = &supports_type, .flags = BG_COMPUTED,
+    {.name = "support",
+     .type = &supports_type,
+     .flags = BG_COMPUTED,
      .description = "For each Kubernetes minor from `kubernetes_from` to `kubernetes_to`: "
                     "`version`, the EKS `end_of_standard_support` and "
                     "`end_of_extended_support` dates (extended is null when never offered), "
@@ -178,18 +209,16 @@ static int expand(struct bg_upgrade_opts *o, struct bg_call *call, const struct 
     return 0;
 }
 
-static int find(struct bg_upgrade_path **out, struct bg_call *call,
-                const struct bg_upgrade_opts *o)
+static int find(struct bg_upgrade_path **out, struct bg_call *call, const struct bg_upgrade_opts *o)
 {
     struct bg_error err = BG_ERROR_INIT;
     const char *attribute = NULL;
 
     if (bg_upgrade_path_find(out, call->arena, o, &attribute, &err) == 0)
         return 0;
-    return bg_upgrade_diag(call, attribute,
-                           err.code == BG_ENOTFOUND ? "No supported upgrade path"
-                                                    : "Cannot plan the upgrade",
-                           &err);
+    return bg_upgrade_diag(
+        call, attribute,
+        err.code == BG_ENOTFOUND ? "No supported upgrade path" : "Cannot plan the upgrade", &err);
 }
 
 /* One istio_* without the other: caught here even when the set one is unknown. The
@@ -239,8 +268,7 @@ static struct bg_value *flatten_steps(struct bg_arena *a, const struct bg_upgrad
         bg_value_put(a, obj, "from", bg_value_string(a, st->from));
         bg_value_put(a, obj, "to", bg_value_string(a, st->to));
         bg_value_put(a, obj, "breaking_changes",
-                     bg_upgrade_string_list(a, st->breaking_changes,
-                                            st->breaking_change_count));
+                     bg_upgrade_string_list(a, st->breaking_changes, st->breaking_change_count));
         bg_value_append(a, list, obj);
     }
     return list;

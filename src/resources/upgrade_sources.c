@@ -17,8 +17,8 @@ static void check_known(struct bg_diags *d, const struct bg_path *path, const ch
 {
     if (table == bg_upgrade_eks_minor && bg_upgrade_eks_find(minor) == NULL)
         bg_diag_error(d, path, "Unknown Kubernetes version",
-                      "unknown Kubernetes version %s: the EKS tables know 1.%d to 1.%d.",
-                      version, bg_upgrade_eks_table[0].minor,
+                      "unknown Kubernetes version %s: the EKS tables know 1.%d to 1.%d.", version,
+                      bg_upgrade_eks_table[0].minor,
                       bg_upgrade_eks_table[bg_upgrade_eks_count - 1].minor);
     else if (table == bg_upgrade_istio_minor && bg_upgrade_istio_find(minor) == NULL)
         bg_diag_error(d, path, "Unknown Istio version",

@@ -11,8 +11,8 @@
 #include "bluegreen/resource.h"
 
 /* Validator args for bg_upgrade_check_version: which table must know the version. */
-extern const char bg_upgrade_any_minor[];  /* shape "1.<minor>" only */
-extern const char bg_upgrade_eks_minor[];  /* also a Kubernetes minor EKS has released */
+extern const char bg_upgrade_any_minor[];   /* shape "1.<minor>" only */
+extern const char bg_upgrade_eks_minor[];   /* also a Kubernetes minor EKS has released */
 extern const char bg_upgrade_istio_minor[]; /* also an Istio minor of the support matrix */
 
 /* Validator: v is a version "1.<minor>" (a ".<patch>" suffix is accepted), known to the

@@ -53,8 +53,7 @@ static int validate(const struct bg_walk_input *in, struct bg_error *err)
     for (size_t i = 0; i < in->n_to; i++) {
         assert(in->to[i].id != NULL);
         if (find(in->from, in->n_from, in->to[i].id, in->to[i].port) >= 0)
-            return bg_error_set(err, BG_EINVAL,
-                                "target %s is in both from_targets and to_targets",
+            return bg_error_set(err, BG_EINVAL, "target %s is in both from_targets and to_targets",
                                 in->to[i].id);
     }
     return 0;
@@ -120,8 +119,7 @@ int bg_walk_percent(const struct bg_walk_input *in)
 }
 
 /* The joining and leaving sides: to/from forward, from/to in reverse. */
-static void sides(const struct state *st, size_t *joins_left, size_t *leaves_left,
-                  size_t *floor)
+static void sides(const struct state *st, size_t *joins_left, size_t *leaves_left, size_t *floor)
 {
     const struct bg_walk_input *in = st->in;
 
@@ -246,8 +244,7 @@ static int plan(struct bg_walk_plan *out, struct bg_arena *a, const struct bg_wa
         return rc;
     load(&st, a, in);
     st.reverse = reverse;
-    out->steps = bg_arena_calloc(a, in->n_from + in->n_to + in->n_members + 1,
-                                 sizeof(*out->steps));
+    out->steps = bg_arena_calloc(a, in->n_from + in->n_to + in->n_members + 1, sizeof(*out->steps));
     out->start_percent = percent_of(&st);
     while (!goal_met(&st)) {
         if (register_next(&st))

@@ -57,8 +57,8 @@ void bg_scan_pairer_close(struct bg_scan_pairer *p, int level);
 
 /* Records an apiVersion (is_api) or kind value seen at level; reports a complete pair.
  * An empty value (templated, too long, not a scalar) completes a pair that never matches. */
-void bg_scan_pairer_set(struct bg_scan_pairer *p, struct bg_scan_ctx *c, int level,
-                        bool is_api, const char *value, long line);
+void bg_scan_pairer_set(struct bg_scan_pairer *p, struct bg_scan_ctx *c, int level, bool is_api,
+                        const char *value, long line);
 
 void bg_scan_yaml_line(struct bg_scan_yaml *y, struct bg_scan_ctx *c, const char *s, size_t n,
                        long line);
@@ -70,7 +70,6 @@ void bg_scan_json_buffer(struct bg_scan_ctx *c, const char *buf, size_t len);
 bool bg_scan_next_line(const char *buf, size_t len, size_t *pos, const char **s, size_t *n);
 
 /* Records one finding when apiVersion/kind is removed at or before c->target. */
-void bg_scan_report(struct bg_scan_ctx *c, long line, const char *api_version,
-                    const char *kind);
+void bg_scan_report(struct bg_scan_ctx *c, long line, const char *api_version, const char *kind);
 
 #endif

@@ -69,8 +69,8 @@ const struct bg_upgrade_istio *bg_upgrade_istio_find(int minor)
     return NULL;
 }
 
-const struct bg_upgrade_removal *bg_upgrade_removal_find(const char *api_version,
-                                                         const char *kind, int target)
+const struct bg_upgrade_removal *bg_upgrade_removal_find(const char *api_version, const char *kind,
+                                                         int target)
 {
     for (size_t i = 0; i < bg_upgrade_removal_count; i++) {
         const struct bg_upgrade_removal *r = &bg_upgrade_removal_table[i];

@@ -15,7 +15,7 @@
 struct search {
     int kf, kt, if_, it; /* minors; if_ == it == 0 when Istio is not managed */
     bool istio, canary;
-    int *dist;           /* steps to the goal, -1 when the goal cannot be reached */
+    int *dist; /* steps to the goal, -1 when the goal cannot be reached */
 };
 
 struct move {
@@ -40,8 +40,10 @@ static int parse_k8s(int *out, const char *version, const char *attr, const char
     if (bg_upgrade_version_parse(out, version, err) != 0)
         return BG_EINVAL;
     if (bg_upgrade_eks_find(*out) == NULL)
-        return bg_error_set(err, BG_EINVAL, "unknown Kubernetes version %s: the EKS tables "
-                            "know %s", version, known_range_k8s(range, sizeof(range)));
+        return bg_error_set(err, BG_EINVAL,
+                            "unknown Kubernetes version %s: the EKS tables "
+                            "know %s",
+                            version, known_range_k8s(range, sizeof(range)));
     *attribute = NULL;
     return 0;
 }
@@ -53,8 +55,10 @@ static int parse_istio(int *out, const char *version, const char *attr, const ch
     if (bg_upgrade_version_parse(out, version, err) != 0)
         return BG_EINVAL;
     if (bg_upgrade_istio_find(*out) == NULL)
-        return bg_error_set(err, BG_EINVAL, "unknown Istio version %s: the tables know 1.%d to "
-                            "1.%d", version, bg_upgrade_istio_table[0].minor,
+        return bg_error_set(err, BG_EINVAL,
+                            "unknown Istio version %s: the tables know 1.%d to "
+                            "1.%d",
+                            version, bg_upgrade_istio_table[0].minor,
                             bg_upgrade_istio_table[bg_upgrade_istio_count - 1].minor);
     *attribute = NULL;
     return 0;
@@ -99,8 +103,10 @@ static int check_pair(const struct search *s, int k, int i, const char *attr,
         return 0;
     *attribute = attr;
     istio_for_k8s(hint, sizeof(hint), k);
-    return bg_error_set(err, BG_EINVAL, "Istio 1.%d supports Kubernetes 1.%d to 1.%d, not 1.%d "
-                        "(%s)", i, row->k8s_min, row->k8s_max, k, hint);
+    return bg_error_set(err, BG_EINVAL,
+                        "Istio 1.%d supports Kubernetes 1.%d to 1.%d, not 1.%d "
+                        "(%s)",
+                        i, row->k8s_min, row->k8s_max, k, hint);
 }
 
 static int parse_method(struct search *s, const char *method, const char **attribute,
@@ -115,8 +121,10 @@ static int parse_method(struct search *s, const char *method, const char **attri
         return 0;
     }
     *attribute = "istio_method";
-    return bg_error_set(err, BG_EINVAL, "istio_method must be \"canary\" or \"in_place\", not "
-                        "\"%s\"", method);
+    return bg_error_set(err, BG_EINVAL,
+                        "istio_method must be \"canary\" or \"in_place\", not "
+                        "\"%s\"",
+                        method);
 }
 
 static int parse_kubernetes_pair(struct search *s, const struct bg_upgrade_opts *o,
@@ -127,8 +135,10 @@ static int parse_kubernetes_pair(struct search *s, const struct bg_upgrade_opts 
         return BG_EINVAL;
     if (s->kt < s->kf) {
         *attribute = "kubernetes_to";
-        return bg_error_set(err, BG_EINVAL, "kubernetes_to %s is below kubernetes_from %s: "
-                            "EKS cannot downgrade", o->kubernetes_to, o->kubernetes_from);
+        return bg_error_set(err, BG_EINVAL,
+                            "kubernetes_to %s is below kubernetes_from %s: "
+                            "EKS cannot downgrade",
+                            o->kubernetes_to, o->kubernetes_from);
     }
     return 0;
 }
@@ -150,8 +160,8 @@ static int parse_istio_pair(struct search *s, const struct bg_upgrade_opts *o,
         return BG_EINVAL;
     if (s->it < s->if_) {
         *attribute = "istio_to";
-        return bg_error_set(err, BG_EINVAL, "istio_to %s is below istio_from %s",
-                            o->istio_to, o->istio_from);
+        return bg_error_set(err, BG_EINVAL, "istio_to %s is below istio_from %s", o->istio_to,
+                            o->istio_from);
     }
     if (check_pair(s, s->kf, s->if_, "istio_from", attribute, err) != 0 ||
         check_pair(s, s->kt, s->it, "istio_to", attribute, err) != 0)
@@ -204,8 +214,8 @@ static void compute_distances(struct search *s, struct bg_arena *a)
     }
 }
 
-static void add_step(struct bg_upgrade_path *p, struct bg_arena *a, const char *component,
-                     int from, int to)
+static void add_step(struct bg_upgrade_path *p, struct bg_arena *a, const char *component, int from,
+                     int to)
 {
     struct bg_upgrade_step *st = &p->steps[p->step_count++];
 
@@ -283,8 +293,10 @@ int bg_upgrade_path_find(struct bg_upgrade_path **out, struct bg_arena *a,
         return BG_EINVAL;
     compute_distances(&s, a);
     if (*dist_at(&s, s.kf, s.if_) < 0)
-        return bg_error_set(err, BG_ENOTFOUND, "no sequence of supported Kubernetes/Istio pairs "
-                            "leads from 1.%d/1.%d to 1.%d/1.%d", s.kf, s.if_, s.kt, s.it);
+        return bg_error_set(err, BG_ENOTFOUND,
+                            "no sequence of supported Kubernetes/Istio pairs "
+                            "leads from 1.%d/1.%d to 1.%d/1.%d",
+                            s.kf, s.if_, s.kt, s.it);
     p = bg_arena_alloc(a, sizeof(*p));
     walk(p, a, &s);
     fill_support(p, a, &s, as_of);

@@ -67,8 +67,7 @@ static const char *fleet(struct bg_arena *a, const struct bg_upgrade_path *p, lo
 {
     if (clusters == 1)
         return "";
-    return bg_arena_printf(a, " (%ld upgrades across %ld clusters)", p->total_upgrades,
-                           clusters);
+    return bg_arena_printf(a, " (%ld upgrades across %ld clusters)", p->total_upgrades, clusters);
 }
 
 static const char *reason(struct bg_arena *a, const struct bg_upgrade_path *p,
@@ -80,18 +79,21 @@ static const char *reason(struct bg_arena *a, const struct bg_upgrade_path *p,
     if (n == 0)
         return "Already at the target versions: nothing to upgrade";
     if ((long)n > o->max_in_place_steps)
-        return bg_arena_printf(a, "%zu sequential in-place %s per cluster%s exceed "
+        return bg_arena_printf(a,
+                               "%zu sequential in-place %s per cluster%s exceed "
                                "max_in_place_steps = %ld and cross %zu breaking %s (%zu "
                                "disruptive): build a new cluster and shift traffic instead",
-                               n, plural(n, "upgrade", "upgrades"), f, o->max_in_place_steps,
-                               b, plural(b, "change", "changes"), d);
+                               n, plural(n, "upgrade", "upgrades"), f, o->max_in_place_steps, b,
+                               plural(b, "change", "changes"), d);
     if (d > 0)
-        return bg_arena_printf(a, "%zu in-place %s per cluster%s %s within max_in_place_steps "
+        return bg_arena_printf(a,
+                               "%zu in-place %s per cluster%s %s within max_in_place_steps "
                                "= %ld but cross %zu disruptive %s that cannot be rolled back "
                                "in place: build a new cluster and shift traffic instead",
                                n, plural(n, "upgrade", "upgrades"), f, plural(n, "is", "are"),
                                o->max_in_place_steps, d, plural(d, "change", "changes"));
-    return bg_arena_printf(a, "%zu in-place %s per cluster%s %s within max_in_place_steps = "
+    return bg_arena_printf(a,
+                           "%zu in-place %s per cluster%s %s within max_in_place_steps = "
                            "%ld and cross%s %zu breaking %s, none disruptive: upgrade in place",
                            n, plural(n, "upgrade", "upgrades"), f, plural(n, "is", "are"),
                            o->max_in_place_steps, plural(n, "es", ""), b,

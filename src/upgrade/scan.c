@@ -6,8 +6,7 @@
 
 #include "upgrade/internal.h"
 
-void bg_scan_report(struct bg_scan_ctx *c, long line, const char *api_version,
-                    const char *kind)
+void bg_scan_report(struct bg_scan_ctx *c, long line, const char *api_version, const char *kind)
 {
     struct bg_scan_result *r = c->res;
     const struct bg_upgrade_removal *row = bg_upgrade_removal_find(api_version, kind, c->target);
@@ -57,8 +56,8 @@ static void copy_value(char dst[BG_SCAN_VALUE_MAX], const char *value)
     dst[n] = '\0';
 }
 
-void bg_scan_pairer_set(struct bg_scan_pairer *p, struct bg_scan_ctx *c, int level,
-                        bool is_api, const char *value, long line)
+void bg_scan_pairer_set(struct bg_scan_pairer *p, struct bg_scan_ctx *c, int level, bool is_api,
+                        const char *value, long line)
 {
     struct bg_scan_slot *s;
 

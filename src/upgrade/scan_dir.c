@@ -19,7 +19,7 @@
 
 #include "upgrade/internal.h"
 
-#define GLOB_MAX 256
+#define GLOB_MAX   256
 #define GLOB_STARS 8
 
 const char *const bg_scan_default_include[] = {
@@ -97,7 +97,8 @@ static int check_globs(const char *const *include, size_t n, const char **attrib
             stars += *q == '*';
         if (p == NULL || *p == '\0' || strlen(p) >= GLOB_MAX || stars > GLOB_STARS) {
             *attribute = "include";
-            return bg_error_set(err, BG_EINVAL, "include pattern \"%s\" must be non-empty, "
+            return bg_error_set(err, BG_EINVAL,
+                                "include pattern \"%s\" must be non-empty, "
                                 "shorter than %d characters and have at most %d '*'",
                                 p != NULL ? p : "", GLOB_MAX, GLOB_STARS);
         }
@@ -167,8 +168,7 @@ static void scan_file(struct walker *w, const char *path, const char *rel)
     shown = malloc(strlen(w->display) + strlen(rel) + 2);
     if (shown != NULL) {
         sprintf(shown, "%s%s%s", w->display, *w->display != '\0' ? "/" : "", rel);
-        bg_scan_buffer(w->res, w->a, shown, bg_scan_format_for(rel), buf, len,
-                       w->opts->target);
+        bg_scan_buffer(w->res, w->a, shown, bg_scan_format_for(rel), buf, len, w->opts->target);
         w->res->files_scanned++;
     }
     free(shown);
@@ -181,8 +181,7 @@ static void scan_link(struct walker *w, const char *path, const char *rel)
     char *target = realpath(path, NULL);
     struct stat st;
 
-    if (target != NULL && inside(w->root, target) && stat(target, &st) == 0 &&
-        S_ISREG(st.st_mode))
+    if (target != NULL && inside(w->root, target) && stat(target, &st) == 0 && S_ISREG(st.st_mode))
         scan_file(w, target, rel);
     else
         w->res->files_skipped++;
@@ -335,8 +334,7 @@ static int open_dirs(struct walker *w, const struct bg_scan_opts *o, const char 
 }
 
 int bg_scan_directory(struct bg_scan_result **out, struct bg_arena *a,
-                      const struct bg_scan_opts *opts, const char **attribute,
-                      struct bg_error *err)
+                      const struct bg_scan_opts *opts, const char **attribute, struct bg_error *err)
 {
     struct walker w = {0};
     int rc;
@@ -346,8 +344,7 @@ int bg_scan_directory(struct bg_scan_result **out, struct bg_arena *a,
     w.opts = opts;
     w.a = a;
     w.include = opts->include != NULL ? opts->include : bg_scan_default_include;
-    w.include_count = opts->include != NULL ? opts->include_count
-                                            : bg_scan_default_include_count;
+    w.include_count = opts->include != NULL ? opts->include_count : bg_scan_default_include_count;
     rc = check_globs(w.include, w.include_count, attribute, err);
     if (rc == 0)
         rc = open_dirs(&w, opts, attribute, err);

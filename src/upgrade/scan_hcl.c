@@ -17,12 +17,12 @@ enum key { KEY_NONE, KEY_API, KEY_KIND };
 struct hcl {
     struct bg_scan_pairer pairs; /* level = brace depth */
     int depth;
-    bool in_comment;             /* inside a block comment */
+    bool in_comment; /* inside a block comment */
     bool in_heredoc, heredoc_next;
     char marker[MARKER_MAX];
-    struct bg_scan_yaml yaml;    /* the current heredoc's document */
-    enum key key;                /* last token was this key ... */
-    bool assigned;               /* ... followed by = or : */
+    struct bg_scan_yaml yaml; /* the current heredoc's document */
+    enum key key;             /* last token was this key ... */
+    bool assigned;            /* ... followed by = or : */
 };
 
 static bool ident_char(char ch)
@@ -94,8 +94,7 @@ static bool contains(const char *s, size_t n, const char *needle)
     return false;
 }
 
-static void string_token(struct hcl *h, struct bg_scan_ctx *c, const char *s, size_t n,
-                         long line)
+static void string_token(struct hcl *h, struct bg_scan_ctx *c, const char *s, size_t n, long line)
 {
     char value[BG_SCAN_VALUE_MAX];
     bool special;

@@ -59,8 +59,8 @@ static void key_lines(struct lines *l, const char *buf, size_t len)
             continue;
         }
         i = skip_string(buf, len, i, &line);
-        for (j = i; j < len && (buf[j] == ' ' || buf[j] == '\t' || buf[j] == '\r' ||
-                                buf[j] == '\n'); j++)
+        for (j = i;
+             j < len && (buf[j] == ' ' || buf[j] == '\t' || buf[j] == '\r' || buf[j] == '\n'); j++)
             ;
         if (j < len && buf[j] == ':' && i - start == 12 &&
             memcmp(buf + start, "\"apiVersion\"", 12) == 0)

@@ -4,6 +4,8 @@
  */
 #include "bluegreen/upgrade.h"
 
+/* One row per line, as the generator writes them. */
+/* clang-format off */
 const struct bg_upgrade_eks bg_upgrade_eks_table[] = {
     {10, "2018-06-05", "2019-07-22", NULL},
     {11, "2018-12", "2019-11-04", NULL},
@@ -323,3 +325,5 @@ const struct bg_upgrade_change bg_upgrade_change_table[] = {
 };
 const size_t bg_upgrade_change_count =
     sizeof(bg_upgrade_change_table) / sizeof(bg_upgrade_change_table[0]);
+
+/* clang-format on */

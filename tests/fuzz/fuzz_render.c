@@ -35,10 +35,10 @@ struct input {
     size_t len;
 };
 
-#define CHECK(cond)                                                                            \
-    do {                                                                                       \
-        if (!(cond))                                                                           \
-            abort();                                                                           \
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            abort();                                                                               \
     } while (0)
 
 static bool alnum(unsigned char c)
@@ -180,8 +180,7 @@ static void check_round_trip(struct bg_arena *a, const struct input *in, const c
         return;
     if (bg_files_has_token(in->content, in->len, in->to))
         return;
-    CHECK(bg_files_render(&back, &back_len, a, out, out_len, in->to, in->from, NULL, 0,
-                          &err) == 0);
+    CHECK(bg_files_render(&back, &back_len, a, out, out_len, in->to, in->from, NULL, 0, &err) == 0);
     CHECK(back_len == in->len && memcmp(back, in->content, in->len) == 0);
     if (strcmp(in->from, in->to) != 0)
         CHECK(!bg_files_has_token(out, out_len, in->from));
@@ -203,8 +202,8 @@ static void check(struct bg_arena *a, const struct input *in)
     struct bg_error err = BG_ERROR_INIT;
     char *out = NULL, *again = NULL;
     size_t out_len = 0, again_len = 0;
-    int rc = bg_files_render(&out, &out_len, a, in->content, in->len, in->from, in->to,
-                             in->subs, in->nsubs, &err);
+    int rc = bg_files_render(&out, &out_len, a, in->content, in->len, in->from, in->to, in->subs,
+                             in->nsubs, &err);
 
     if (in->from[0] == '\0' || in->empty_key) {
         CHECK(rc == BG_EINVAL && err.code == BG_EINVAL);
@@ -213,8 +212,8 @@ static void check(struct bg_arena *a, const struct input *in)
     if (rc == BG_ELIMIT)
         return; /* only reachable with inputs far beyond the default -max_len */
     CHECK(rc == 0 && out != NULL && out[out_len] == '\0');
-    CHECK(bg_files_render(&again, &again_len, a, in->content, in->len, in->from, in->to,
-                          in->subs, in->nsubs, &err) == 0);
+    CHECK(bg_files_render(&again, &again_len, a, in->content, in->len, in->from, in->to, in->subs,
+                          in->nsubs, &err) == 0);
     CHECK(again_len == out_len && memcmp(again, out, out_len) == 0);
     if (in->nsubs == 0 && strlen(in->from) == strlen(in->to))
         CHECK(out_len == in->len);

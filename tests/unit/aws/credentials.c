@@ -82,8 +82,12 @@ Test(aws_credentials, prefers_explicit_settings_over_environment_and_files)
     struct bg_error err = BG_ERROR_INIT;
 
     setup(&f, cred_file, config_file);
-    const char *envp[] = {f.cred_env, f.config_env, "AWS_REGION=us-west-1",
-                          "AWS_ACCESS_KEY_ID=AKIDENV", "AWS_SECRET_ACCESS_KEY=envsecret", NULL};
+    const char *envp[] = {f.cred_env,
+                          f.config_env,
+                          "AWS_REGION=us-west-1",
+                          "AWS_ACCESS_KEY_ID=AKIDENV",
+                          "AWS_SECRET_ACCESS_KEY=envsecret",
+                          NULL};
     s.region = "sa-east-1";
     s.access_key = "AKIDSET";
     s.secret_key = "setsecret";
@@ -109,9 +113,14 @@ Test(aws_credentials, takes_keys_and_region_from_the_environment_before_files)
     struct bg_error err = BG_ERROR_INIT;
 
     setup(&f, cred_file, config_file);
-    const char *envp[] = {f.cred_env, f.config_env, "AWS_DEFAULT_REGION=us-west-2",
-                          "AWS_REGION=", "AWS_ACCESS_KEY_ID=AKIDENV",
-                          "AWS_SECRET_ACCESS_KEY=envsecret", "AWS_SESSION_TOKEN=envtoken", NULL};
+    const char *envp[] = {f.cred_env,
+                          f.config_env,
+                          "AWS_DEFAULT_REGION=us-west-2",
+                          "AWS_REGION=",
+                          "AWS_ACCESS_KEY_ID=AKIDENV",
+                          "AWS_SECRET_ACCESS_KEY=envsecret",
+                          "AWS_SESSION_TOKEN=envtoken",
+                          NULL};
     cr_assert_eq(bg_aws_config_resolve(&cfg, f.arena, &s, envp, &err), 0, "%s", err.msg);
     cr_expect_str_eq(cfg.region, "us-west-2", "an empty AWS_REGION counts as unset");
     cr_expect_str_eq(cfg.access_key, "AKIDENV");
@@ -165,8 +174,12 @@ Test(aws_credentials, lets_an_explicit_profile_win_over_environment_keys)
     struct bg_error err = BG_ERROR_INIT;
 
     setup(&f, cred_file, config_file);
-    const char *envp[] = {f.cred_env, f.config_env, "AWS_PROFILE=blue",
-                          "AWS_ACCESS_KEY_ID=AKIDENV", "AWS_SECRET_ACCESS_KEY=envsecret", NULL};
+    const char *envp[] = {f.cred_env,
+                          f.config_env,
+                          "AWS_PROFILE=blue",
+                          "AWS_ACCESS_KEY_ID=AKIDENV",
+                          "AWS_SECRET_ACCESS_KEY=envsecret",
+                          NULL};
     s.profile = "cfgonly";
     cr_assert_eq(bg_aws_config_resolve(&cfg, f.arena, &s, envp, &err), 0, "%s", err.msg);
     cr_expect_str_eq(cfg.profile, "cfgonly");
@@ -183,8 +196,11 @@ Test(aws_credentials, honours_the_endpoint_variables_in_order)
     struct bg_error err = BG_ERROR_INIT;
 
     setup(&f, NULL, NULL);
-    const char *both[] = {f.home_env, "AWS_REGION=r", "AWS_ACCESS_KEY_ID=a",
-                          "AWS_SECRET_ACCESS_KEY=b", "AWS_ENDPOINT_URL=http://127.0.0.1:1",
+    const char *both[] = {f.home_env,
+                          "AWS_REGION=r",
+                          "AWS_ACCESS_KEY_ID=a",
+                          "AWS_SECRET_ACCESS_KEY=b",
+                          "AWS_ENDPOINT_URL=http://127.0.0.1:1",
                           "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2=http://127.0.0.1:2",
                           NULL};
     cr_assert_eq(bg_aws_config_resolve(&cfg, f.arena, &s, both, &err), 0, "%s", err.msg);

@@ -7,7 +7,7 @@
 #include "bluegreen/aws.h"
 #include "server.h"
 
-#define NS "xmlns=\"http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/\""
+#define NS   "xmlns=\"http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/\""
 #define META "<ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata>"
 
 static const char health3[] =
@@ -18,7 +18,8 @@ static const char health3[] =
     "<Reason>Elb.InitialHealthChecking</Reason><Description>Initial health checks in progress"
     "</Description></TargetHealth><Target><Port>8080</Port>"
     "<AvailabilityZone>all</AvailabilityZone>"
-    "<Id>10.0.0.7</Id></Target><AnomalyDetection><Result>normal</Result></AnomalyDetection></member>"
+    "<Id>10.0.0.7</Id></Target><AnomalyDetection><Result>normal</Result></AnomalyDetection></"
+    "member>"
     "<member><Target><Id>i-old2</Id></Target><TargetHealth><State>draining</State>"
     "<Reason>Target.DeregistrationInProgress</Reason></TargetHealth></member>"
     "</TargetHealthDescriptions></DescribeTargetHealthResult>" META
@@ -40,8 +41,9 @@ static const char attributes[] =
 
 static const char registered[] =
     "<RegisterTargetsResponse " NS "><RegisterTargetsResult/>" META "</RegisterTargetsResponse>";
-static const char deregistered[] = "<DeregisterTargetsResponse " NS "><DeregisterTargetsResult/>"
-                                   META "</DeregisterTargetsResponse>";
+static const char deregistered[] =
+    "<DeregisterTargetsResponse " NS "><DeregisterTargetsResult/>" META
+    "</DeregisterTargetsResponse>";
 
 static const char not_found[] =
     "<ErrorResponse " NS "><Error><Type>Sender</Type><Code>TargetGroupNotFound</Code>"
@@ -177,11 +179,12 @@ Test(aws_elbv2, parses_target_groups_and_the_deregistration_delay)
     cr_expect_str_eq(l.items[0].target_type, "ip");
     cr_expect_eq(l.items[0].port, 80);
     cr_expect_eq(l.items[0].deregistration_delay, -1);
-    cr_expect_eq(bg_aws_elbv2_parse_deregistration_delay(&delay, attributes, LEN(attributes),
-                                                         NULL), 0);
+    cr_expect_eq(bg_aws_elbv2_parse_deregistration_delay(&delay, attributes, LEN(attributes), NULL),
+                 0);
     cr_expect_eq(delay, 2);
     cr_expect_eq(bg_aws_elbv2_parse_deregistration_delay(
-                     &delay, "<DescribeTargetGroupAttributesResponse/>", 40, NULL), 0);
+                     &delay, "<DescribeTargetGroupAttributesResponse/>", 40, NULL),
+                 0);
     cr_expect_eq(delay, -1, "absent attribute");
     bg_arena_free(a);
 }
@@ -189,8 +192,8 @@ Test(aws_elbv2, parses_target_groups_and_the_deregistration_delay)
 Test(aws_elbv2, accepts_only_the_acknowledgement_of_the_same_action)
 {
     cr_expect_eq(bg_aws_elbv2_parse_ack("RegisterTargets", registered, LEN(registered), NULL), 0);
-    cr_expect_eq(bg_aws_elbv2_parse_ack("DeregisterTargets", deregistered, LEN(deregistered),
-                                        NULL), 0);
+    cr_expect_eq(bg_aws_elbv2_parse_ack("DeregisterTargets", deregistered, LEN(deregistered), NULL),
+                 0);
     cr_expect_eq(bg_aws_elbv2_parse_ack("DeregisterTargets", registered, LEN(registered), NULL),
                  BG_EPROTO);
 }
@@ -254,8 +257,8 @@ Test(aws_elbv2, describes_target_health_of_a_group)
     struct bg_aws_target_health_list l;
 
     setup(&f, r, 1);
-    cr_assert_eq(bg_aws_elbv2_describe_target_health(&l, f.client, f.arena, "arn:tg", &f.err),
-                 0, "%s", f.err.msg);
+    cr_assert_eq(bg_aws_elbv2_describe_target_health(&l, f.client, f.arena, "arn:tg", &f.err), 0,
+                 "%s", f.err.msg);
     cr_expect_eq(l.count, 3);
     test_server_stop(&f.server);
     cr_expect_str_eq(test_body(f.server.requests[0]),
@@ -272,8 +275,8 @@ Test(aws_elbv2, registers_and_deregisters_targets_with_optional_ports)
     setup(&f, r, 2);
     cr_expect_eq(bg_aws_elbv2_register_targets(f.client, "arn:tg", t, 2, &f.err), 0, "%s",
                  f.err.msg);
-    cr_expect_eq(bg_aws_elbv2_deregister_targets(f.client, "arn:tg", t + 1, 1, &f.err), 0,
-                 "%s", f.err.msg);
+    cr_expect_eq(bg_aws_elbv2_deregister_targets(f.client, "arn:tg", t + 1, 1, &f.err), 0, "%s",
+                 f.err.msg);
     test_server_stop(&f.server);
     cr_expect_str_eq(test_body(f.server.requests[0]),
                      "Action=RegisterTargets&Version=2015-12-01&TargetGroupArn=arn%3Atg"

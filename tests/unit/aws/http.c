@@ -59,8 +59,8 @@ static void setup(struct fixture *f, const struct test_reply *r, size_t n, const
                   int max_retries)
 {
     struct bg_aws_client_opts opts = BG_AWS_CLIENT_OPTS_INIT;
-    struct bg_aws_config cfg = {"us-east-1", "AKIDEXAMPLE", "s3cr3t/Key+", token, "default",
-                                NULL, max_retries, 5000};
+    struct bg_aws_config cfg = {"us-east-1", "AKIDEXAMPLE", "s3cr3t/Key+", token,
+                                "default",   NULL,          max_retries,   5000};
     char endpoint[64];
 
     memset(f, 0, sizeof(*f));
@@ -117,8 +117,8 @@ Test(aws_http, keeps_every_backoff_within_half_to_full_of_its_doubling_cap)
         for (int i = 0; i < 9; i++) {
             long d = bg_aws_backoff_ms(&prng, &o, i);
 
-            cr_assert(d >= caps[i] / 2 && d <= caps[i], "attempt %d: %ld not in [%ld, %ld]",
-                      i, d, caps[i] / 2, caps[i]);
+            cr_assert(d >= caps[i] / 2 && d <= caps[i], "attempt %d: %ld not in [%ld, %ld]", i, d,
+                      caps[i] / 2, caps[i]);
         }
     }
 }
@@ -146,16 +146,21 @@ Test(aws_http, retries_only_throttling_429_and_5xx_answers)
         const char *code;
         bool retry;
     } cases[] = {
-        {400, "Throttling", true},        {400, "ThrottlingException", true},
-        {400, "RequestLimitExceeded", true}, {429, "", true},
-        {500, "InternalFailure", true},   {503, "", true},
-        {400, "ValidationError", false},  {400, "TargetGroupNotFound", false},
-        {403, "InvalidClientTokenId", false}, {404, "", false},
+        {400, "Throttling", true},
+        {400, "ThrottlingException", true},
+        {400, "RequestLimitExceeded", true},
+        {429, "", true},
+        {500, "InternalFailure", true},
+        {503, "", true},
+        {400, "ValidationError", false},
+        {400, "TargetGroupNotFound", false},
+        {403, "InvalidClientTokenId", false},
+        {404, "", false},
     };
 
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-        cr_expect_eq(bg_aws_should_retry(cases[i].status, cases[i].code), cases[i].retry,
-                     "%ld %s", cases[i].status, cases[i].code);
+        cr_expect_eq(bg_aws_should_retry(cases[i].status, cases[i].code), cases[i].retry, "%ld %s",
+                     cases[i].status, cases[i].code);
 }
 
 Test(aws_http, retries_throttling_and_server_errors_then_succeeds)
@@ -179,8 +184,8 @@ Test(aws_http, retries_throttling_and_server_errors_then_succeeds)
 
 Test(aws_http, gives_up_after_max_retries_with_the_aws_code_and_message)
 {
-    const struct test_reply r[] = {{400, throttled, 0}, {400, throttled, 0},
-                                   {400, throttled, 0}, {200, ok_body, 0}};
+    const struct test_reply r[] = {
+        {400, throttled, 0}, {400, throttled, 0}, {400, throttled, 0}, {200, ok_body, 0}};
     struct fixture f;
     struct bg_aws_response resp;
 
@@ -240,8 +245,8 @@ Test(aws_http, retries_refused_connections_up_to_the_bound)
 {
     struct fixture f;
     struct bg_aws_response resp;
-    struct bg_aws_config cfg = {"us-east-1", "AKID", "topsecret", NULL, "default",
-                                "http://127.0.0.1:1", 4, 2000};
+    struct bg_aws_config cfg = {"us-east-1",          "AKID", "topsecret", NULL, "default",
+                                "http://127.0.0.1:1", 4,      2000};
     struct bg_aws_client_opts opts = BG_AWS_CLIENT_OPTS_INIT;
     const struct bg_aws_request req = {"DescribeTargetGroups", NULL, 0};
 
@@ -337,8 +342,9 @@ static void check_signature(const char *request, const char *secret, bool with_t
     cr_assert_eq(test_header(request, "X-Amz-Date", amz_date, sizeof(amz_date)), 0);
     snprintf(date, sizeof(date), "%.8s", amz_date);
     snprintf(scope, sizeof(scope), "%s/us-east-1/elasticloadbalancing/aws4_request", date);
-    cr_assert_eq(sscanf(auth, "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/%*[^,], "
-                              "SignedHeaders=%255[^,], Signature=%64s",
+    cr_assert_eq(sscanf(auth,
+                        "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/%*[^,], "
+                        "SignedHeaders=%255[^,], Signature=%64s",
                         signed_headers, sig),
                  2, "Authorization: %s", auth);
     cr_expect(strstr(auth, scope) != NULL, "scope %s in %s", scope, auth);
@@ -379,8 +385,8 @@ Test(aws_http, signs_the_session_token_header)
     setup(&f, r, 1, "FwoGZXIvYXdzEToken==", 0);
     cr_assert_eq(call(&f, NULL), 0, "%s", f.err.msg);
     test_server_stop(&f.server);
-    cr_assert_eq(test_header(f.server.requests[0], "X-Amz-Security-Token", token,
-                             sizeof(token)), 0);
+    cr_assert_eq(test_header(f.server.requests[0], "X-Amz-Security-Token", token, sizeof(token)),
+                 0);
     cr_expect_str_eq(token, "FwoGZXIvYXdzEToken==");
     check_signature(f.server.requests[0], "s3cr3t/Key+", true);
     teardown(&f);

@@ -73,8 +73,7 @@ static void serve_connection(struct test_server *s, int fd)
     char *req;
 
     while ((req = read_request(s, fd)) != NULL) {
-        const struct test_reply *r = s->served < s->n_replies ? &s->replies[s->served]
-                                                              : &fallback;
+        const struct test_reply *r = s->served < s->n_replies ? &s->replies[s->served] : &fallback;
 
         if (s->served < TEST_SERVER_MAX)
             s->requests[s->served] = req;

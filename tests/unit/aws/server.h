@@ -25,8 +25,8 @@ struct test_server {
     atomic_bool stop;
     const struct test_reply *replies;
     size_t n_replies;
-    size_t served;   /* requests answered (or dropped) */
-    size_t accepted; /* connections accepted */
+    size_t served;                   /* requests answered (or dropped) */
+    size_t accepted;                 /* connections accepted */
     char *requests[TEST_SERVER_MAX]; /* raw header block + body, malloc'd */
 };
 

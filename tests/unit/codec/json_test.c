@@ -219,8 +219,7 @@ Test(codec_json, refuses_what_json_cannot_express)
     cr_assert_str_eq(err.msg, "json: cannot encode an infinite number");
     cr_assert_eq(bg_json_encode(&text, arena, bg_value_float(arena, NAN), &err), BG_EINVAL);
     cr_assert_str_eq(err.msg, "json: cannot encode NaN");
-    cr_assert_eq(bg_json_encode(&text, arena, bg_value_stringn(arena, "a\0b", 3), &err),
-                 BG_EINVAL);
+    cr_assert_eq(bg_json_encode(&text, arena, bg_value_stringn(arena, "a\0b", 3), &err), BG_EINVAL);
     cr_assert_str_eq(err.msg, "json: cannot encode a string containing NUL");
 }
 
@@ -232,8 +231,9 @@ Test(codec_json, round_trips_a_decoded_msgpack_object)
     int rc;
 
     /* {"name": "blue", "weights": [0.25, "0.1", 7], "ok": true} */
-    v = decode_hex(&rc, &err, "83 a4 6e 61 6d 65 a4 62 6c 75 65 a7 77 65 69 67 68 74 73 93 cb 3f"
-                              " d0 00 00 00 00 00 00 a3 30 2e 31 07 a2 6f 6b c3");
+    v = decode_hex(&rc, &err,
+                   "83 a4 6e 61 6d 65 a4 62 6c 75 65 a7 77 65 69 67 68 74 73 93 cb 3f"
+                   " d0 00 00 00 00 00 00 a3 30 2e 31 07 a2 6f 6b c3");
     cr_assert_eq(rc, 0, "%s", err.msg);
     text = encode(v);
     cr_assert_str_eq(text, "{\"name\":\"blue\",\"weights\":[0.25,\"0.1\",7],\"ok\":true}");

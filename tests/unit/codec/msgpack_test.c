@@ -157,9 +157,9 @@ Test(codec_msgpack, decodes_a_refined_unknown_and_keeps_reading_after_it)
 
 /* A terraform object: {"name": "blue", "port": 8080, "tags": {"env": "prod"},
  * "targets": ["a", "b"], "weight": null, "listener": [{"arn": unknown, "rules": []}]} */
-#define TF_OBJECT                                                                            \
-    "86 a4 6e 61 6d 65 a4 62 6c 75 65 a4 70 6f 72 74 cd 1f 90 a4 74 61 67 73 81 a3 65 6e 76" \
-    " a4 70 72 6f 64 a7 74 61 72 67 65 74 73 92 a1 61 a1 62 a6 77 65 69 67 68 74 c0 a8 6c" \
+#define TF_OBJECT                                                                                  \
+    "86 a4 6e 61 6d 65 a4 62 6c 75 65 a4 70 6f 72 74 cd 1f 90 a4 74 61 67 73 81 a3 65 6e 76"       \
+    " a4 70 72 6f 64 a7 74 61 72 67 65 74 73 92 a1 61 a1 62 a6 77 65 69 67 68 74 c0 a8 6c"         \
     " 69 73 74 65 6e 65 72 91 82 a3 61 72 6e d4 00 00 a5 72 75 6c 65 73 90"
 
 Test(codec_msgpack, decodes_a_nested_terraform_object)
@@ -227,8 +227,8 @@ Test(codec_msgpack, encodes_ints_in_the_smallest_format)
     size_t k;
 
     for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++)
-        cr_assert_str_eq(encode_hex(bg_value_int(arena, cases[k].i)), cases[k].hex,
-                         "%lld", (long long)cases[k].i);
+        cr_assert_str_eq(encode_hex(bg_value_int(arena, cases[k].i)), cases[k].hex, "%lld",
+                         (long long)cases[k].i);
 }
 
 Test(codec_msgpack, encodes_floats_as_cb_unless_they_are_exact_int64s)
@@ -277,12 +277,9 @@ Test(codec_msgpack, encodes_every_other_kind)
 Test(codec_msgpack, round_trips_canonical_messages_byte_for_byte)
 {
     static const char *const cases[] = {
-        TF_OBJECT,
-        "c0",
-        "93 c3 c2 c0",
-        "92 cb 3f b9 99 99 99 99 99 9a a3 30 2e 31",
-        "81 a0 80",
-        "82 a1 61 d4 00 00 a1 62 92 d4 00 00 cf 7f ff ff ff ff ff ff ff",
+        TF_OBJECT,        "c0",
+        "93 c3 c2 c0",    "92 cb 3f b9 99 99 99 99 99 9a a3 30 2e 31",
+        "81 a0 80",       "82 a1 61 d4 00 00 a1 62 92 d4 00 00 cf 7f ff ff ff ff ff ff ff",
         "91 91 91 91 90",
     };
     struct bg_error err = BG_ERROR_INIT;
@@ -388,16 +385,17 @@ Test(codec_msgpack, rejects_a_depth_bomb_of_1000_arrays)
     cr_assert_null(v);
     cr_assert_str_eq(err.msg, "msgpack: nesting deeper than 64 levels at offset 64");
     /* Maps count towards the same bound: {"a": {"a": ...}} */
-    decode_hex(&rc, &err, "81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1"
-                          " 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81"
-                          " a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61"
-                          " 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1"
-                          " 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81"
-                          " a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61"
-                          " 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1"
-                          " 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81"
-                          " a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61"
-                          " 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 c0");
+    decode_hex(&rc, &err,
+               "81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1"
+               " 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81"
+               " a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61"
+               " 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1"
+               " 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81"
+               " a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61"
+               " 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1"
+               " 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81"
+               " a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61"
+               " 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 81 a1 61 c0");
     cr_assert_eq(rc, BG_ELIMIT, "%s", err.msg);
 }
 
@@ -472,8 +470,7 @@ Test(codec_msgpack, refuses_to_encode_nan_or_trees_deeper_than_the_decoder_accep
     size_t len = 0;
     int i;
 
-    cr_assert_eq(bg_msgpack_encode(&buf, &len, arena, bg_value_float(arena, NAN), &err),
-                 BG_EINVAL);
+    cr_assert_eq(bg_msgpack_encode(&buf, &len, arena, bg_value_float(arena, NAN), &err), BG_EINVAL);
     cr_assert_str_eq(err.msg, "msgpack: cannot encode NaN");
     for (i = 1; i < 64; i++) {
         struct bg_value *next = bg_value_array(arena, 0);

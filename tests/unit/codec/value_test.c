@@ -167,10 +167,10 @@ Test(codec_value, as_double_accepts_numbers_and_decimal_strings_only)
         int rc;
         double want;
     } cases[] = {
-        {"0.1", 0, 0.1},      {"-2.5e-3", 0, -2.5e-3}, {"1E3", 0, 1000.0},
-        {"42", 0, 42.0},      {"0x10", BG_EINVAL, 0},  {"inf", BG_EINVAL, 0},
+        {"0.1", 0, 0.1},       {"-2.5e-3", 0, -2.5e-3}, {"1E3", 0, 1000.0},
+        {"42", 0, 42.0},       {"0x10", BG_EINVAL, 0},  {"inf", BG_EINVAL, 0},
         {"nan", BG_EINVAL, 0}, {"1e999", BG_EINVAL, 0}, {"1.", BG_EINVAL, 0},
-        {".5", BG_EINVAL, 0}, {"1e", BG_EINVAL, 0},    {" 1", BG_EINVAL, 0},
+        {".5", BG_EINVAL, 0},  {"1e", BG_EINVAL, 0},    {" 1", BG_EINVAL, 0},
     };
     double d;
     size_t k;
@@ -241,8 +241,8 @@ Test(codec_value, equal_treats_unknown_null_and_strings_exactly)
     cr_assert(bg_value_equal(NULL, bg_value_null(arena)));
     cr_assert(bg_value_equal(NULL, NULL));
     cr_assert_not(bg_value_equal(bg_value_stringn(arena, "a\0b", 3), bg_value_string(arena, "a")));
-    cr_assert(bg_value_equal(bg_value_stringn(arena, "a\0b", 3),
-                             bg_value_stringn(arena, "a\0b", 3)));
+    cr_assert(
+        bg_value_equal(bg_value_stringn(arena, "a\0b", 3), bg_value_stringn(arena, "a\0b", 3)));
 }
 
 static struct bg_value *pair_map(const char *k1, int64_t v1, const char *k2, int64_t v2)
@@ -283,8 +283,7 @@ Test(codec_value, clone_is_deep_and_outlives_the_source_arena)
     orig = bg_value_clone(arena, m);
     bg_arena_free(src);
     cr_assert(bg_value_equal(copy, orig));
-    cr_assert_str_eq(bg_value_as_string(bg_value_get(copy, "targets")->u.arr.items[0]),
-                     "10.0.0.1");
+    cr_assert_str_eq(bg_value_as_string(bg_value_get(copy, "targets")->u.arr.items[0]), "10.0.0.1");
     cr_assert_eq(bg_value_get(copy, "weight")->u.f, 0.5);
     cr_assert_eq(bg_value_clone(arena, NULL)->kind, BG_NULL);
 }

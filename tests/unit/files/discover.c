@@ -28,12 +28,14 @@ TestSuite(files_discover, .init = setup, .fini = teardown);
 Test(files_discover, lists_regular_files_naming_the_cluster_as_a_token_sorted)
 {
     static const char *const present[] = {
-        "iam_aws-prod-spoon.tf", "aws-prod-spoon.tf", "aws-prod-spoon-nodes.tf",
-        "aws-prod-spoonful.tf",  /* longer word */
-        "xaws-prod-spoon.tf",    /* glued on the left */
-        "aws-prod-knife.tf",     /* the other color */
-        ".aws-prod-spoon.tf",    /* hidden */
-        "aws-prod-spoon.tf~",    /* editor backup */
+        "iam_aws-prod-spoon.tf",
+        "aws-prod-spoon.tf",
+        "aws-prod-spoon-nodes.tf",
+        "aws-prod-spoonful.tf", /* longer word */
+        "xaws-prod-spoon.tf",   /* glued on the left */
+        "aws-prod-knife.tf",    /* the other color */
+        ".aws-prod-spoon.tf",   /* hidden */
+        "aws-prod-spoon.tf~",   /* editor backup */
         "main.tf",
     };
     struct bg_error err = BG_ERROR_INIT;
@@ -48,8 +50,7 @@ Test(files_discover, lists_regular_files_naming_the_cluster_as_a_token_sorted)
     cr_assert_eq(mkfifo(fifo, 0644), 0);
     free(fifo);
 
-    cr_assert_eq(bg_files_discover(&list, arena, dir, "aws-prod-spoon", &err), 0, "%s",
-                 err.msg);
+    cr_assert_eq(bg_files_discover(&list, arena, dir, "aws-prod-spoon", &err), 0, "%s", err.msg);
     cr_assert_eq(list.len, 3);
     cr_expect_str_eq(list.names[0], "aws-prod-spoon-nodes.tf");
     cr_expect_str_eq(list.names[1], "aws-prod-spoon.tf");

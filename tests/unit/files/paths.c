@@ -49,8 +49,7 @@ Test(files_paths, resolves_a_nested_directory_to_its_canonical_path)
 
     make_dir(repo, "envs");
     make_dir(repo, "envs/prod");
-    cr_assert_eq(bg_files_resolve_dir(&out, arena, repo, "envs/./prod/", &err), 0, "%s",
-                 err.msg);
+    cr_assert_eq(bg_files_resolve_dir(&out, arena, repo, "envs/./prod/", &err), 0, "%s", err.msg);
     cr_assert_str_eq(out, want);
     free(want);
 }
@@ -100,8 +99,8 @@ Test(files_paths, refuses_directories_that_are_empty_absolute_outside_missing_or
 
         cr_expect_eq(rc, cases[i].code, "\"%s\": rc %d (%s)", cases[i].directory, rc, err.msg);
         cr_expect_eq(err.code, cases[i].code, "\"%s\"", cases[i].directory);
-        cr_expect_not_null(strstr(err.msg, cases[i].msg_part), "\"%s\": %s",
-                           cases[i].directory, err.msg);
+        cr_expect_not_null(strstr(err.msg, cases[i].msg_part), "\"%s\": %s", cases[i].directory,
+                           err.msg);
         cr_expect_null(out, "\"%s\"", cases[i].directory);
     }
 }
@@ -111,8 +110,8 @@ Test(files_paths, names_the_directory_and_the_root_when_refusing_an_escape)
     struct bg_error err = BG_ERROR_INIT;
     char *out = NULL, want[PATH_MAX + 100];
 
-    snprintf(want, sizeof(want),
-             "directory \"../outside\" resolves outside the repository root %s", repo);
+    snprintf(want, sizeof(want), "directory \"../outside\" resolves outside the repository root %s",
+             repo);
     cr_assert_eq(bg_files_resolve_dir(&out, arena, repo, "../outside", &err), BG_EINVAL);
     cr_assert_str_eq(err.msg, want);
 }

@@ -73,8 +73,7 @@ Test(files_render, renames_cluster_files_by_token)
     size_t i;
 
     for (i = 0; i < N(cases); i++)
-        cr_expect_str_eq(bg_files_rename(arena, cases[i].name, "aws-prod-spoon",
-                                         "aws-prod-knife"),
+        cr_expect_str_eq(bg_files_rename(arena, cases[i].name, "aws-prod-spoon", "aws-prod-knife"),
                          cases[i].want);
 }
 
@@ -88,15 +87,15 @@ static void expect_render(const struct render_case *c, const char *from, const c
     struct bg_error err = BG_ERROR_INIT;
     char *out = NULL;
     size_t out_len = 0;
-    int rc = bg_files_render(&out, &out_len, arena, c->src, strlen(c->src), from, to, subs,
-                             nsubs, &err);
+    int rc =
+        bg_files_render(&out, &out_len, arena, c->src, strlen(c->src), from, to, subs, nsubs, &err);
 
     cr_expect_eq(rc, 0, "\"%s\": %s", c->src, err.msg);
     if (rc != 0)
         return;
     cr_expect_eq(out_len, strlen(c->want), "\"%s\" -> \"%s\"", c->src, out);
-    cr_expect_eq(memcmp(out, c->want, out_len + 1), 0, "\"%s\" -> \"%s\", want \"%s\"",
-                 c->src, out, c->want);
+    cr_expect_eq(memcmp(out, c->want, out_len + 1), 0, "\"%s\" -> \"%s\", want \"%s\"", c->src, out,
+                 c->want);
 }
 
 Test(files_render, rewrites_color_bounded_by_underscore_dot_quote_and_dash)
@@ -136,7 +135,8 @@ Test(files_render, keeps_nul_bytes_and_reports_length_without_the_terminator)
     size_t out_len = 0;
 
     cr_assert_eq(bg_files_render(&out, &out_len, arena, src, sizeof(src) - 1, "spoon", "knife",
-                                 NULL, 0, &err), 0);
+                                 NULL, 0, &err),
+                 0);
     cr_assert_eq(out_len, sizeof(src) - 1);
     cr_assert_eq(memcmp(out, "a\0knife\0b", out_len + 1), 0);
 }
@@ -190,10 +190,10 @@ Test(files_render, renders_the_same_bytes_every_time)
     char *a = NULL, *b = NULL, ha[65], hb[65];
     size_t la = 0, lb = 0;
 
-    cr_assert_eq(bg_files_render(&a, &la, arena, src, strlen(src), "spoon", "knife", subs, 2,
-                                 &err), 0);
-    cr_assert_eq(bg_files_render(&b, &lb, arena, src, strlen(src), "spoon", "knife", subs, 2,
-                                 &err), 0);
+    cr_assert_eq(bg_files_render(&a, &la, arena, src, strlen(src), "spoon", "knife", subs, 2, &err),
+                 0);
+    cr_assert_eq(bg_files_render(&b, &lb, arena, src, strlen(src), "spoon", "knife", subs, 2, &err),
+                 0);
     cr_assert_neq(a, b);
     cr_assert_eq(la, lb);
     cr_assert_eq(memcmp(a, b, la), 0);
@@ -231,8 +231,8 @@ Test(files_render, refuses_input_or_output_beyond_the_size_limit)
     cr_expect_eq(bg_files_render(&out, &out_len, arena, src, big, "s", "four", NULL, 0, &err),
                  BG_ELIMIT);
     cr_expect_eq(err.code, BG_ELIMIT);
-    cr_expect_eq(bg_files_render(&out, &out_len, arena, src, BG_FILES_MAX_SIZE + 1u, "s", "t",
-                                 NULL, 0, &err),
+    cr_expect_eq(bg_files_render(&out, &out_len, arena, src, BG_FILES_MAX_SIZE + 1u, "s", "t", NULL,
+                                 0, &err),
                  BG_ELIMIT);
     cr_expect_eq(bg_files_render(&out, &out_len, arena, src, big, "s", "t", NULL, 0, &err), 0);
     cr_expect_eq(out_len, big);

@@ -57,9 +57,10 @@ Test(protocol_rpc, get_provider_schema_lists_cluster_pair_with_its_attributes)
     Tfplugin6__GetProviderSchema__Request req = TFPLUGIN6__GET_PROVIDER_SCHEMA__REQUEST__INIT;
     Tfplugin6__GetProviderSchema__Response *r;
     const Tfplugin6__Schema *pair = NULL;
-    static const char *const want[] = {"id", "directory", "name", "colors", "live", "standby",
-                                       "substitutions", "live_cluster", "standby_cluster",
-                                       "standby_color", "source_files", "files"};
+    static const char *const want[] = {
+        "id",           "directory",     "name",         "colors",          "live",
+        "standby",      "substitutions", "live_cluster", "standby_cluster", "standby_color",
+        "source_files", "files"};
     size_t i, j;
 
     call("/tfplugin6.Provider/GetProviderSchema", &req.base);
@@ -105,8 +106,8 @@ Test(protocol_rpc, undecodable_request_bytes_are_invalid_argument)
     /* Field 1 (type_name) claims 127 bytes; one follows. */
     static const uint8_t garbage[] = {0x0a, 0x7f, 'x'};
 
-    bg_service_handle(svc, "/tfplugin6.Provider/ValidateResourceConfig", garbage,
-                      sizeof(garbage), &res);
+    bg_service_handle(svc, "/tfplugin6.Provider/ValidateResourceConfig", garbage, sizeof(garbage),
+                      &res);
     cr_assert_eq(res.status, BG_RPC_INVALID);
     cr_assert_not_null(res.status_detail);
     cr_assert_null(res.body);
@@ -185,8 +186,8 @@ static Tfplugin6__ValidateResourceConfig__Response *validate_pair(struct bg_valu
     struct bg_error err = BG_ERROR_INIT;
     Tfplugin6__ValidateResourceConfig__Response *r;
 
-    cr_assert_eq(bg_msgpack_encode(&dv.msgpack.data, &dv.msgpack.len, arena, config, &err), 0,
-                 "%s", err.msg);
+    cr_assert_eq(bg_msgpack_encode(&dv.msgpack.data, &dv.msgpack.len, arena, config, &err), 0, "%s",
+                 err.msg);
     req.type_name = (char *)"bluegreen_cluster_pair";
     req.config = &dv;
     call("/tfplugin6.Provider/ValidateResourceConfig", &req.base);

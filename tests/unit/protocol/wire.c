@@ -116,29 +116,42 @@ static const struct bg_attr rule_attrs[] = {
 static const struct bg_attr attrs[] = {
     {.name = "id", .type = &bg_type_string, .flags = BG_COMPUTED, .description = "The `id`."},
     {.name = "name", .type = &bg_type_string, .flags = BG_REQUIRED | BG_FORCE_NEW},
-    {.name = "colors", .type = &bg_type_list_string, .flags = BG_OPTIONAL,
+    {.name = "colors",
+     .type = &bg_type_list_string,
+     .flags = BG_OPTIONAL,
      .default_json = "[\"spoon\",\"knife\"]"},
     {.name = "token", .type = &bg_type_string, .flags = BG_OPTIONAL | BG_SENSITIVE},
-    {.name = "rules", .flags = BG_OPTIONAL, .nesting = BG_NEST_LIST, .nested = rule_attrs,
+    {.name = "rules",
+     .flags = BG_OPTIONAL,
+     .nesting = BG_NEST_LIST,
+     .nested = rule_attrs,
      .nnested = BG_COUNT(rule_attrs)},
-    {.name = "by_name", .flags = BG_OPTIONAL | BG_COMPUTED, .nesting = BG_NEST_MAP,
-     .nested = rule_attrs, .nnested = BG_COUNT(rule_attrs)},
+    {.name = "by_name",
+     .flags = BG_OPTIONAL | BG_COMPUTED,
+     .nesting = BG_NEST_MAP,
+     .nested = rule_attrs,
+     .nnested = BG_COUNT(rule_attrs)},
 };
 static const struct bg_attr timeout_attrs[] = {
     {.name = "create", .type = &bg_type_string, .flags = BG_OPTIONAL},
 };
-static const struct bg_block timeout_block = {.description = "Timeouts.",
-                                              .attrs = timeout_attrs,
-                                              .nattrs = BG_COUNT(timeout_attrs)};
+static const struct bg_block timeout_block = {
+    .description = "Timeouts.", .attrs = timeout_attrs, .nattrs = BG_COUNT(timeout_attrs)};
 static const struct bg_block_type blocks[] = {
     {.name = "timeouts", .nesting = BG_NEST_SINGLE, .block = &timeout_block, .max_items = 1},
-    {.name = "listener", .nesting = BG_NEST_LIST, .block = &timeout_block, .min_items = 1,
+    {.name = "listener",
+     .nesting = BG_NEST_LIST,
+     .block = &timeout_block,
+     .min_items = 1,
      .max_items = 3},
 };
 static const struct bg_schema schema = {
     .version = 2,
-    .block = {.description = "A *thing*.", .attrs = attrs, .nattrs = BG_COUNT(attrs),
-              .blocks = blocks, .nblocks = BG_COUNT(blocks)},
+    .block = {.description = "A *thing*.",
+              .attrs = attrs,
+              .nattrs = BG_COUNT(attrs),
+              .blocks = blocks,
+              .nblocks = BG_COUNT(blocks)},
 };
 
 static const char *type_of(const Tfplugin6__Schema__Attribute *m)
@@ -298,8 +311,8 @@ Test(protocol_wire, json_dynamic_value_is_decoded)
 Test(protocol_wire, garbage_msgpack_gives_one_error_diagnostic_naming_what)
 {
     static const uint8_t cases[][3] = {
-        {0xc1, 0, 0},    /* never used */
-        {0x92, 0x01, 0}, /* array of two, one element given */
+        {0xc1, 0, 0},     /* never used */
+        {0x92, 0x01, 0},  /* array of two, one element given */
         {0xa5, 'a', 'b'}, /* str of five, two bytes */
     };
     static const size_t lens[] = {1, 2, 3};

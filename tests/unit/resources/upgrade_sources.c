@@ -37,8 +37,7 @@ static struct call_fixture *call_new(const char *root)
     f->log.min_level = BG_LOG_OFF;
     f->log.fd = 2;
     f->provider.repository_root = (char *)root;
-    f->call = (struct bg_call){f->a, &f->diags, root != NULL ? &f->provider : NULL, &f->log,
-                               NULL};
+    f->call = (struct bg_call){f->a, &f->diags, root != NULL ? &f->provider : NULL, &f->log, NULL};
     return f;
 }
 
@@ -213,8 +212,7 @@ Test(resources_upgrade_sources, library_errors_become_errors_at_the_blamed_attri
         struct bg_value *state = NULL;
         const struct bg_value *cfg =
             c->i_from == NULL
-                ? config(f, path_ds(), "kubernetes_from", c->k_from, "kubernetes_to", c->k_to,
-                         NULL)
+                ? config(f, path_ds(), "kubernetes_from", c->k_from, "kubernetes_to", c->k_to, NULL)
                 : config(f, path_ds(), "kubernetes_from", c->k_from, "kubernetes_to", c->k_to,
                          "istio_from", c->i_from, "istio_to", c->i_to, NULL);
 
@@ -222,8 +220,8 @@ Test(resources_upgrade_sources, library_errors_become_errors_at_the_blamed_attri
         cr_expect_null(state, "case %zu: no state on error", i);
         cr_assert_eq(f->diags.errors, 1, "case %zu", i);
         expect_at(f, first(&f->diags, BG_SEV_ERROR), c->path);
-        cr_expect(strstr(first(&f->diags, BG_SEV_ERROR)->detail, c->detail) != NULL,
-                  "case %zu: %s", i, first(&f->diags, BG_SEV_ERROR)->detail);
+        cr_expect(strstr(first(&f->diags, BG_SEV_ERROR)->detail, c->detail) != NULL, "case %zu: %s",
+                  i, first(&f->diags, BG_SEV_ERROR)->detail);
         call_free(f);
     }
 }
@@ -238,8 +236,7 @@ Test(resources_upgrade_sources, warns_at_kubernetes_to_only_when_out_of_standard
 
         cr_assert_eq(path_ds()->read(&f->call,
                                      config(f, path_ds(), "kubernetes_from", "\"1.17\"",
-                                            "kubernetes_to", "\"1.18\"", "as_of", dates[i],
-                                            NULL),
+                                            "kubernetes_to", "\"1.18\"", "as_of", dates[i], NULL),
                                      &state),
                      0);
         cr_expect_not_null(state, "a warning still returns the state");
@@ -265,15 +262,16 @@ Test(resources_upgrade_sources, validate_runs_the_search_once_every_argument_is_
 {
     struct call_fixture *f = call_new(NULL);
 
-    validate(f, path_ds(), config(f, path_ds(), "kubernetes_from", "\"1.18\"", "kubernetes_to",
-                                  "\"1.22\"", "istio_from", "\"1.8\"", "istio_to", "\"1.8\"",
-                                  NULL));
+    validate(f, path_ds(),
+             config(f, path_ds(), "kubernetes_from", "\"1.18\"", "kubernetes_to", "\"1.22\"",
+                    "istio_from", "\"1.8\"", "istio_to", "\"1.8\"", NULL));
     cr_assert_eq(f->diags.errors, 1);
     expect_at(f, first(&f->diags, BG_SEV_ERROR), "istio_to");
     call_free(f);
     f = call_new(NULL);
-    validate(f, path_ds(), config(f, path_ds(), "kubernetes_from", "\"1.18\"", "kubernetes_to",
-                                  "\"1.22\"", "istio_from", "\"1.8\"", "istio_to", "?", NULL));
+    validate(f, path_ds(),
+             config(f, path_ds(), "kubernetes_from", "\"1.18\"", "kubernetes_to", "\"1.22\"",
+                    "istio_from", "\"1.8\"", "istio_to", "?", NULL));
     cr_expect_eq(f->diags.count, 0, "an unknown argument postpones the search to read");
     call_free(f);
 }
@@ -282,8 +280,9 @@ Test(resources_upgrade_sources, validate_reports_a_bad_value_once)
 {
     struct call_fixture *f = call_new(NULL);
 
-    validate(f, path_ds(), config(f, path_ds(), "kubernetes_from", "\"1.15\"", "kubernetes_to",
-                                  "\"1.99\"", NULL));
+    validate(
+        f, path_ds(),
+        config(f, path_ds(), "kubernetes_from", "\"1.15\"", "kubernetes_to", "\"1.99\"", NULL));
     cr_assert_eq(f->diags.count, 1, "the attribute validator, not the search again");
     expect_at(f, first(&f->diags, BG_SEV_ERROR), "kubernetes_to");
     cr_expect_str_eq(first(&f->diags, BG_SEV_ERROR)->summary, "Unknown Kubernetes version");
@@ -294,8 +293,9 @@ Test(resources_upgrade_sources, validate_points_at_the_lone_istio_version_even_i
 {
     struct call_fixture *f = call_new(NULL);
 
-    validate(f, path_ds(), config(f, path_ds(), "kubernetes_from", "\"1.15\"", "kubernetes_to",
-                                  "\"1.18\"", "istio_to", "?", NULL));
+    validate(f, path_ds(),
+             config(f, path_ds(), "kubernetes_from", "\"1.15\"", "kubernetes_to", "\"1.18\"",
+                    "istio_to", "?", NULL));
     cr_assert_eq(f->diags.errors, 1);
     expect_at(f, first(&f->diags, BG_SEV_ERROR), "istio_to");
     call_free(f);
@@ -316,14 +316,12 @@ Test(resources_upgrade_sources, version_validator_checks_shape_and_table)
         struct call_fixture *f = call_new(NULL);
         const struct bg_value *cfg =
             strcmp(cases[i].attr, "istio_from") == 0
-                ? config(f, path_ds(), "kubernetes_from", "?", "kubernetes_to", "?",
-                         "istio_from", cases[i].value, "istio_to", "?", NULL)
-                : config(f, path_ds(), cases[i].attr, cases[i].value, "kubernetes_to", "?",
-                         NULL);
+                ? config(f, path_ds(), "kubernetes_from", "?", "kubernetes_to", "?", "istio_from",
+                         cases[i].value, "istio_to", "?", NULL)
+                : config(f, path_ds(), cases[i].attr, cases[i].value, "kubernetes_to", "?", NULL);
 
         validate(f, path_ds(), cfg);
-        cr_expect_eq(f->diags.errors, cases[i].errors, "%s = %s", cases[i].attr,
-                     cases[i].value);
+        cr_expect_eq(f->diags.errors, cases[i].errors, "%s = %s", cases[i].attr, cases[i].value);
         call_free(f);
     }
 }
@@ -389,8 +387,7 @@ static void write_deployments(const char *dir, size_t n)
     free(text);
 }
 
-static struct bg_value *apis_config(struct call_fixture *f, const char *directory,
-                                    const char *fail)
+static struct bg_value *apis_config(struct call_fixture *f, const char *directory, const char *fail)
 {
     return config(f, apis_ds(), "directory", directory, "kubernetes_version", "\"1.25\"",
                   "fail_on_findings", fail, NULL);
@@ -408,11 +405,11 @@ Test(resources_upgrade_sources, flattens_findings_and_returns_the_default_includ
     struct bg_value *state = NULL, *finding;
 
     repo_new(&r);
-    write_file(r.k8s, "a.yaml", "# apiVersion: apps/v1beta1\napiVersion: apps/v1beta1\n"
-                                "kind: Deployment\n");
+    write_file(r.k8s, "a.yaml",
+               "# apiVersion: apps/v1beta1\napiVersion: apps/v1beta1\n"
+               "kind: Deployment\n");
     f = call_new(r.root);
-    cr_assert_eq(apis_ds()->read(&f->call, apis_config(f, quoted(f, r.k8s), "false"), &state),
-                 0);
+    cr_assert_eq(apis_ds()->read(&f->call, apis_config(f, quoted(f, r.k8s), "false"), &state), 0);
     cr_expect_eq(num(state, "finding_count"), 1);
     cr_assert_eq(bg_value_len(bg_value_get(state, "findings")), 1);
     finding = bg_value_get(state, "findings")->u.arr.items[0];
@@ -442,8 +439,8 @@ Test(resources_upgrade_sources, fail_on_findings_gives_one_error_per_finding_up_
         repo_new(&r);
         write_deployments(r.k8s, sizes[i]);
         f = call_new(r.root);
-        cr_expect_neq(apis_ds()->read(&f->call, apis_config(f, quoted(f, r.k8s), "true"),
-                                      &state), 0);
+        cr_expect_neq(apis_ds()->read(&f->call, apis_config(f, quoted(f, r.k8s), "true"), &state),
+                      0);
         cr_expect_eq(f->diags.errors, errors[i], "%zu findings", sizes[i]);
         cr_expect_str_eq(first(&f->diags, BG_SEV_ERROR)->detail,
                          "k8s/a.yaml:1: extensions/v1beta1 Deployment is removed in Kubernetes "
@@ -469,8 +466,7 @@ Test(resources_upgrade_sources, without_fail_on_findings_one_warning_names_the_f
     repo_new(&r);
     write_deployments(r.k8s, 12);
     f = call_new(r.root);
-    cr_assert_eq(apis_ds()->read(&f->call, apis_config(f, quoted(f, r.k8s), "false"), &state),
-                 0);
+    cr_assert_eq(apis_ds()->read(&f->call, apis_config(f, quoted(f, r.k8s), "false"), &state), 0);
     cr_expect_eq(num(state, "finding_count"), 12);
     cr_assert_eq(f->diags.count, 1);
     w = first(&f->diags, BG_SEV_WARNING);
@@ -489,8 +485,7 @@ Test(resources_upgrade_sources, refuses_a_directory_outside_the_repository_root)
 
     repo_new(&r);
     f = call_new(r.k8s); /* the root is k8s/, the directory its parent */
-    cr_expect_neq(apis_ds()->read(&f->call, apis_config(f, quoted(f, r.root), "false"), &state),
-                  0);
+    cr_expect_neq(apis_ds()->read(&f->call, apis_config(f, quoted(f, r.root), "false"), &state), 0);
     cr_assert_eq(f->diags.errors, 1);
     expect_at(f, first(&f->diags, BG_SEV_ERROR), "directory");
     cr_expect_str_eq(first(&f->diags, BG_SEV_ERROR)->summary, "Invalid directory");

@@ -26,8 +26,7 @@ Test(schema_diag, renders_attributes_indices_and_keys)
         {ab1k, "a.b[1][\"k\"]", 4},
         {bg_path_attr(arena, ab1k, "c"), "a.b[1][\"k\"].c", 5},
         {bg_path_index(arena, a, -2), "a[-2]", 2},
-        {bg_path_index(arena, bg_path_index(arena, a, 0), 12345678901LL), "a[0][12345678901]",
-         3},
+        {bg_path_index(arena, bg_path_index(arena, a, 0), 12345678901LL), "a[0][12345678901]", 3},
         {bg_path_key(arena, a, ""), "a[\"\"]", 2},
     };
     size_t i;

@@ -33,7 +33,9 @@ static const struct bg_block timeout_block = {.attrs = timeout_attrs,
 
 static const struct bg_attr default_attrs[] = {
     {.name = "name", .type = &bg_type_string, .flags = BG_REQUIRED},
-    {.name = "colors", .type = &bg_type_list_string, .flags = BG_OPTIONAL,
+    {.name = "colors",
+     .type = &bg_type_list_string,
+     .flags = BG_OPTIONAL,
      .default_json = "[\"spoon\",\"knife\"]"},
     {.name = "standby", .type = &bg_type_bool, .flags = BG_OPTIONAL, .default_json = "true"},
     {.name = "retries", .type = &bg_type_number, .flags = BG_OPTIONAL, .default_json = "3"},
@@ -76,8 +78,7 @@ Test(schema_plan, defaults_leave_unknown_values_unknown)
 Test(schema_plan, defaults_fill_nested_single_blocks)
 {
     struct bg_value *config =
-        obj("name", str("web"), "timeouts", obj("create", null(), "delete", str("5m"), NULL),
-            NULL);
+        obj("name", str("web"), "timeouts", obj("create", null(), "delete", str("5m"), NULL), NULL);
 
     assert_json(bg_value_get(bg_schema_apply_defaults(arena, &default_block, config), "timeouts"),
                 "{\"create\":\"10m\",\"delete\":\"5m\"}");
@@ -119,7 +120,9 @@ static const struct bg_attr plan_attrs[] = {
     {.name = "id", .type = &bg_type_string, .flags = BG_COMPUTED | BG_USE_STATE},
     {.name = "name", .type = &bg_type_string, .flags = BG_REQUIRED | BG_FORCE_NEW},
     {.name = "zone", .type = &bg_type_string, .flags = BG_OPTIONAL | BG_FORCE_NEW},
-    {.name = "size", .type = &bg_type_number, .flags = BG_OPTIONAL | BG_FORCE_NEW,
+    {.name = "size",
+     .type = &bg_type_number,
+     .flags = BG_OPTIONAL | BG_FORCE_NEW,
      .default_json = "3"},
     {.name = "note", .type = &bg_type_string, .flags = BG_OPTIONAL},
     {.name = "arn", .type = &bg_type_string, .flags = BG_COMPUTED},
@@ -138,8 +141,8 @@ static struct plan_result plan(struct bg_value *prior, struct bg_value *proposed
 {
     struct plan_result r;
 
-    r.planned = bg_schema_plan(arena, &plan_block, prior, proposed, config, &r.replace,
-                               &r.nreplace);
+    r.planned =
+        bg_schema_plan(arena, &plan_block, prior, proposed, config, &r.replace, &r.nreplace);
     return r;
 }
 
@@ -298,13 +301,25 @@ static const struct bg_attr conform_attrs[] = {
     {.name = "name", .type = &bg_type_string, .flags = BG_REQUIRED},
     {.name = "tags", .type = &bg_type_map_string, .flags = BG_OPTIONAL},
     {.name = "colors", .type = &bg_type_list_string, .flags = BG_OPTIONAL},
-    {.name = "single", .flags = BG_OPTIONAL, .nesting = BG_NEST_SINGLE, .nested = leaf_attrs,
+    {.name = "single",
+     .flags = BG_OPTIONAL,
+     .nesting = BG_NEST_SINGLE,
+     .nested = leaf_attrs,
      .nnested = BG_COUNT(leaf_attrs)},
-    {.name = "rules", .flags = BG_OPTIONAL, .nesting = BG_NEST_LIST, .nested = leaf_attrs,
+    {.name = "rules",
+     .flags = BG_OPTIONAL,
+     .nesting = BG_NEST_LIST,
+     .nested = leaf_attrs,
      .nnested = BG_COUNT(leaf_attrs)},
-    {.name = "ruleset", .flags = BG_OPTIONAL, .nesting = BG_NEST_SET, .nested = leaf_attrs,
+    {.name = "ruleset",
+     .flags = BG_OPTIONAL,
+     .nesting = BG_NEST_SET,
+     .nested = leaf_attrs,
      .nnested = BG_COUNT(leaf_attrs)},
-    {.name = "rulemap", .flags = BG_OPTIONAL, .nesting = BG_NEST_MAP, .nested = leaf_attrs,
+    {.name = "rulemap",
+     .flags = BG_OPTIONAL,
+     .nesting = BG_NEST_MAP,
+     .nested = leaf_attrs,
      .nnested = BG_COUNT(leaf_attrs)},
     {.name = "target", .type = &target_type, .flags = BG_OPTIONAL},
     {.name = "targets", .type = &list_target, .flags = BG_OPTIONAL},
@@ -320,15 +335,15 @@ static const struct bg_block conform_block = {.attrs = conform_attrs,
                                               .blocks = conform_blocks,
                                               .nblocks = BG_COUNT(conform_blocks)};
 
-#define ALL_NULL                                                                                 \
-    "\"tags\":null,\"colors\":null,\"single\":null,\"rules\":null,\"ruleset\":null,"             \
-    "\"rulemap\":null,\"target\":null,\"targets\":null,\"target_set\":null,\"timeouts\":null,"   \
+#define ALL_NULL                                                                                   \
+    "\"tags\":null,\"colors\":null,\"single\":null,\"rules\":null,\"ruleset\":null,"               \
+    "\"rulemap\":null,\"target\":null,\"targets\":null,\"target_set\":null,\"timeouts\":null,"     \
     "\"listener\":[]"
 
 Test(schema_plan, conform_adds_missing_attributes_as_null_and_drops_unknown_members)
 {
-    struct bg_value *out = bg_schema_conform(
-        arena, &conform_block, obj("legacy", str("x"), "name", str("web"), NULL));
+    struct bg_value *out =
+        bg_schema_conform(arena, &conform_block, obj("legacy", str("x"), "name", str("web"), NULL));
 
     assert_json(out, "{\"name\":\"web\"," ALL_NULL "}");
     cr_assert_null(bg_value_get(out, "legacy"));
@@ -364,13 +379,11 @@ Test(schema_plan, conform_keeps_primitive_and_collection_values_as_they_are)
 
 Test(schema_plan, conform_reshapes_nested_attributes_of_every_nesting_mode)
 {
-    struct bg_value *v = obj(
-        "single", obj("port", num(1), "gone", num(0), NULL),
-        "rules",
-        list(obj("port", num(2), NULL), obj("proto", str("tcp"), "gone", num(0), NULL), NULL),
-        "ruleset", list(obj("gone", num(0), NULL), NULL),
-        "rulemap", obj("blue", obj("port", num(3), "gone", num(0), NULL), NULL),
-        NULL);
+    struct bg_value *v =
+        obj("single", obj("port", num(1), "gone", num(0), NULL), "rules",
+            list(obj("port", num(2), NULL), obj("proto", str("tcp"), "gone", num(0), NULL), NULL),
+            "ruleset", list(obj("gone", num(0), NULL), NULL), "rulemap",
+            obj("blue", obj("port", num(3), "gone", num(0), NULL), NULL), NULL);
     struct bg_value *out = bg_schema_conform(arena, &conform_block, v);
 
     assert_json(bg_value_get(out, "single"), "{\"port\":1,\"proto\":null}");
@@ -395,8 +408,8 @@ Test(schema_plan, conform_keeps_null_nested_attributes_null)
 Test(schema_plan, conform_reshapes_single_and_list_blocks)
 {
     struct bg_value *v =
-        obj("timeouts", obj("proto", str("udp"), "gone", num(0), NULL),
-            "listener", list(obj("port", num(80), NULL), obj("gone", num(1), NULL), NULL), NULL);
+        obj("timeouts", obj("proto", str("udp"), "gone", num(0), NULL), "listener",
+            list(obj("port", num(80), NULL), obj("gone", num(1), NULL), NULL), NULL);
     struct bg_value *out = bg_schema_conform(arena, &conform_block, v);
 
     assert_json(bg_value_get(out, "timeouts"), "{\"port\":null,\"proto\":\"udp\"}");
@@ -406,12 +419,11 @@ Test(schema_plan, conform_reshapes_single_and_list_blocks)
 
 Test(schema_plan, conform_reshapes_objects_in_object_and_list_of_object_types)
 {
-    struct bg_value *v = obj(
-        "target", obj("name", str("t"), "gone", num(0), NULL),
-        "targets",
-        list(obj("weight", num(1), NULL), obj("name", str("b"), "old", null(), NULL), NULL),
-        "target_set", list(obj("name", str("s"), "weight", num(2), "gone", num(0), NULL), NULL),
-        NULL);
+    struct bg_value *v =
+        obj("target", obj("name", str("t"), "gone", num(0), NULL), "targets",
+            list(obj("weight", num(1), NULL), obj("name", str("b"), "old", null(), NULL), NULL),
+            "target_set", list(obj("name", str("s"), "weight", num(2), "gone", num(0), NULL), NULL),
+            NULL);
     struct bg_value *out = bg_schema_conform(arena, &conform_block, v);
 
     assert_json(bg_value_get(out, "target"), "{\"name\":\"t\",\"weight\":null}");

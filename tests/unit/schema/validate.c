@@ -17,8 +17,8 @@ static void record(struct bg_diags *d, const struct bg_path *path, const struct 
 static const struct bg_validator recorders[] = {{record, NULL}, {NULL, NULL}};
 
 /* Two validators on one attribute both run, in table order. */
-static void record_second(struct bg_diags *d, const struct bg_path *path,
-                          const struct bg_value *v, const void *arg)
+static void record_second(struct bg_diags *d, const struct bg_path *path, const struct bg_value *v,
+                          const void *arg)
 {
     (void)v;
     (void)arg;
@@ -35,17 +35,29 @@ static const struct bg_attr leaf_attrs[] = {
 
 static const struct bg_attr top_attrs[] = {
     {.name = "name", .type = &bg_type_string, .flags = BG_REQUIRED, .validators = recorders},
-    {.name = "colors", .type = &bg_type_list_string, .flags = BG_OPTIONAL,
-     .validators = recorders},
+    {.name = "colors", .type = &bg_type_list_string, .flags = BG_OPTIONAL, .validators = recorders},
     {.name = "plain", .type = &bg_type_string, .flags = BG_OPTIONAL},
     {.name = "both", .type = &bg_type_string, .flags = BG_OPTIONAL, .validators = two_recorders},
-    {.name = "single", .flags = BG_OPTIONAL, .nesting = BG_NEST_SINGLE, .nested = leaf_attrs,
+    {.name = "single",
+     .flags = BG_OPTIONAL,
+     .nesting = BG_NEST_SINGLE,
+     .nested = leaf_attrs,
      .nnested = BG_COUNT(leaf_attrs)},
-    {.name = "rules", .flags = BG_OPTIONAL, .nesting = BG_NEST_LIST, .nested = leaf_attrs,
-     .nnested = BG_COUNT(leaf_attrs), .validators = recorders},
-    {.name = "tags", .flags = BG_OPTIONAL, .nesting = BG_NEST_SET, .nested = leaf_attrs,
+    {.name = "rules",
+     .flags = BG_OPTIONAL,
+     .nesting = BG_NEST_LIST,
+     .nested = leaf_attrs,
+     .nnested = BG_COUNT(leaf_attrs),
+     .validators = recorders},
+    {.name = "tags",
+     .flags = BG_OPTIONAL,
+     .nesting = BG_NEST_SET,
+     .nested = leaf_attrs,
      .nnested = BG_COUNT(leaf_attrs)},
-    {.name = "targets", .flags = BG_OPTIONAL, .nesting = BG_NEST_MAP, .nested = leaf_attrs,
+    {.name = "targets",
+     .flags = BG_OPTIONAL,
+     .nesting = BG_NEST_MAP,
+     .nested = leaf_attrs,
      .nnested = BG_COUNT(leaf_attrs)},
 };
 
@@ -144,9 +156,8 @@ Test(schema_validate, reports_nested_single_attributes_below_the_parent)
 
 Test(schema_validate, reports_nested_list_attributes_with_the_element_index)
 {
-    struct bg_value *rules =
-        list(obj("port", num(1), NULL), obj("note", str("n"), NULL), obj("port", num(3), NULL),
-             NULL);
+    struct bg_value *rules = list(obj("port", num(1), NULL), obj("note", str("n"), NULL),
+                                  obj("port", num(3), NULL), NULL);
 
     bg_schema_validate(&diags, &schema, obj("rules", rules, NULL));
     cr_assert_str_eq(seen_paths(), "rules | rules[0].port | rules[2].port");
@@ -154,8 +165,8 @@ Test(schema_validate, reports_nested_list_attributes_with_the_element_index)
 
 Test(schema_validate, validates_known_elements_of_a_list_that_is_partly_unknown)
 {
-    struct bg_value *rules = list(obj("port", unknown(), NULL), obj("port", num(99), NULL),
-                                  unknown(), NULL);
+    struct bg_value *rules =
+        list(obj("port", unknown(), NULL), obj("port", num(99), NULL), unknown(), NULL);
 
     bg_schema_validate(&diags, &schema, obj("rules", rules, NULL));
     cr_assert_str_eq(seen_paths(), "rules[1].port",
@@ -181,17 +192,16 @@ Test(schema_validate, reports_nested_map_attributes_under_the_element_key)
 
 Test(schema_validate, reports_attributes_of_nested_blocks)
 {
-    struct bg_value *listener = list(
-        obj("port", num(443), "check", list(obj("port", num(8080), NULL), NULL), NULL),
-        obj("note", str("no port"), "check",
-            list(obj("port", null(), NULL), obj("port", num(9090), NULL), NULL), NULL),
-        NULL);
+    struct bg_value *listener =
+        list(obj("port", num(443), "check", list(obj("port", num(8080), NULL), NULL), NULL),
+             obj("note", str("no port"), "check",
+                 list(obj("port", null(), NULL), obj("port", num(9090), NULL), NULL), NULL),
+             NULL);
 
     bg_schema_validate(&diags, &schema,
                        obj("timeouts", obj("port", num(30), NULL), "listener", listener, NULL));
-    cr_assert_str_eq(seen_paths(),
-                     "timeouts.port | listener[0].port | listener[0].check[0].port | "
-                     "listener[1].check[1].port");
+    cr_assert_str_eq(seen_paths(), "timeouts.port | listener[0].port | listener[0].check[0].port | "
+                                   "listener[1].check[1].port");
 }
 
 Test(schema_validate, skips_null_and_unknown_nested_blocks)

@@ -25,7 +25,7 @@ static const char *run(validator_fn *fn, const void *arg, const char *name, stru
     return diag_at(0)->detail;
 }
 
-#define cr_expect_passes(detail, label) \
+#define cr_expect_passes(detail, label)                                                            \
     cr_expect_null((detail), "%s: unexpected diagnostic \"%s\"", (label), (detail))
 
 static const char *const modes[] = {"blue", "green", NULL};
@@ -80,8 +80,7 @@ Test(schema_validators, int_range_accepts_whole_numbers_within_the_bounds)
     cr_expect_passes(run(bg_validate_int_range, one_to_ten, "count", num(10)), "int 10");
     cr_expect_passes(run(bg_validate_int_range, one_to_ten, "count", bg_value_float(arena, 3.0)),
                      "float 3.0");
-    cr_expect_passes(run(bg_validate_int_range, one_to_ten, "count", str("7")),
-                     "decimal string 7");
+    cr_expect_passes(run(bg_validate_int_range, one_to_ten, "count", str("7")), "decimal string 7");
     cr_expect_passes(run(bg_validate_int_range, one_to_ten, "count", str("10")),
                      "decimal string 10");
 }
@@ -127,8 +126,7 @@ static const size_t one_to_three[2] = {1, 3};
 
 Test(schema_validators, length_accepts_lists_maps_and_strings_within_the_bounds)
 {
-    cr_expect_passes(run(bg_validate_length, exactly_two, "colors",
-                         list(str("a"), str("b"), NULL)),
+    cr_expect_passes(run(bg_validate_length, exactly_two, "colors", list(str("a"), str("b"), NULL)),
                      "list of 2");
     cr_expect_passes(run(bg_validate_length, one_to_three, "subs", obj("a", str("b"), NULL)),
                      "map of 1");
@@ -140,9 +138,9 @@ Test(schema_validators, length_says_exactly_when_both_bounds_are_equal)
     cr_assert_str_eq(run(bg_validate_length, exactly_two, "colors", list(str("a"), NULL)),
                      "colors must have exactly 2 elements, got 1.");
     cr_assert_str_eq(diag_at(0)->summary, "Invalid length");
-    cr_assert_str_eq(run(bg_validate_length, exactly_two, "colors",
-                         list(str("a"), str("b"), str("c"), NULL)),
-                     "colors must have exactly 2 elements, got 3.");
+    cr_assert_str_eq(
+        run(bg_validate_length, exactly_two, "colors", list(str("a"), str("b"), str("c"), NULL)),
+        "colors must have exactly 2 elements, got 3.");
     cr_assert_str_eq(run(bg_validate_length, exactly_two, "colors", list(NULL)),
                      "colors must have exactly 2 elements, got 0.");
 }

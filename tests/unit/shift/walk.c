@@ -51,8 +51,7 @@ static void apply(struct fixture *f, const struct bg_walk_step *steps, size_t n)
         size_t k;
 
         if (st->action == BG_WALK_REGISTER) {
-            f->members[f->in.n_members++] =
-                (struct bg_walk_member){st->target.id, 80, "healthy"};
+            f->members[f->in.n_members++] = (struct bg_walk_member){st->target.id, 80, "healthy"};
             continue;
         }
         for (k = 0; k < f->in.n_members; k++) {
@@ -113,8 +112,8 @@ Test(shift_walk, produces_the_documented_exact_sequences)
         struct fixture f;
 
         setup(&f, c->n_from, c->n_to);
-        cr_expect_str_eq(plan_str(&f, c->percent), c->want, "%zu+%zu to %d", c->n_from,
-                         c->n_to, c->percent);
+        cr_expect_str_eq(plan_str(&f, c->percent), c->want, "%zu+%zu to %d", c->n_from, c->n_to,
+                         c->percent);
         teardown(&f);
     }
 }
@@ -132,12 +131,10 @@ static void check_invariants(size_t n_from, size_t n_to)
     cr_assert_eq(bg_walk_plan(&p, f.arena, &f.in, &err), 0, "%s", err.msg);
     cr_assert_eq(p.n_steps, n_from + n_to, "%zu+%zu: every target moves once", n_from, n_to);
     for (size_t i = 0; i < p.n_steps; i++) {
-        cr_expect_geq(p.steps[i].percent, last, "%zu+%zu step %zu not monotone", n_from, n_to,
-                      i);
-        cr_expect_geq(p.steps[i].size, floor_size, "%zu+%zu step %zu below start size",
-                      n_from, n_to, i);
-        cr_expect_geq(p.steps[i].size, 1, "%zu+%zu step %zu empties the group", n_from, n_to,
-                      i);
+        cr_expect_geq(p.steps[i].percent, last, "%zu+%zu step %zu not monotone", n_from, n_to, i);
+        cr_expect_geq(p.steps[i].size, floor_size, "%zu+%zu step %zu below start size", n_from,
+                      n_to, i);
+        cr_expect_geq(p.steps[i].size, 1, "%zu+%zu step %zu empties the group", n_from, n_to, i);
         last = p.steps[i].percent;
     }
     cr_expect_eq(last, 100, "%zu+%zu ends at %d", n_from, n_to, last);

@@ -20,22 +20,89 @@ struct path_case {
 
 static const struct path_case path_cases[] = {
     {"reference team: EKS 1.15->1.18 with Istio 1.4->1.8 on 7 clusters",
-     "1.15", "1.18", "1.4", "1.8", NULL, 7, 2, "blue_green", 7,
-     {{"istio", "1.4", "1.5"}, {"istio", "1.5", "1.6"}, {"kubernetes", "1.15", "1.16"},
-      {"istio", "1.6", "1.7"}, {"istio", "1.7", "1.8"}, {"kubernetes", "1.16", "1.17"},
+     "1.15",
+     "1.18",
+     "1.4",
+     "1.8",
+     NULL,
+     7,
+     2,
+     "blue_green",
+     7,
+     {{"istio", "1.4", "1.5"},
+      {"istio", "1.5", "1.6"},
+      {"kubernetes", "1.15", "1.16"},
+      {"istio", "1.6", "1.7"},
+      {"istio", "1.7", "1.8"},
+      {"kubernetes", "1.16", "1.17"},
       {"kubernetes", "1.17", "1.18"}}},
-    {"pure Kubernetes path", "1.20", "1.23", NULL, NULL, NULL, 1, 2, "blue_green", 3,
-     {{"kubernetes", "1.20", "1.21"}, {"kubernetes", "1.21", "1.22"},
+    {"pure Kubernetes path",
+     "1.20",
+     "1.23",
+     NULL,
+     NULL,
+     NULL,
+     1,
+     2,
+     "blue_green",
+     3,
+     {{"kubernetes", "1.20", "1.21"},
+      {"kubernetes", "1.21", "1.22"},
       {"kubernetes", "1.22", "1.23"}}},
-    {"one quiet Kubernetes minor stays in place", "1.26", "1.27", NULL, NULL, NULL, 3, 2,
-     "in_place", 1, {{"kubernetes", "1.26", "1.27"}}},
-    {"canary jumps Istio 1.8 -> 1.10 in one step", "1.19", "1.19", "1.8", "1.10", "canary", 1,
-     2, "in_place", 1, {{"istio", "1.8", "1.10"}}},
-    {"in-place Istio moves one minor at a time", "1.19", "1.19", "1.8", "1.10", "in_place", 1,
-     2, "in_place", 2, {{"istio", "1.8", "1.9"}, {"istio", "1.9", "1.10"}}},
-    {"canary before 1.8 refuses 1.4 -> 1.6 and goes via 1.5", "1.15", "1.15", "1.4", "1.6",
-     "canary", 1, 5, "blue_green", 2, {{"istio", "1.4", "1.5"}, {"istio", "1.5", "1.6"}}},
-    {"same versions need no step", "1.30", "1.30", "1.22", "1.22", NULL, 2, 0, "in_place", 0,
+    {"one quiet Kubernetes minor stays in place",
+     "1.26",
+     "1.27",
+     NULL,
+     NULL,
+     NULL,
+     3,
+     2,
+     "in_place",
+     1,
+     {{"kubernetes", "1.26", "1.27"}}},
+    {"canary jumps Istio 1.8 -> 1.10 in one step",
+     "1.19",
+     "1.19",
+     "1.8",
+     "1.10",
+     "canary",
+     1,
+     2,
+     "in_place",
+     1,
+     {{"istio", "1.8", "1.10"}}},
+    {"in-place Istio moves one minor at a time",
+     "1.19",
+     "1.19",
+     "1.8",
+     "1.10",
+     "in_place",
+     1,
+     2,
+     "in_place",
+     2,
+     {{"istio", "1.8", "1.9"}, {"istio", "1.9", "1.10"}}},
+    {"canary before 1.8 refuses 1.4 -> 1.6 and goes via 1.5",
+     "1.15",
+     "1.15",
+     "1.4",
+     "1.6",
+     "canary",
+     1,
+     5,
+     "blue_green",
+     2,
+     {{"istio", "1.4", "1.5"}, {"istio", "1.5", "1.6"}}},
+    {"same versions need no step",
+     "1.30",
+     "1.30",
+     "1.22",
+     "1.22",
+     NULL,
+     2,
+     0,
+     "in_place",
+     0,
      {{NULL, NULL, NULL}}},
 };
 
@@ -101,8 +168,8 @@ Test(upgrade_path, reference_case_gives_49_upgrades_and_explains_blue_green)
 
     cr_assert_eq(p->total_upgrades, 49);
     cr_expect_str_eq(p->strategy, "blue_green");
-    cr_expect_not_null(strstr(p->reason, "7 sequential in-place upgrades per cluster"),
-                       "%s", p->reason);
+    cr_expect_not_null(strstr(p->reason, "7 sequential in-place upgrades per cluster"), "%s",
+                       p->reason);
     cr_expect_not_null(strstr(p->reason, "49 upgrades across 7 clusters"), "%s", p->reason);
     cr_expect_not_null(strstr(p->reason, "max_in_place_steps = 2"), "%s", p->reason);
     bg_arena_free(a);
@@ -180,26 +247,26 @@ struct error_case {
 };
 
 static const struct error_case error_cases[] = {
-    {"unsupported target pair names the Istio range", "1.19", "1.22", "1.8", "1.8", NULL, NULL,
-     1, BG_EINVAL, "istio_to", "Istio 1.8 supports Kubernetes 1.16 to 1.19, not 1.22"},
-    {"unsupported start pair", "1.18", "1.19", "1.4", "1.8", NULL, NULL, 1, BG_EINVAL,
-     "istio_from", "Istio 1.4 supports Kubernetes 1.13 to 1.15, not 1.18"},
+    {"unsupported target pair names the Istio range", "1.19", "1.22", "1.8", "1.8", NULL, NULL, 1,
+     BG_EINVAL, "istio_to", "Istio 1.8 supports Kubernetes 1.16 to 1.19, not 1.22"},
+    {"unsupported start pair", "1.18", "1.19", "1.4", "1.8", NULL, NULL, 1, BG_EINVAL, "istio_from",
+     "Istio 1.4 supports Kubernetes 1.13 to 1.15, not 1.18"},
     {"unknown Kubernetes version", "1.9", "1.18", NULL, NULL, NULL, NULL, 1, BG_EINVAL,
      "kubernetes_from", "unknown Kubernetes version 1.9"},
-    {"unknown Istio version", "1.15", "1.18", "1.4", "1.99", NULL, NULL, 1, BG_EINVAL,
-     "istio_to", "unknown Istio version 1.99"},
-    {"malformed version", "1.15", "latest", NULL, NULL, NULL, NULL, 1, BG_EINVAL,
-     "kubernetes_to", "not of the form 1.<minor>"},
-    {"target below source", "1.18", "1.15", NULL, NULL, NULL, NULL, 1, BG_EINVAL,
-     "kubernetes_to", "below kubernetes_from"},
+    {"unknown Istio version", "1.15", "1.18", "1.4", "1.99", NULL, NULL, 1, BG_EINVAL, "istio_to",
+     "unknown Istio version 1.99"},
+    {"malformed version", "1.15", "latest", NULL, NULL, NULL, NULL, 1, BG_EINVAL, "kubernetes_to",
+     "not of the form 1.<minor>"},
+    {"target below source", "1.18", "1.15", NULL, NULL, NULL, NULL, 1, BG_EINVAL, "kubernetes_to",
+     "below kubernetes_from"},
     {"Istio target below source", "1.18", "1.18", "1.7", "1.6", NULL, NULL, 1, BG_EINVAL,
      "istio_to", "below istio_from"},
     {"istio_from without istio_to", "1.15", "1.16", "1.4", NULL, NULL, NULL, 1, BG_EINVAL,
      "istio_to", "set together"},
-    {"unknown method", "1.15", "1.16", NULL, NULL, "rolling", NULL, 1, BG_EINVAL,
-     "istio_method", "\"rolling\""},
-    {"impossible as_of date", "1.15", "1.16", NULL, NULL, NULL, "2021-02-30", 1, BG_EINVAL,
-     "as_of", "not a valid YYYY-MM-DD"},
+    {"unknown method", "1.15", "1.16", NULL, NULL, "rolling", NULL, 1, BG_EINVAL, "istio_method",
+     "\"rolling\""},
+    {"impossible as_of date", "1.15", "1.16", NULL, NULL, NULL, "2021-02-30", 1, BG_EINVAL, "as_of",
+     "not a valid YYYY-MM-DD"},
     {"zero clusters", "1.15", "1.16", NULL, NULL, NULL, NULL, 0, BG_EINVAL, "clusters",
      "at least 1"},
 };
@@ -209,8 +276,8 @@ Test(upgrade_path, rejects_bad_input_naming_the_attribute)
     for (size_t i = 0; i < sizeof(error_cases) / sizeof(error_cases[0]); i++) {
         const struct error_case *c = &error_cases[i];
         struct bg_arena *a = bg_arena_new();
-        struct bg_upgrade_opts o = {c->k_from, c->k_to, c->i_from, c->i_to, c->method,
-                                    c->clusters, 2, c->as_of};
+        struct bg_upgrade_opts o = {c->k_from, c->k_to,     c->i_from, c->i_to,
+                                    c->method, c->clusters, 2,         c->as_of};
         struct bg_upgrade_path *p = (void *)1;
         struct bg_error err = BG_ERROR_INIT;
         const char *attr = NULL;
@@ -232,8 +299,7 @@ Test(upgrade_path, unsupported_pair_message_says_which_istio_fits)
     const char *attr = NULL;
 
     bg_upgrade_path_find(&p, a, &o, &attr, &err);
-    cr_expect_not_null(strstr(err.msg, "Kubernetes 1.22 needs Istio 1.11 to 1.16"), "%s",
-                       err.msg);
+    cr_expect_not_null(strstr(err.msg, "Kubernetes 1.22 needs Istio 1.11 to 1.16"), "%s", err.msg);
     bg_arena_free(a);
 }
 

@@ -29,12 +29,13 @@ static const char *fixture(char *buf, size_t n, enum bg_scan_format f,
         snprintf(buf, n, "apiVersion: %s\nkind: %s\nmetadata:\n  name: x\n", row->api_version,
                  row->kind);
     else if (f == BG_SCAN_JSON)
-        snprintf(buf, n, "{\n  \"apiVersion\": \"%s\",\n  \"kind\": \"%s\"\n}\n",
-                 row->api_version, row->kind);
-    else
-        snprintf(buf, n, "resource \"kubernetes_manifest\" \"x\" {\n  manifest = {\n"
-                 "    apiVersion = \"%s\"\n    kind = \"%s\"\n  }\n}\n", row->api_version,
+        snprintf(buf, n, "{\n  \"apiVersion\": \"%s\",\n  \"kind\": \"%s\"\n}\n", row->api_version,
                  row->kind);
+    else
+        snprintf(buf, n,
+                 "resource \"kubernetes_manifest\" \"x\" {\n  manifest = {\n"
+                 "    apiVersion = \"%s\"\n    kind = \"%s\"\n  }\n}\n",
+                 row->api_version, row->kind);
     return buf;
 }
 
@@ -51,8 +52,8 @@ static void check_row(const struct bg_upgrade_removal *row, enum bg_scan_format 
     cr_expect_str_eq(r.findings[0].kind, row->kind);
     cr_expect_str_eq(r.findings[0].removed_in, row->removed_in_text);
     cr_expect_str_eq(r.findings[0].replacement, row->replacement);
-    cr_expect_eq(before.count, 0, "%s %s is still served before %s", row->api_version,
-                 row->kind, row->removed_in_text);
+    cr_expect_eq(before.count, 0, "%s %s is still served before %s", row->api_version, row->kind,
+                 row->removed_in_text);
     bg_arena_free(a);
 }
 
@@ -99,50 +100,58 @@ struct text_case {
 static const struct text_case text_cases[] = {
     {"YAML comments are not findings", BG_SCAN_YAML,
      "# apiVersion: extensions/v1beta1\n# kind: Deployment\napiVersion: v1 # apps/v1beta1\n"
-     "kind: Service\n", 0, 0},
+     "kind: Service\n",
+     0, 0},
     {"kind may come before apiVersion", BG_SCAN_YAML,
      "kind: Deployment\nmetadata: {}\napiVersion: extensions/v1beta1\n", 1, 3},
-    {"quoted values are read", BG_SCAN_YAML,
-     "apiVersion: \"apps/v1beta2\"\nkind: 'DaemonSet'\n", 1, 1},
+    {"quoted values are read", BG_SCAN_YAML, "apiVersion: \"apps/v1beta2\"\nkind: 'DaemonSet'\n", 1,
+     1},
     {"documents do not pair across ---", BG_SCAN_YAML,
      "apiVersion: apps/v1beta1\n---\nkind: Deployment\n", 0, 0},
     {"multi-document file reports each document", BG_SCAN_YAML,
      "apiVersion: apps/v1\nkind: Deployment\n---\napiVersion: batch/v1beta1\nkind: CronJob\n"
-     "...\n---\napiVersion: policy/v1beta1\nkind: PodSecurityPolicy\n", 2, 4},
+     "...\n---\napiVersion: policy/v1beta1\nkind: PodSecurityPolicy\n",
+     2, 4},
     {"nested objects pair at their own indentation", BG_SCAN_YAML,
      "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nspec:\n  scaleTargetRef:\n"
-     "    apiVersion: extensions/v1beta1\n    kind: Deployment\n", 1, 5},
+     "    apiVersion: extensions/v1beta1\n    kind: Deployment\n",
+     1, 5},
     {"a parent key does not pair with a child's", BG_SCAN_YAML,
      "apiVersion: extensions/v1beta1\nspec:\n  kind: Deployment\n", 0, 0},
     {"block scalars are text, not objects", BG_SCAN_YAML,
-     "data:\n  x: |-\n    apiVersion: batch/v1beta1\n    kind: CronJob\nkind: ConfigMap\n", 0,
-     0},
+     "data:\n  x: |-\n    apiVersion: batch/v1beta1\n    kind: CronJob\nkind: ConfigMap\n", 0, 0},
     {"templated values are skipped, the rest is read", BG_SCAN_YAML,
      "{{- if .Values.x }}\napiVersion: {{ .Values.api }}\nkind: CronJob\n{{- end }}\n---\n"
-     "apiVersion: batch/v1beta1\n{{- /* comment */}}\nkind: CronJob\n", 1, 6},
+     "apiVersion: batch/v1beta1\n{{- /* comment */}}\nkind: CronJob\n",
+     1, 6},
     {"CRLF line endings", BG_SCAN_YAML, "apiVersion: batch/v1beta1\r\nkind: CronJob\r\n", 1, 1},
     {"JSON arrays of manifests", BG_SCAN_JSON,
      "[{\"apiVersion\": \"v1\", \"kind\": \"Pod\"},\n {\"kind\": \"CronJob\",\n"
-     "  \"apiVersion\": \"batch/v1beta1\"}]", 1, 3},
+     "  \"apiVersion\": \"batch/v1beta1\"}]",
+     1, 3},
     {"JSON strings that look like keys do not shift lines", BG_SCAN_JSON,
      "{\"a\": \"apiVersion\",\n \"b\": \"x\\\"apiVersion\\\": \",\n"
-     "\"apiVersion\": \"batch/v1beta1\",\n \"kind\": \"CronJob\"}", 1, 3},
+     "\"apiVersion\": \"batch/v1beta1\",\n \"kind\": \"CronJob\"}",
+     1, 3},
     {"invalid JSON falls back to the line scanner", BG_SCAN_JSON,
      "{\n  \"apiVersion\": \"batch/v1beta1\",\n  \"kind\": \"CronJob\",\n  {{ .extra }}\n}\n", 1,
      2},
     {"HCL comments are not findings", BG_SCAN_HCL,
      "# apiVersion = \"batch/v1beta1\"\n// kind = \"CronJob\"\n/* apiVersion = \"batch/v1beta1\"\n"
-     "kind = \"CronJob\" */ x = 1\nurl = \"https://example.com\" // kind = \"CronJob\"\n", 0, 0},
+     "kind = \"CronJob\" */ x = 1\nurl = \"https://example.com\" // kind = \"CronJob\"\n",
+     0, 0},
     {"HCL object with colons and quoted keys", BG_SCAN_HCL,
      "manifest = jsonencode({\n  \"apiVersion\": \"batch/v1beta1\",\n  \"kind\": \"CronJob\"\n"
-     "})\n", 1, 2},
+     "})\n",
+     1, 2},
     {"HCL interpolated kind is unreadable", BG_SCAN_HCL,
      "m = {\n  apiVersion = \"batch/v1beta1\"\n  kind = \"${var.kind}\"\n}\n", 0, 0},
     {"HCL sibling objects do not pair", BG_SCAN_HCL,
      "a = { apiVersion = \"batch/v1beta1\" }\nb = { kind = \"CronJob\" }\n", 0, 0},
     {"HCL heredoc YAML", BG_SCAN_HCL,
      "m = yamldecode(<<EOT\n# kind: Deployment\napiVersion: batch/v1beta1\nkind: CronJob\nEOT\n)\n"
-     "kind = \"CronJob\"\n", 1, 3},
+     "kind = \"CronJob\"\n",
+     1, 3},
     {"HCL one-line YAML string", BG_SCAN_HCL,
      "x = \"apiVersion: batch/v1beta1\\nkind: CronJob\\n\"\n", 1, 1},
 };
@@ -156,8 +165,7 @@ Test(upgrade_scan, reads_each_format_as_documented)
 
         cr_expect_eq(r.count, c->count, "%s: %zu findings", c->name, r.count);
         if (r.count > 0 && c->count > 0)
-            cr_expect_eq(r.findings[0].line, c->line, "%s: line %ld", c->name,
-                         r.findings[0].line);
+            cr_expect_eq(r.findings[0].line, c->line, "%s: line %ld", c->name, r.findings[0].line);
         bg_arena_free(a);
     }
 }
@@ -271,13 +279,17 @@ Test(upgrade_scan, glob_matching_follows_the_documented_rules)
         const char *pattern, *path;
         bool match;
     } cases[] = {
-        {"*.yaml", "a/b/c.yaml", true},      {"*.yaml", "c.yml", false},
-        {"k8s/*.yaml", "k8s/a.yaml", true},  {"k8s/*.yaml", "k8s/x/a.yaml", false},
-        {"k8s/**/*.yaml", "k8s/a.yaml", true}, {"k8s/**/*.yaml", "k8s/x/y/a.yaml", true},
+        {"*.yaml", "a/b/c.yaml", true},
+        {"*.yaml", "c.yml", false},
+        {"k8s/*.yaml", "k8s/a.yaml", true},
+        {"k8s/*.yaml", "k8s/x/a.yaml", false},
+        {"k8s/**/*.yaml", "k8s/a.yaml", true},
+        {"k8s/**/*.yaml", "k8s/x/y/a.yaml", true},
         {"**/templates/**/*.tpl", "chart/templates/_h.tpl", true},
         {"**/templates/**/*.tpl", "templates/sub/_h.tpl", true},
         {"**/templates/**/*.tpl", "chart/_h.tpl", false},
-        {"?.tf", "a.tf", true},              {"a?b", "a/b", false},
+        {"?.tf", "a.tf", true},
+        {"a?b", "a/b", false},
         {"**", "any/thing", true},
     };
 

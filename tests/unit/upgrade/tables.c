@@ -15,8 +15,10 @@ Test(upgrade_tables, committed_tables_match_the_csv_data)
      * file, so a CSV edit without a regeneration fails here. */
     char cmd[1024];
 
-    snprintf(cmd, sizeof(cmd), "python3 '%s/scripts/gen_upgrade_tables.py' --data '%s/data' "
-             "--output '%s/src/upgrade/tables.c' --check", SRC, SRC, SRC);
+    snprintf(cmd, sizeof(cmd),
+             "python3 '%s/scripts/gen_upgrade_tables.py' --data '%s/data' "
+             "--output '%s/src/upgrade/tables.c' --check",
+             SRC, SRC, SRC);
     cr_expect_eq(system(cmd), 0, "run scripts/gen_upgrade_tables.py and commit tables.c");
 }
 
@@ -66,10 +68,10 @@ Test(upgrade_tables, carries_the_corrections_to_the_research_data)
     cr_expect_str_eq(r->replacement, "flowcontrol.apiserver.k8s.io/v1beta3");
     /* Kinds kubent misses are in the table. */
     cr_expect_not_null(bg_upgrade_removal_find("events.k8s.io/v1beta1", "Event", 25));
-    cr_expect_not_null(bg_upgrade_removal_find("authorization.k8s.io/v1beta1",
-                                               "SelfSubjectRulesReview", 22));
+    cr_expect_not_null(
+        bg_upgrade_removal_find("authorization.k8s.io/v1beta1", "SelfSubjectRulesReview", 22));
     cr_expect_not_null(bg_upgrade_removal_find("admissionregistration.k8s.io/v1alpha1",
                                                "ValidatingAdmissionPolicy", 32));
-    cr_expect_null(bg_upgrade_removal_find("flowcontrol.apiserver.k8s.io/v1beta1",
-                                           "FlowControl", 99));
+    cr_expect_null(
+        bg_upgrade_removal_find("flowcontrol.apiserver.k8s.io/v1beta1", "FlowControl", 99));
 }
