@@ -24,7 +24,7 @@ static int open_answer(xmlDoc **doc, const xmlNode **result, const char *action,
         return rc;
     root = bg_xml_root(*doc, root_name);
     if (root == NULL) {
-        xmlFreeDoc(*doc);
+        bg_xml_free(*doc);
         *doc = NULL;
         return bg_error_set(err, BG_EPROTO, "expected a %s document", root_name);
     }
@@ -76,7 +76,7 @@ int bg_aws_elbv2_parse_target_health(struct bg_aws_target_health_list *out, stru
         rc = health_entry(&out->items[i++], a, m, err);
     if (rc != 0)
         memset(out, 0, sizeof(*out));
-    xmlFreeDoc(doc);
+    bg_xml_free(doc);
     return rc;
 }
 
@@ -113,7 +113,7 @@ int bg_aws_elbv2_parse_target_groups(struct bg_aws_target_group_list *out, struc
             break;
         }
     }
-    xmlFreeDoc(doc);
+    bg_xml_free(doc);
     return rc;
 }
 
@@ -136,7 +136,7 @@ int bg_aws_elbv2_parse_deregistration_delay(int *out, const char *xml, size_t le
         if (strcmp(key, "deregistration_delay.timeout_seconds") == 0)
             *out = bg_xml_int(bg_xml_child(m, "Value"), -1);
     }
-    xmlFreeDoc(doc);
+    bg_xml_free(doc);
 done:
     bg_arena_free(a);
     return rc;
@@ -148,7 +148,7 @@ int bg_aws_elbv2_parse_ack(const char *action, const char *xml, size_t len, stru
     xmlDoc *doc = NULL;
     int rc = open_answer(&doc, &result, action, xml, len, err);
 
-    xmlFreeDoc(doc);
+    bg_xml_free(doc);
     return rc;
 }
 

@@ -12,11 +12,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
-
+#include "bluegreen/lazy.h"
 #include "internal.h"
 
 struct bg_aws_client {
+    const struct bg_curl_api *lib; /* libcurl, loaded on first use */
     CURL *curl;
     struct curl_slist *headers;
     struct bg_arena *arena; /* copies of the configuration */
@@ -129,15 +129,15 @@ static int build_headers(struct bg_aws_client *c)
     struct curl_slist *h;
     char *token;
 
-    h = curl_slist_append(NULL, "Content-Type: application/x-www-form-urlencoded; "
-                                "charset=utf-8");
+    h = c->lib->slist_append(NULL, "Content-Type: application/x-www-form-urlencoded; "
+                                   "charset=utf-8");
     if (h == NULL)
         return -1;
     c->headers = h;
     if (c->cfg.token == NULL)
         return 0;
     token = bg_arena_printf(c->arena, "X-Amz-Security-Token: %s", c->cfg.token);
-    h = curl_slist_append(c->headers, token);
+    h = c->lib->slist_append(c->headers, token);
     if (h == NULL)
         return -1;
     c->headers = h;
@@ -150,18 +150,19 @@ static int set_options(struct bg_aws_client *c)
     long connect_ms = c->cfg.timeout_ms < 10000 ? c->cfg.timeout_ms : 10000;
     CURLcode rc = CURLE_OK;
 
-    rc |= curl_easy_setopt(c->curl, CURLOPT_URL, bg_arena_printf(c->arena, "%s/", c->cfg.endpoint));
-    rc |= curl_easy_setopt(c->curl, CURLOPT_PROTOCOLS_STR, "http,https");
-    rc |= curl_easy_setopt(c->curl, CURLOPT_AWS_SIGV4, sigv4);
-    rc |= curl_easy_setopt(c->curl, CURLOPT_USERNAME, c->cfg.access_key);
-    rc |= curl_easy_setopt(c->curl, CURLOPT_PASSWORD, c->cfg.secret_key);
-    rc |= curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, c->headers);
-    rc |= curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, c->cfg.timeout_ms);
-    rc |= curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
-    rc |= curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L); /* threads: no SIGALRM */
-    rc |= curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, c->errbuf);
-    rc |= curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_body);
-    rc |= curl_easy_setopt(c->curl, CURLOPT_USERAGENT, "terraform-provider-bluegreen");
+    rc |= c->lib->easy_setopt(c->curl, CURLOPT_URL,
+                              bg_arena_printf(c->arena, "%s/", c->cfg.endpoint));
+    rc |= c->lib->easy_setopt(c->curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    rc |= c->lib->easy_setopt(c->curl, CURLOPT_AWS_SIGV4, sigv4);
+    rc |= c->lib->easy_setopt(c->curl, CURLOPT_USERNAME, c->cfg.access_key);
+    rc |= c->lib->easy_setopt(c->curl, CURLOPT_PASSWORD, c->cfg.secret_key);
+    rc |= c->lib->easy_setopt(c->curl, CURLOPT_HTTPHEADER, c->headers);
+    rc |= c->lib->easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, c->cfg.timeout_ms);
+    rc |= c->lib->easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
+    rc |= c->lib->easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L); /* threads: no SIGALRM */
+    rc |= c->lib->easy_setopt(c->curl, CURLOPT_ERRORBUFFER, c->errbuf);
+    rc |= c->lib->easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_body);
+    rc |= c->lib->easy_setopt(c->curl, CURLOPT_USERAGENT, "terraform-provider-bluegreen");
     return rc == CURLE_OK ? 0 : -1;
 }
 
@@ -174,27 +175,32 @@ int bg_aws_client_new(struct bg_aws_client **out, const struct bg_aws_config *cf
                       const struct bg_aws_client_opts *opts, struct bg_error *err)
 {
     static const struct bg_aws_client_opts defaults = BG_AWS_CLIENT_OPTS_INIT;
+    const struct bg_curl_api *lib;
     struct bg_aws_client *c;
 
     *out = NULL;
     if (cfg->region == NULL || cfg->access_key == NULL || cfg->secret_key == NULL ||
         cfg->endpoint == NULL)
         return bg_error_set(err, BG_EINVAL, "incomplete AWS configuration");
+    lib = bg_lazy_curl(err);
+    if (lib == NULL)
+        return BG_EIO;
     /* reference counted and thread-safe since libcurl 7.84; paired in bg_aws_client_free */
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+    if (lib->global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         return bg_error_set(err, BG_EIO, "curl_global_init failed");
     c = calloc(1, sizeof(*c));
     if (c == NULL) {
-        curl_global_cleanup();
+        lib->global_cleanup();
         return bg_error_set(err, BG_EIO, "out of memory");
     }
+    c->lib = lib;
     c->arena = bg_arena_new();
     copy_config(c, cfg);
     c->opts = opts != NULL ? *opts : defaults;
     if (c->opts.sleep == NULL)
         c->opts.sleep = sleep_ms;
     c->prng = c->opts.seed != 0 ? c->opts.seed : default_seed(c);
-    c->curl = curl_easy_init();
+    c->curl = c->lib->easy_init();
     if (c->curl == NULL || build_headers(c) != 0 || set_options(c) != 0) {
         bg_aws_client_free(c);
         return bg_error_set(err, BG_EIO, "cannot set up the HTTP client");
@@ -205,10 +211,13 @@ int bg_aws_client_new(struct bg_aws_client **out, const struct bg_aws_config *cf
 
 void bg_aws_client_free(struct bg_aws_client *c)
 {
+    const struct bg_curl_api *lib;
+
     if (c == NULL)
         return;
-    curl_easy_cleanup(c->curl);
-    curl_slist_free_all(c->headers);
+    lib = c->lib;
+    c->lib->easy_cleanup(c->curl);
+    c->lib->slist_free_all(c->headers);
     /* the secret and the token live in the arena: wipe them before giving memory back */
     if (c->cfg.secret_key != NULL)
         explicit_bzero((char *)c->cfg.secret_key, strlen(c->cfg.secret_key));
@@ -216,7 +225,7 @@ void bg_aws_client_free(struct bg_aws_client *c)
         explicit_bzero((char *)c->cfg.token, strlen(c->cfg.token));
     bg_arena_free(c->arena);
     free(c);
-    curl_global_cleanup();
+    lib->global_cleanup();
 }
 
 static bool unreserved(unsigned char ch)
@@ -313,12 +322,12 @@ static int attempt(struct bg_aws_response *r, struct bg_aws_client *c, struct bg
 
     *retry = false;
     c->errbuf[0] = '\0';
-    curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-    curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &s);
-    rc = curl_easy_perform(c->curl);
+    c->lib->easy_setopt(c->curl, CURLOPT_POSTFIELDS, body);
+    c->lib->easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    c->lib->easy_setopt(c->curl, CURLOPT_WRITEDATA, &s);
+    rc = c->lib->easy_perform(c->curl);
     r->status = 0;
-    curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &r->status);
+    c->lib->easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &r->status);
     r->body = bg_arena_strndup(a, s.buf ? s.buf : "", s.len);
     r->len = s.len;
     if (s.too_big) {
@@ -326,8 +335,8 @@ static int attempt(struct bg_aws_response *r, struct bg_aws_client *c, struct bg
                            BG_AWS_MAX_BODY);
     } else if (rc != CURLE_OK) {
         *retry = transient_network(rc);
-        ret = bg_error_set(err, BG_EIO, "POST %s: %s%s%s", c->cfg.endpoint, curl_easy_strerror(rc),
-                           c->errbuf[0] ? ": " : "", c->errbuf);
+        ret = bg_error_set(err, BG_EIO, "POST %s: %s%s%s", c->cfg.endpoint,
+                           c->lib->easy_strerror(rc), c->errbuf[0] ? ": " : "", c->errbuf);
     } else if (r->status < 200 || r->status > 299) {
         ret = http_failure(c, a, r->status, &s, retry, err);
     }

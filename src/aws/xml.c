@@ -11,12 +11,24 @@
 
 #include <libxml/parser.h>
 
+#include "bluegreen/lazy.h"
 #include "xml.h"
+
+/* The document's root element, as xmlDocGetRootElement finds it: the first element child. */
+static const xmlNode *root_element(const xmlDoc *doc)
+{
+    for (const xmlNode *n = doc != NULL ? doc->children : NULL; n != NULL; n = n->next) {
+        if (n->type == XML_ELEMENT_NODE)
+            return n;
+    }
+    return NULL;
+}
 
 int bg_xml_read(xmlDoc **out, const char *xml, size_t len, struct bg_error *err)
 {
     /* NONET: no fetching; no NOENT/DTDLOAD/DTDATTR: entities stay unexpanded references */
     const int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOBLANKS;
+    const struct bg_xml_api *x;
     xmlDoc *doc;
 
     *out = NULL;
@@ -25,11 +37,14 @@ int bg_xml_read(xmlDoc **out, const char *xml, size_t len, struct bg_error *err)
                             len, BG_AWS_MAX_BODY);
     if (xml == NULL || len == 0)
         return bg_error_set(err, BG_EPROTO, "empty AWS answer");
-    doc = xmlReadMemory(xml, (int)len, "aws.xml", NULL, opts);
+    x = bg_lazy_xml(err);
+    if (x == NULL)
+        return BG_EIO;
+    doc = x->read_memory(xml, (int)len, "aws.xml", NULL, opts);
     if (doc == NULL)
         return bg_error_set(err, BG_EPROTO, "AWS answer is not well-formed XML");
-    if (doc->intSubset != NULL || xmlDocGetRootElement(doc) == NULL) {
-        xmlFreeDoc(doc);
+    if (doc->intSubset != NULL || root_element(doc) == NULL) {
+        x->free_doc(doc);
         return bg_error_set(err, BG_EPROTO, "AWS answer carries a DTD or has no root element");
     }
     *out = doc;
@@ -119,9 +134,16 @@ int bg_xml_int(const xmlNode *n, int dflt)
     return digits > 0 && v <= INT_MAX ? (int)v : dflt;
 }
 
+void bg_xml_free(xmlDoc *doc)
+{
+    /* A document exists only if bg_xml_read loaded the library, so the table is there. */
+    if (doc != NULL)
+        bg_lazy_xml(NULL)->free_doc(doc);
+}
+
 const xmlNode *bg_xml_root(const xmlDoc *doc, const char *name)
 {
-    const xmlNode *root = xmlDocGetRootElement((xmlDoc *)doc);
+    const xmlNode *root = root_element(doc);
 
     return root != NULL && named(root, name) ? root : NULL;
 }
@@ -162,6 +184,6 @@ int bg_aws_parse_error(struct bg_aws_api_error *out, struct bg_arena *a, const c
     if (out->code[0] == '\0')
         rc = bg_error_set(err, BG_EPROTO, "AWS error document without a Code");
 done:
-    xmlFreeDoc(doc);
+    bg_xml_free(doc);
     return rc;
 }

@@ -10,8 +10,12 @@
 #include "bluegreen/aws.h"
 
 /* Parses xml (len bytes, at most BG_AWS_MAX_BODY) without network, DTD or entity
- * substitution; documents carrying a DTD are refused. Free with xmlFreeDoc. */
+ * substitution; documents carrying a DTD are refused. Free with bg_xml_free. BG_EIO when
+ * libxml2 cannot be loaded (include/bluegreen/lazy.h). */
 int bg_xml_read(xmlDoc **out, const char *xml, size_t len, struct bg_error *err);
+
+/* Frees a document from bg_xml_read; NULL allowed. */
+void bg_xml_free(xmlDoc *doc);
 
 /* First element child of parent whose local name is name; NULL if none or parent is NULL. */
 const xmlNode *bg_xml_child(const xmlNode *parent, const char *name);
