@@ -34,7 +34,7 @@ static int is_regular(int dfd, const char *dir_abs, const char *name, struct bg_
     if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
         if (errno == ENOENT)
             return 0;
-        return files_sys_error(err, BG_EIO, errno, "cannot stat %s/%s", dir_abs, name);
+        return bg_files__sys_error(err, BG_EIO, errno, "cannot stat %s/%s", dir_abs, name);
     }
     return S_ISREG(st.st_mode) ? 1 : 0;
 }
@@ -61,7 +61,7 @@ static int scan(struct bg_file_list *out, struct bg_arena *a, DIR *d, const char
         out->names[out->len++] = bg_arena_strdup(a, de->d_name);
     }
     if (errno != 0)
-        return files_sys_error(err, BG_EIO, errno, "cannot list directory %s", dir_abs);
+        return bg_files__sys_error(err, BG_EIO, errno, "cannot list directory %s", dir_abs);
     return 0;
 }
 
@@ -75,12 +75,12 @@ int bg_files_discover(struct bg_file_list *out, struct bg_arena *a, const char *
     out->len = 0;
     if (cluster == NULL || cluster[0] == '\0')
         return bg_error_set(err, BG_EINVAL, "cluster name must not be empty");
-    rc = files_open_dir(&dfd, dir_abs, err);
+    rc = bg_files__open_dir(&dfd, dir_abs, err);
     if (rc != 0)
         return rc;
     d = fdopendir(dfd);
     if (d == NULL) {
-        rc = files_sys_error(err, BG_EIO, errno, "cannot list directory %s", dir_abs);
+        rc = bg_files__sys_error(err, BG_EIO, errno, "cannot list directory %s", dir_abs);
         close(dfd);
         return rc;
     }

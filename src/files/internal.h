@@ -11,20 +11,21 @@
 #include "bluegreen/common.h"
 
 /* True for [A-Za-z0-9]; locale independent on purpose, unlike isalnum(3). */
-static inline bool files_is_alnum(unsigned char c)
+static inline bool bg_files__is_alnum(unsigned char c)
 {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
 /* Sets err to "<formatted>: <strerror(e)>" with code and returns code. Thread safe. */
-int files_sys_error(struct bg_error *err, int code, int e, const char *fmt, ...) BG_PRINTF(4, 5);
+int bg_files__sys_error(struct bg_error *err, int code, int e, const char *fmt, ...)
+    BG_PRINTF(4, 5);
 
 /* BG_EINVAL unless name is a single path component (non-empty, no '/', not "." or ".."). */
-int files_check_name(const char *name, struct bg_error *err);
+int bg_files__check_name(const char *name, struct bg_error *err);
 
 /* Opens dir_abs as a directory fd (O_CLOEXEC) without following any symlink on the way, so
  * a directory swapped for a symlink after bg_files_resolve_dir is refused. BG_ENOTFOUND when
  * absent, BG_EINVAL when not a directory or reached through a symlink, BG_EIO otherwise. */
-int files_open_dir(int *out, const char *dir_abs, struct bg_error *err);
+int bg_files__open_dir(int *out, const char *dir_abs, struct bg_error *err);
 
 #endif

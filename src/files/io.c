@@ -20,7 +20,7 @@ static int open_error(struct bg_error *err, int e, const char *dir_abs, const ch
         return bg_error_set(err, BG_EINVAL, "file %s/%s is a symlink", dir_abs, name);
     if (e == ENXIO)
         return bg_error_set(err, BG_EINVAL, "%s/%s is not a regular file", dir_abs, name);
-    return files_sys_error(err, BG_EIO, e, "cannot open %s/%s", dir_abs, name);
+    return bg_files__sys_error(err, BG_EIO, e, "cannot open %s/%s", dir_abs, name);
 }
 
 static int read_fully(char **out, size_t *out_len, struct bg_arena *a, int fd, size_t size,
@@ -37,7 +37,7 @@ static int read_fully(char **out, size_t *out_len, struct bg_arena *a, int fd, s
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0)
-            return files_sys_error(err, BG_EIO, errno, "cannot read %s/%s", dir_abs, name);
+            return bg_files__sys_error(err, BG_EIO, errno, "cannot read %s/%s", dir_abs, name);
         if (r == 0)
             break;
         got += (size_t)r;
@@ -55,7 +55,7 @@ static int read_fd(char **out, size_t *out_len, struct bg_arena *a, int fd, cons
     struct stat st;
 
     if (fstat(fd, &st) != 0)
-        return files_sys_error(err, BG_EIO, errno, "cannot stat %s/%s", dir_abs, name);
+        return bg_files__sys_error(err, BG_EIO, errno, "cannot stat %s/%s", dir_abs, name);
     if (!S_ISREG(st.st_mode))
         return bg_error_set(err, BG_EINVAL, "%s/%s is not a regular file", dir_abs, name);
     if ((unsigned long long)st.st_size > BG_FILES_MAX_SIZE)
@@ -69,9 +69,9 @@ int bg_files_read(char **out, size_t *out_len, struct bg_arena *a, const char *d
 {
     int dfd = -1, fd = -1, rc;
 
-    rc = files_check_name(name, err);
+    rc = bg_files__check_name(name, err);
     if (rc == 0)
-        rc = files_open_dir(&dfd, dir_abs, err);
+        rc = bg_files__open_dir(&dfd, dir_abs, err);
     if (rc != 0)
         goto done;
     /* O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever. */
@@ -91,7 +91,7 @@ done:
 
 static int remove_one(int dfd, const char *dir_abs, const char *name, struct bg_error *err)
 {
-    int rc = files_check_name(name, err);
+    int rc = bg_files__check_name(name, err);
 
     if (rc != 0)
         return rc;
@@ -100,7 +100,7 @@ static int remove_one(int dfd, const char *dir_abs, const char *name, struct bg_
         return 0;
     if (errno == EISDIR)
         return bg_error_set(err, BG_EINVAL, "%s/%s is a directory", dir_abs, name);
-    return files_sys_error(err, BG_EIO, errno, "cannot remove %s/%s", dir_abs, name);
+    return bg_files__sys_error(err, BG_EIO, errno, "cannot remove %s/%s", dir_abs, name);
 }
 
 int bg_files_remove_all(const char *dir_abs, const char *const *names, size_t n,
@@ -109,7 +109,7 @@ int bg_files_remove_all(const char *dir_abs, const char *const *names, size_t n,
     int dfd = -1, rc;
     size_t i;
 
-    rc = files_open_dir(&dfd, dir_abs, err);
+    rc = bg_files__open_dir(&dfd, dir_abs, err);
     if (rc == BG_ENOTFOUND) {
         /* The directory is gone, so are its files: deleting what is gone succeeds. */
         bg_error_clear(err);
@@ -121,7 +121,7 @@ int bg_files_remove_all(const char *dir_abs, const char *const *names, size_t n,
         rc = remove_one(dfd, dir_abs, names[i], err);
     /* Make the removals durable; a filesystem that cannot sync directories says EINVAL. */
     if (rc == 0 && fsync(dfd) != 0 && errno != EINVAL)
-        rc = files_sys_error(err, BG_EIO, errno, "cannot sync directory %s", dir_abs);
+        rc = bg_files__sys_error(err, BG_EIO, errno, "cannot sync directory %s", dir_abs);
     close(dfd);
     return rc;
 }

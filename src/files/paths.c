@@ -29,7 +29,7 @@ static int canonical(char **out, struct bg_arena *a, const char *path, const cha
         return bg_error_set(err, BG_ENOTFOUND, "%s \"%s\" does not exist", what, path);
     if (e == ENOTDIR)
         return bg_error_set(err, BG_EINVAL, "%s \"%s\" is not a directory", what, path);
-    return files_sys_error(err, BG_EIO, e, "cannot resolve %s \"%s\"", what, path);
+    return bg_files__sys_error(err, BG_EIO, e, "cannot resolve %s \"%s\"", what, path);
 }
 
 static int require_dir(const char *abs, const char *what, const char *spelled, struct bg_error *err)
@@ -37,7 +37,7 @@ static int require_dir(const char *abs, const char *what, const char *spelled, s
     struct stat st;
 
     if (stat(abs, &st) != 0)
-        return files_sys_error(err, BG_EIO, errno, "cannot stat %s \"%s\"", what, spelled);
+        return bg_files__sys_error(err, BG_EIO, errno, "cannot stat %s \"%s\"", what, spelled);
     if (!S_ISDIR(st.st_mode))
         return bg_error_set(err, BG_EINVAL, "%s \"%s\" is not a directory", what, spelled);
     return 0;

@@ -49,9 +49,9 @@ static bool token_at(const char *text, size_t len, size_t i, const char *word, s
 {
     if (wlen > len - i || memcmp(text + i, word, wlen) != 0)
         return false;
-    if (i > 0 && files_is_alnum((unsigned char)text[i - 1]))
+    if (i > 0 && bg_files__is_alnum((unsigned char)text[i - 1]))
         return false;
-    return i + wlen == len || !files_is_alnum((unsigned char)text[i + wlen]);
+    return i + wlen == len || !bg_files__is_alnum((unsigned char)text[i + wlen]);
 }
 
 /* Offset of the next token occurrence of word at or after i, or len when there is none.

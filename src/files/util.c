@@ -11,7 +11,7 @@
 
 #include "files/internal.h"
 
-int files_sys_error(struct bg_error *err, int code, int e, const char *fmt, ...)
+int bg_files__sys_error(struct bg_error *err, int code, int e, const char *fmt, ...)
 {
     char what[384], ebuf[128];
     va_list ap;
@@ -23,7 +23,7 @@ int files_sys_error(struct bg_error *err, int code, int e, const char *fmt, ...)
     return bg_error_set(err, code, "%s: %s", what, strerror_r(e, ebuf, sizeof(ebuf)));
 }
 
-int files_check_name(const char *name, struct bg_error *err)
+int bg_files__check_name(const char *name, struct bg_error *err)
 {
     if (name == NULL || name[0] == '\0')
         return bg_error_set(err, BG_EINVAL, "file name must not be empty");
@@ -50,7 +50,7 @@ static int open_no_symlinks(const char *dir_abs)
     return (int)fd;
 }
 
-int files_open_dir(int *out, const char *dir_abs, struct bg_error *err)
+int bg_files__open_dir(int *out, const char *dir_abs, struct bg_error *err)
 {
     int fd = open_no_symlinks(dir_abs);
     int e = errno;
@@ -70,5 +70,5 @@ int files_open_dir(int *out, const char *dir_abs, struct bg_error *err)
         return bg_error_set(err, BG_EINVAL, "%s is not a directory", dir_abs);
     if (e == ELOOP)
         return bg_error_set(err, BG_EINVAL, "directory %s is reached through a symlink", dir_abs);
-    return files_sys_error(err, BG_EIO, e, "cannot open directory %s", dir_abs);
+    return bg_files__sys_error(err, BG_EIO, e, "cannot open directory %s", dir_abs);
 }

@@ -30,7 +30,7 @@ static int check_writes(const struct bg_file_write *files, size_t n, struct bg_e
         return bg_error_set(err, BG_ELIMIT, "%zu files exceed the limit of %u per cluster", n,
                             BG_FILES_MAX_COUNT);
     for (i = 0; i < n; i++) {
-        rc = files_check_name(files[i].name, err);
+        rc = bg_files__check_name(files[i].name, err);
         if (rc != 0)
             return rc;
         if (files[i].len > BG_FILES_MAX_SIZE)
@@ -52,7 +52,7 @@ static int check_target(int dfd, const char *dir_abs, const char *name, struct b
     if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
         if (errno == ENOENT)
             return 0;
-        return files_sys_error(err, BG_EIO, errno, "cannot stat %s/%s", dir_abs, name);
+        return bg_files__sys_error(err, BG_EIO, errno, "cannot stat %s/%s", dir_abs, name);
     }
     if (S_ISLNK(st.st_mode))
         return bg_error_set(err, BG_EINVAL, "refusing to write %s/%s: it is a symlink", dir_abs,
@@ -111,8 +111,8 @@ static int create_temp(char **out, int *fd_out, struct bg_arena *a, int dfd, con
             return 0;
         }
         if (errno != EEXIST)
-            return files_sys_error(err, BG_EIO, errno, "cannot create a temporary file in %s",
-                                   dir_abs);
+            return bg_files__sys_error(err, BG_EIO, errno, "cannot create a temporary file in %s",
+                                       dir_abs);
     }
     return bg_error_set(err, BG_EIO, "cannot create a unique temporary file in %s", dir_abs);
 }
@@ -127,12 +127,12 @@ static int write_temp(char **out, struct bg_arena *a, int dfd, const char *dir_a
         return rc;
     /* fchmod: the contract promises 0644 whatever the umask. */
     if (fchmod(fd, 0644) != 0 || write_fully(fd, f->data, f->len) != 0 || fsync(fd) != 0)
-        rc = files_sys_error(err, BG_EIO, errno, "cannot write a temporary file for %s/%s", dir_abs,
-                             f->name);
+        rc = bg_files__sys_error(err, BG_EIO, errno, "cannot write a temporary file for %s/%s",
+                                 dir_abs, f->name);
     /* close can report a delayed write error (NFS); it counts as a failed write. */
     if (close(fd) != 0 && rc == 0)
-        rc = files_sys_error(err, BG_EIO, errno, "cannot write a temporary file for %s/%s", dir_abs,
-                             f->name);
+        rc = bg_files__sys_error(err, BG_EIO, errno, "cannot write a temporary file for %s/%s",
+                                 dir_abs, f->name);
     return rc;
 }
 
@@ -145,12 +145,12 @@ static int rename_all(size_t *renamed, int dfd, const char *dir_abs, char **temp
 
         /* rename replaces a symlink that appeared since check_target, it never follows it. */
         if (renameat(dfd, temps[*renamed], dfd, name) != 0)
-            return files_sys_error(err, BG_EIO, errno,
-                                   "cannot replace %s/%s (%zu of %zu files already written)",
-                                   dir_abs, name, *renamed, n);
+            return bg_files__sys_error(err, BG_EIO, errno,
+                                       "cannot replace %s/%s (%zu of %zu files already written)",
+                                       dir_abs, name, *renamed, n);
     }
     if (fsync(dfd) != 0 && errno != EINVAL)
-        return files_sys_error(err, BG_EIO, errno, "cannot sync directory %s", dir_abs);
+        return bg_files__sys_error(err, BG_EIO, errno, "cannot sync directory %s", dir_abs);
     return 0;
 }
 
@@ -183,7 +183,7 @@ int bg_files_write_all(const char *dir_abs, const struct bg_file_write *files, s
 
     rc = check_writes(files, n, err);
     if (rc == 0)
-        rc = files_open_dir(&dfd, dir_abs, err);
+        rc = bg_files__open_dir(&dfd, dir_abs, err);
     if (rc != 0)
         return rc;
     a = bg_arena_new(); /* the signature has no arena: temporary names live in our own */

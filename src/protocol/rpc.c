@@ -33,7 +33,7 @@ static const struct bg_provider *get_provider(struct bg_service *svc)
     return p;
 }
 
-static void add_schema_entries(struct rpc_ctx *ctx, Tfplugin6__GetProviderSchema__Response *r)
+static void add_schema_entries(struct bg_rpc_ctx *ctx, Tfplugin6__GetProviderSchema__Response *r)
 {
     size_t n, i;
 
@@ -63,7 +63,7 @@ static void add_schema_entries(struct rpc_ctx *ctx, Tfplugin6__GetProviderSchema
     }
 }
 
-static ProtobufCMessage *get_schema(struct rpc_ctx *ctx, const ProtobufCMessage *req)
+static ProtobufCMessage *get_schema(struct bg_rpc_ctx *ctx, const ProtobufCMessage *req)
 {
     Tfplugin6__GetProviderSchema__Response *r =
         bg_wire_new(ctx->arena, &tfplugin6__get_provider_schema__response__descriptor);
@@ -75,7 +75,7 @@ static ProtobufCMessage *get_schema(struct rpc_ctx *ctx, const ProtobufCMessage 
     return &r->base;
 }
 
-static ProtobufCMessage *get_metadata(struct rpc_ctx *ctx, const ProtobufCMessage *req)
+static ProtobufCMessage *get_metadata(struct bg_rpc_ctx *ctx, const ProtobufCMessage *req)
 {
     Tfplugin6__GetMetadata__Response *r =
         bg_wire_new(ctx->arena, &tfplugin6__get_metadata__response__descriptor);
@@ -104,7 +104,7 @@ static ProtobufCMessage *get_metadata(struct rpc_ctx *ctx, const ProtobufCMessag
     return &r->base;
 }
 
-static ProtobufCMessage *validate_provider(struct rpc_ctx *ctx, const ProtobufCMessage *req)
+static ProtobufCMessage *validate_provider(struct bg_rpc_ctx *ctx, const ProtobufCMessage *req)
 {
     const Tfplugin6__ValidateProviderConfig__Request *q = (const void *)req;
     Tfplugin6__ValidateProviderConfig__Response *r =
@@ -117,7 +117,7 @@ static ProtobufCMessage *validate_provider(struct rpc_ctx *ctx, const ProtobufCM
     return &r->base;
 }
 
-static ProtobufCMessage *configure_provider(struct rpc_ctx *ctx, const ProtobufCMessage *req)
+static ProtobufCMessage *configure_provider(struct bg_rpc_ctx *ctx, const ProtobufCMessage *req)
 {
     const Tfplugin6__ConfigureProvider__Request *q = (const void *)req;
     Tfplugin6__ConfigureProvider__Response *r =
@@ -134,7 +134,7 @@ static ProtobufCMessage *configure_provider(struct rpc_ctx *ctx, const ProtobufC
     return &r->base;
 }
 
-static ProtobufCMessage *stop_provider(struct rpc_ctx *ctx, const ProtobufCMessage *req)
+static ProtobufCMessage *stop_provider(struct bg_rpc_ctx *ctx, const ProtobufCMessage *req)
 {
     Tfplugin6__StopProvider__Response *r =
         bg_wire_new(ctx->arena, &tfplugin6__stop_provider__response__descriptor);
@@ -147,7 +147,7 @@ static ProtobufCMessage *stop_provider(struct rpc_ctx *ctx, const ProtobufCMessa
     return &r->base;
 }
 
-static ProtobufCMessage *unsupported_with_diags(struct rpc_ctx *ctx, const ProtobufCMessage *req)
+static ProtobufCMessage *unsupported_with_diags(struct bg_rpc_ctx *ctx, const ProtobufCMessage *req)
 {
     /* Ephemeral resources, functions, moves: none exist; answer with a clear diagnostic
      * in the response shape every one of these requests shares (diagnostics only). */
@@ -161,7 +161,7 @@ static ProtobufCMessage *unsupported_with_diags(struct rpc_ctx *ctx, const Proto
     return &r->base;
 }
 
-static ProtobufCMessage *move_state(struct rpc_ctx *ctx, const ProtobufCMessage *req)
+static ProtobufCMessage *move_state(struct bg_rpc_ctx *ctx, const ProtobufCMessage *req)
 {
     Tfplugin6__MoveResourceState__Response *r =
         bg_wire_new(ctx->arena, &tfplugin6__move_resource_state__response__descriptor);
@@ -173,20 +173,20 @@ static ProtobufCMessage *move_state(struct rpc_ctx *ctx, const ProtobufCMessage 
     return &r->base;
 }
 
-static ProtobufCMessage *get_functions(struct rpc_ctx *ctx, const ProtobufCMessage *req)
+static ProtobufCMessage *get_functions(struct bg_rpc_ctx *ctx, const ProtobufCMessage *req)
 {
     (void)req;
     return bg_wire_new(ctx->arena, &tfplugin6__get_functions__response__descriptor);
 }
 
-static ProtobufCMessage *controller_shutdown(struct rpc_ctx *ctx, const ProtobufCMessage *req)
+static ProtobufCMessage *controller_shutdown(struct bg_rpc_ctx *ctx, const ProtobufCMessage *req)
 {
     (void)req;
     ctx->shutdown = true;
     return bg_wire_new(ctx->arena, &plugin__empty__descriptor);
 }
 
-static ProtobufCMessage *health_check(struct rpc_ctx *ctx, const ProtobufCMessage *req)
+static ProtobufCMessage *health_check(struct bg_rpc_ctx *ctx, const ProtobufCMessage *req)
 {
     Grpc__Health__V1__HealthCheckResponse *r =
         bg_wire_new(ctx->arena, &grpc__health__v1__health_check_response__descriptor);
@@ -197,7 +197,7 @@ static ProtobufCMessage *health_check(struct rpc_ctx *ctx, const ProtobufCMessag
 }
 
 #define P6(name) "/tfplugin6.Provider/" name
-static const struct rpc_method methods[] = {
+static const struct bg_rpc_method methods[] = {
     {P6("GetProviderSchema"), &tfplugin6__get_provider_schema__request__descriptor, get_schema},
     {P6("GetMetadata"), &tfplugin6__get_metadata__request__descriptor, get_metadata},
     {P6("ValidateProviderConfig"), &tfplugin6__validate_provider_config__request__descriptor,
@@ -238,7 +238,7 @@ bool bg_service_is_stream(const char *method)
            strcmp(method, "/grpc.health.v1.Health/Watch") == 0;
 }
 
-static const struct rpc_method *find_method(const char *path)
+static const struct bg_rpc_method *find_method(const char *path)
 {
     size_t i;
 
@@ -262,10 +262,10 @@ static void pack_response(struct bg_rpc_result *out, const ProtobufCMessage *res
     out->body_len = protobuf_c_message_pack(resp, out->body);
 }
 
-static void run_method(struct bg_service *svc, const struct rpc_method *m, const uint8_t *in,
+static void run_method(struct bg_service *svc, const struct bg_rpc_method *m, const uint8_t *in,
                        size_t len, struct bg_rpc_result *out)
 {
-    struct rpc_ctx ctx;
+    struct bg_rpc_ctx ctx;
     ProtobufCMessage *req = protobuf_c_message_unpack(m->request, NULL, len, in);
 
     if (req == NULL) {
@@ -291,7 +291,7 @@ static void run_method(struct bg_service *svc, const struct rpc_method *m, const
 void bg_service_handle(struct bg_service *svc, const char *method, const uint8_t *req,
                        size_t req_len, struct bg_rpc_result *out)
 {
-    const struct rpc_method *m = find_method(method);
+    const struct bg_rpc_method *m = find_method(method);
 
     memset(out, 0, sizeof(*out));
     if (m == NULL) {

@@ -21,7 +21,7 @@ struct bg_service {
     atomic_bool stop;             /* StopProvider */
 };
 
-struct rpc_ctx {
+struct bg_rpc_ctx {
     struct bg_service *svc;
     struct bg_arena *arena;
     struct bg_diags diags;
@@ -30,22 +30,22 @@ struct rpc_ctx {
 };
 
 /* A handler gets the unpacked request and returns the response message built in the arena. */
-typedef ProtobufCMessage *(*rpc_handler)(struct rpc_ctx *ctx, const ProtobufCMessage *req);
+typedef ProtobufCMessage *(*bg_rpc_handler)(struct bg_rpc_ctx *ctx, const ProtobufCMessage *req);
 
-struct rpc_method {
+struct bg_rpc_method {
     const char *path;
     const ProtobufCMessageDescriptor *request;
-    rpc_handler handler;
+    bg_rpc_handler handler;
 };
 
 /* Lifecycle handlers (rpc_resource.c). */
-ProtobufCMessage *bg_rpc_validate_resource(struct rpc_ctx *ctx, const ProtobufCMessage *req);
-ProtobufCMessage *bg_rpc_validate_data(struct rpc_ctx *ctx, const ProtobufCMessage *req);
-ProtobufCMessage *bg_rpc_upgrade_state(struct rpc_ctx *ctx, const ProtobufCMessage *req);
-ProtobufCMessage *bg_rpc_read_resource(struct rpc_ctx *ctx, const ProtobufCMessage *req);
-ProtobufCMessage *bg_rpc_plan(struct rpc_ctx *ctx, const ProtobufCMessage *req);
-ProtobufCMessage *bg_rpc_apply(struct rpc_ctx *ctx, const ProtobufCMessage *req);
-ProtobufCMessage *bg_rpc_import(struct rpc_ctx *ctx, const ProtobufCMessage *req);
-ProtobufCMessage *bg_rpc_read_data(struct rpc_ctx *ctx, const ProtobufCMessage *req);
+ProtobufCMessage *bg_rpc_validate_resource(struct bg_rpc_ctx *ctx, const ProtobufCMessage *req);
+ProtobufCMessage *bg_rpc_validate_data(struct bg_rpc_ctx *ctx, const ProtobufCMessage *req);
+ProtobufCMessage *bg_rpc_upgrade_state(struct bg_rpc_ctx *ctx, const ProtobufCMessage *req);
+ProtobufCMessage *bg_rpc_read_resource(struct bg_rpc_ctx *ctx, const ProtobufCMessage *req);
+ProtobufCMessage *bg_rpc_plan(struct bg_rpc_ctx *ctx, const ProtobufCMessage *req);
+ProtobufCMessage *bg_rpc_apply(struct bg_rpc_ctx *ctx, const ProtobufCMessage *req);
+ProtobufCMessage *bg_rpc_import(struct bg_rpc_ctx *ctx, const ProtobufCMessage *req);
+ProtobufCMessage *bg_rpc_read_data(struct bg_rpc_ctx *ctx, const ProtobufCMessage *req);
 
 #endif

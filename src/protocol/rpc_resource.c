@@ -7,7 +7,7 @@
 #include "bluegreen/codec.h"
 #include "rpc.h"
 
-static const struct bg_resource *find_resource(struct rpc_ctx *ctx, const char *type_name)
+static const struct bg_resource *find_resource(struct bg_rpc_ctx *ctx, const char *type_name)
 {
     const struct bg_resource *r = bg_resource_find(type_name);
 
@@ -31,7 +31,7 @@ static ProtobufCBinaryData private_out(struct bg_private p)
     return b;
 }
 
-ProtobufCMessage *bg_rpc_validate_resource(struct rpc_ctx *ctx, const ProtobufCMessage *req)
+ProtobufCMessage *bg_rpc_validate_resource(struct bg_rpc_ctx *ctx, const ProtobufCMessage *req)
 {
     const Tfplugin6__ValidateResourceConfig__Request *q = (const void *)req;
     Tfplugin6__ValidateResourceConfig__Response *r =
@@ -48,7 +48,7 @@ ProtobufCMessage *bg_rpc_validate_resource(struct rpc_ctx *ctx, const ProtobufCM
     return &r->base;
 }
 
-ProtobufCMessage *bg_rpc_validate_data(struct rpc_ctx *ctx, const ProtobufCMessage *req)
+ProtobufCMessage *bg_rpc_validate_data(struct bg_rpc_ctx *ctx, const ProtobufCMessage *req)
 {
     const Tfplugin6__ValidateDataResourceConfig__Request *q = (const void *)req;
     Tfplugin6__ValidateDataResourceConfig__Response *r =
@@ -68,7 +68,7 @@ ProtobufCMessage *bg_rpc_validate_data(struct rpc_ctx *ctx, const ProtobufCMessa
     return &r->base;
 }
 
-ProtobufCMessage *bg_rpc_upgrade_state(struct rpc_ctx *ctx, const ProtobufCMessage *req)
+ProtobufCMessage *bg_rpc_upgrade_state(struct bg_rpc_ctx *ctx, const ProtobufCMessage *req)
 {
     const Tfplugin6__UpgradeResourceState__Request *q = (const void *)req;
     Tfplugin6__UpgradeResourceState__Response *r =
@@ -93,7 +93,7 @@ ProtobufCMessage *bg_rpc_upgrade_state(struct rpc_ctx *ctx, const ProtobufCMessa
     return &r->base;
 }
 
-ProtobufCMessage *bg_rpc_read_resource(struct rpc_ctx *ctx, const ProtobufCMessage *req)
+ProtobufCMessage *bg_rpc_read_resource(struct bg_rpc_ctx *ctx, const ProtobufCMessage *req)
 {
     const Tfplugin6__ReadResource__Request *q = (const void *)req;
     Tfplugin6__ReadResource__Response *r =
@@ -129,7 +129,7 @@ static Tfplugin6__AttributePath **wire_paths(struct bg_arena *a, const struct bg
     return out;
 }
 
-static void plan_change(struct rpc_ctx *ctx, const struct bg_resource *res,
+static void plan_change(struct bg_rpc_ctx *ctx, const struct bg_resource *res,
                         const Tfplugin6__PlanResourceChange__Request *q,
                         Tfplugin6__PlanResourceChange__Response *r)
 {
@@ -161,7 +161,7 @@ static void plan_change(struct rpc_ctx *ctx, const struct bg_resource *res,
     r->n_requires_replace = nreplace;
 }
 
-ProtobufCMessage *bg_rpc_plan(struct rpc_ctx *ctx, const ProtobufCMessage *req)
+ProtobufCMessage *bg_rpc_plan(struct bg_rpc_ctx *ctx, const ProtobufCMessage *req)
 {
     const Tfplugin6__PlanResourceChange__Request *q = (const void *)req;
     Tfplugin6__PlanResourceChange__Response *r =
@@ -174,7 +174,7 @@ ProtobufCMessage *bg_rpc_plan(struct rpc_ctx *ctx, const ProtobufCMessage *req)
     return &r->base;
 }
 
-static void apply_change(struct rpc_ctx *ctx, const struct bg_resource *res,
+static void apply_change(struct bg_rpc_ctx *ctx, const struct bg_resource *res,
                          const Tfplugin6__ApplyResourceChange__Request *q,
                          Tfplugin6__ApplyResourceChange__Response *r)
 {
@@ -204,7 +204,7 @@ static void apply_change(struct rpc_ctx *ctx, const struct bg_resource *res,
     r->private_ = private_out(ar.private_out);
 }
 
-ProtobufCMessage *bg_rpc_apply(struct rpc_ctx *ctx, const ProtobufCMessage *req)
+ProtobufCMessage *bg_rpc_apply(struct bg_rpc_ctx *ctx, const ProtobufCMessage *req)
 {
     const Tfplugin6__ApplyResourceChange__Request *q = (const void *)req;
     Tfplugin6__ApplyResourceChange__Response *r =
@@ -217,7 +217,7 @@ ProtobufCMessage *bg_rpc_apply(struct rpc_ctx *ctx, const ProtobufCMessage *req)
     return &r->base;
 }
 
-ProtobufCMessage *bg_rpc_import(struct rpc_ctx *ctx, const ProtobufCMessage *req)
+ProtobufCMessage *bg_rpc_import(struct bg_rpc_ctx *ctx, const ProtobufCMessage *req)
 {
     const Tfplugin6__ImportResourceState__Request *q = (const void *)req;
     Tfplugin6__ImportResourceState__Response *r =
@@ -245,7 +245,7 @@ ProtobufCMessage *bg_rpc_import(struct rpc_ctx *ctx, const ProtobufCMessage *req
     return &r->base;
 }
 
-ProtobufCMessage *bg_rpc_read_data(struct rpc_ctx *ctx, const ProtobufCMessage *req)
+ProtobufCMessage *bg_rpc_read_data(struct bg_rpc_ctx *ctx, const ProtobufCMessage *req)
 {
     const Tfplugin6__ReadDataSource__Request *q = (const void *)req;
     Tfplugin6__ReadDataSource__Response *r =

@@ -101,7 +101,7 @@ static const struct bg_schema schema = {
     .block = {.description = description,
               .attrs = attrs,
               .nattrs = BG_COUNT(attrs),
-              .blocks = &pair_guard_block_type,
+              .blocks = &bg_pair__guard_block_type,
               .nblocks = 1},
 };
 
@@ -204,8 +204,8 @@ static bool config_known(const struct bg_value *config)
     return true;
 }
 
-static void set_computed(struct bg_arena *a, struct bg_value *obj, const struct pair_cfg *cfg,
-                         const struct pair_eval *ev)
+static void set_computed(struct bg_arena *a, struct bg_value *obj, const struct bg_pair_cfg *cfg,
+                         const struct bg_pair_eval *ev)
 {
     bg_value_put(a, obj, "id",
                  bg_value_string(a, bg_arena_printf(a, "%s:%s", cfg->directory, cfg->name)));
@@ -216,8 +216,8 @@ static void set_computed(struct bg_arena *a, struct bg_value *obj, const struct 
     bg_value_put(a, obj, "files", ev->files);
 }
 
-static void warn_removals(struct bg_call *call, const struct pair_cfg *cfg,
-                          const struct pair_eval *ev)
+static void warn_removals(struct bg_call *call, const struct bg_pair_cfg *cfg,
+                          const struct bg_pair_eval *ev)
 {
     char *list = bg_arena_strdup(call->arena, "");
     size_t i;
@@ -226,7 +226,7 @@ static void warn_removals(struct bg_call *call, const struct pair_cfg *cfg,
         return;
     for (i = 0; i < ev->nremoves; i++)
         list = bg_arena_printf(call->arena, "%s\n  - %s", list,
-                               pair_key(call->arena, cfg, ev->removes[i]));
+                               bg_pair__key(call->arena, cfg, ev->removes[i]));
     bg_diag_warn(call->diags, bg_path_attr(call->arena, NULL, "files"), "Files will be deleted",
                  "Applying this plan deletes %zu file(s) of %s:%s", ev->nremoves,
                  cfg->standby ? cfg->live_cluster : cfg->standby_cluster, list);
@@ -234,18 +234,18 @@ static void warn_removals(struct bg_call *call, const struct pair_cfg *cfg,
 
 static int pair_plan(struct bg_call *call, struct bg_plan_req *req)
 {
-    struct pair_cfg cfg;
-    struct pair_own own;
-    struct pair_eval ev;
+    struct bg_pair_cfg cfg;
+    struct bg_pair_own own;
+    struct bg_pair_eval ev;
 
     if (req->destroy || !config_known(req->config))
         return 0; /* unknown arguments: computed values stay unknown until apply */
-    if (pair_cfg_read(&cfg, call, req->config, true) != 0)
+    if (bg_pair__cfg_read(&cfg, call, req->config, true) != 0)
         return BG_EINVAL;
-    pair_own_read(&own, call->arena, req->prior_private);
-    if (pair_evaluate(&ev, call, &cfg, &own) != 0)
+    bg_pair__own_read(&own, call->arena, req->prior_private);
+    if (bg_pair__evaluate(&ev, call, &cfg, &own) != 0)
         return BG_EINVAL;
-    if (pair_guard_teardown(call, req->config, !cfg.standby && ev.nremoves > 0) != 0)
+    if (bg_pair__guard_teardown(call, req->config, !cfg.standby && ev.nremoves > 0) != 0)
         return BG_ECONFLICT;
     set_computed(call->arena, req->planned, &cfg, &ev);
     warn_removals(call, &cfg, &ev);
@@ -255,7 +255,7 @@ static int pair_plan(struct bg_call *call, struct bg_plan_req *req)
 /* Apply re-evaluates the disk: if a live file changed after the plan, the hashes differ and
  * nothing is written (the reviewed plan would no longer describe the apply). */
 static int check_matches_plan(struct bg_call *call, const struct bg_value *planned,
-                              const struct pair_eval *ev)
+                              const struct bg_pair_eval *ev)
 {
     const struct bg_value *files = bg_value_get(planned, "files");
 
@@ -270,8 +270,8 @@ static int check_matches_plan(struct bg_call *call, const struct bg_value *plann
 }
 
 /* Writes first (all or nothing), then removals. */
-static int execute(struct bg_call *call, const struct pair_cfg *cfg, const struct pair_eval *ev,
-                   bool *wrote)
+static int execute(struct bg_call *call, const struct bg_pair_cfg *cfg,
+                   const struct bg_pair_eval *ev, bool *wrote)
 {
     struct bg_error err = BG_ERROR_INIT;
 
@@ -290,20 +290,20 @@ static int execute(struct bg_call *call, const struct pair_cfg *cfg, const struc
 
 static int pair_apply(struct bg_call *call, struct bg_apply_req *req)
 {
-    struct pair_cfg cfg;
-    struct pair_own own;
-    struct pair_eval ev;
+    struct bg_pair_cfg cfg;
+    struct bg_pair_own own;
+    struct bg_pair_eval ev;
     struct bg_value *state;
     bool wrote = false;
     int rc;
 
     req->new_state = (struct bg_value *)req->prior; /* until something changes on disk */
-    if (pair_cfg_read(&cfg, call, req->planned, true) != 0)
+    if (bg_pair__cfg_read(&cfg, call, req->planned, true) != 0)
         return BG_EINVAL;
-    pair_own_read(&own, call->arena, req->private_in);
-    if (pair_evaluate(&ev, call, &cfg, &own) != 0 ||
+    bg_pair__own_read(&own, call->arena, req->private_in);
+    if (bg_pair__evaluate(&ev, call, &cfg, &own) != 0 ||
         check_matches_plan(call, req->planned, &ev) != 0 ||
-        pair_guard_teardown(call, req->planned, !cfg.standby && ev.nremoves > 0) != 0)
+        bg_pair__guard_teardown(call, req->planned, !cfg.standby && ev.nremoves > 0) != 0)
         return BG_EINVAL;
     rc = execute(call, &cfg, &ev, &wrote);
     if (!wrote)
@@ -312,7 +312,7 @@ static int pair_apply(struct bg_call *call, struct bg_apply_req *req)
     state = bg_value_copy_map(call->arena, req->planned);
     set_computed(call->arena, state, &cfg, &ev);
     req->new_state = state;
-    req->private_out = pair_own_write(call->arena, &ev.own_after);
+    req->private_out = bg_pair__own_write(call->arena, &ev.own_after);
     return rc;
 }
 
@@ -321,15 +321,15 @@ static int pair_apply(struct bg_call *call, struct bg_apply_req *req)
 static int pair_destroy(struct bg_call *call, struct bg_apply_req *req)
 {
     struct bg_error err = BG_ERROR_INIT;
-    struct pair_cfg cfg;
-    struct pair_own own;
+    struct bg_pair_cfg cfg;
+    struct bg_pair_own own;
     const char **names;
     size_t i, n = 0;
     char disk[65];
 
-    if (pair_cfg_read(&cfg, call, req->prior, true) != 0)
+    if (bg_pair__cfg_read(&cfg, call, req->prior, true) != 0)
         return bg_diags_has_errors(call->diags) ? BG_EINVAL : 0;
-    pair_own_read(&own, call->arena, req->private_in);
+    bg_pair__own_read(&own, call->arena, req->private_in);
     if (own.generated == NULL || strcmp(own.generated, cfg.standby_color) != 0)
         return 0;
     names = bg_arena_calloc(call->arena, bg_value_len(own.written), sizeof(*names));
@@ -337,14 +337,14 @@ static int pair_destroy(struct bg_call *call, struct bg_apply_req *req)
         const char *name = own.written->u.map.items[i].key;
         const char *sha = bg_value_as_string(own.written->u.map.items[i].value);
 
-        if (pair_disk_sha(disk, call->arena, cfg.dir_abs, name, &err) != 0)
+        if (bg_pair__disk_sha(disk, call->arena, cfg.dir_abs, name, &err) != 0)
             continue;
         if (sha != NULL && strcmp(sha, disk) == 0)
             names[n++] = name;
         else
             bg_diag_warn(call->diags, NULL, "Edited copy kept",
                          "%s was edited after bluegreen wrote it and is left in place.",
-                         pair_key(call->arena, &cfg, name));
+                         bg_pair__key(call->arena, &cfg, name));
     }
     if (n > 0 && bg_files_remove_all(cfg.dir_abs, names, n, &err) != 0)
         return bg_diag_from_error(call->diags, NULL, "Cannot remove standby files", &err);
@@ -358,13 +358,13 @@ static int pair_read(struct bg_call *call, struct bg_read_req *req)
     const struct bg_value *files = bg_value_get(req->state, "files");
     struct bg_error err = BG_ERROR_INIT;
     struct bg_value *fresh, *state;
-    struct pair_cfg cfg;
+    struct bg_pair_cfg cfg;
     char sha[65];
     size_t i;
 
     /* A directory that is gone (or no longer valid) means every copy is gone. */
-    if (pair_cfg_read(&cfg, call, req->state, false) != 0 ||
-        pair_cfg_resolve(&cfg, call, false) != 0)
+    if (bg_pair__cfg_read(&cfg, call, req->state, false) != 0 ||
+        bg_pair__cfg_resolve(&cfg, call, false) != 0)
         cfg.dir_abs = NULL;
     fresh = bg_value_map(call->arena, bg_value_len(files));
     for (i = 0;
@@ -372,7 +372,7 @@ static int pair_read(struct bg_call *call, struct bg_read_req *req)
          i++) {
         const char *key = files->u.map.items[i].key;
 
-        if (pair_disk_sha(sha, call->arena, cfg.dir_abs, pair_key_file(key), &err) == 0)
+        if (bg_pair__disk_sha(sha, call->arena, cfg.dir_abs, bg_pair__key_file(key), &err) == 0)
             bg_value_put(call->arena, fresh, key, bg_value_string(call->arena, sha));
     }
     state = bg_value_copy_map(call->arena, req->state);

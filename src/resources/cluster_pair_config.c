@@ -12,7 +12,7 @@ static const struct bg_path *attr_path(struct bg_call *call, const char *name)
     return bg_path_attr(call->arena, NULL, name);
 }
 
-static int read_colors(struct pair_cfg *out, struct bg_call *call, const struct bg_value *v)
+static int read_colors(struct bg_pair_cfg *out, struct bg_call *call, const struct bg_value *v)
 {
     const struct bg_value *colors = bg_value_get(v, "colors");
 
@@ -37,7 +37,7 @@ static int read_colors(struct pair_cfg *out, struct bg_call *call, const struct 
     return 0;
 }
 
-static void read_subs(struct pair_cfg *out, struct bg_call *call, const struct bg_value *v)
+static void read_subs(struct bg_pair_cfg *out, struct bg_call *call, const struct bg_value *v)
 {
     const struct bg_value *m = bg_value_get(v, "substitutions");
     size_t i, n = bg_value_len(m);
@@ -63,7 +63,7 @@ static char *trim_directory(struct bg_arena *a, const char *d)
     return bg_arena_strndup(a, d, n);
 }
 
-int pair_cfg_resolve(struct pair_cfg *out, struct bg_call *call, bool report)
+int bg_pair__cfg_resolve(struct bg_pair_cfg *out, struct bg_call *call, bool report)
 {
     struct bg_error err = BG_ERROR_INIT;
     const char *root = call->provider != NULL ? call->provider->repository_root : NULL;
@@ -85,8 +85,8 @@ int pair_cfg_resolve(struct pair_cfg *out, struct bg_call *call, bool report)
     return 0;
 }
 
-int pair_cfg_read(struct pair_cfg *out, struct bg_call *call, const struct bg_value *v,
-                  bool resolve_dir)
+int bg_pair__cfg_read(struct bg_pair_cfg *out, struct bg_call *call, const struct bg_value *v,
+                      bool resolve_dir)
 {
     const char *dir = bg_value_as_string(bg_value_get(v, "directory"));
     bool standby = true;
@@ -104,10 +104,10 @@ int pair_cfg_read(struct pair_cfg *out, struct bg_call *call, const struct bg_va
     read_subs(out, call, v);
     out->live_cluster = bg_arena_printf(call->arena, "%s-%s", out->name, out->live);
     out->standby_cluster = bg_arena_printf(call->arena, "%s-%s", out->name, out->standby_color);
-    return resolve_dir ? pair_cfg_resolve(out, call, true) : 0;
+    return resolve_dir ? bg_pair__cfg_resolve(out, call, true) : 0;
 }
 
-char *pair_key(struct bg_arena *a, const struct pair_cfg *cfg, const char *file_name)
+char *bg_pair__key(struct bg_arena *a, const struct bg_pair_cfg *cfg, const char *file_name)
 {
     if (strcmp(cfg->directory, ".") == 0)
         return bg_arena_strdup(a, file_name);
@@ -116,14 +116,14 @@ char *pair_key(struct bg_arena *a, const struct pair_cfg *cfg, const char *file_
     return bg_arena_printf(a, "%s/%s", cfg->directory, file_name);
 }
 
-const char *pair_key_file(const char *key)
+const char *bg_pair__key_file(const char *key)
 {
     const char *slash = strrchr(key, '/');
 
     return slash != NULL ? slash + 1 : key;
 }
 
-int pair_own_read(struct pair_own *out, struct bg_arena *a, struct bg_private p)
+int bg_pair__own_read(struct bg_pair_own *out, struct bg_arena *a, struct bg_private p)
 {
     struct bg_value *v = NULL;
     bool adopt = false;
@@ -141,7 +141,7 @@ int pair_own_read(struct pair_own *out, struct bg_arena *a, struct bg_private p)
     return 0;
 }
 
-struct bg_private pair_own_write(struct bg_arena *a, const struct pair_own *own)
+struct bg_private bg_pair__own_write(struct bg_arena *a, const struct bg_pair_own *own)
 {
     struct bg_value *v = bg_value_map(a, 3);
     struct bg_private p = {NULL, 0};

@@ -1,14 +1,14 @@
 /*
  * cluster_pair_eval.c - compares the configuration with the disk and decides every file
- * operation. Plan and apply both call pair_evaluate, so the `files` hashes a reviewer sees in
+ * operation. Plan and apply both call bg_pair__evaluate, so the `files` hashes a reviewer sees in
  * the plan are the bytes apply writes (rendering is deterministic).
  */
 #include <string.h>
 
 #include "cluster_pair.h"
 
-int pair_disk_sha(char out[65], struct bg_arena *a, const char *dir_abs, const char *name,
-                  struct bg_error *err)
+int bg_pair__disk_sha(char out[65], struct bg_arena *a, const char *dir_abs, const char *name,
+                      struct bg_error *err)
 {
     char *data = NULL;
     size_t len = 0;
@@ -24,7 +24,7 @@ static const struct bg_path *path_of(struct bg_call *call, const char *attr)
     return bg_path_attr(call->arena, NULL, attr);
 }
 
-static int discover(struct bg_file_list *out, struct bg_call *call, const struct pair_cfg *cfg,
+static int discover(struct bg_file_list *out, struct bg_call *call, const struct bg_pair_cfg *cfg,
                     const char *cluster)
 {
     struct bg_error err = BG_ERROR_INIT;
@@ -36,7 +36,7 @@ static int discover(struct bg_file_list *out, struct bg_call *call, const struct
 }
 
 /* Hashes of the files of a cluster as they are on disk (old cluster after a promotion). */
-static int hash_cluster(struct bg_value *files, struct bg_call *call, const struct pair_cfg *cfg,
+static int hash_cluster(struct bg_value *files, struct bg_call *call, const struct bg_pair_cfg *cfg,
                         const char *cluster)
 {
     struct bg_error err = BG_ERROR_INIT;
@@ -47,17 +47,17 @@ static int hash_cluster(struct bg_value *files, struct bg_call *call, const stru
     if (discover(&list, call, cfg, cluster) != 0)
         return BG_EIO;
     for (i = 0; i < list.len; i++) {
-        if (pair_disk_sha(sha, call->arena, cfg->dir_abs, list.names[i], &err) != 0)
+        if (bg_pair__disk_sha(sha, call->arena, cfg->dir_abs, list.names[i], &err) != 0)
             return bg_diag_from_error(call->diags, path_of(call, "directory"),
                                       "Cannot read cluster file", &err);
-        bg_value_put(call->arena, files, pair_key(call->arena, cfg, list.names[i]),
+        bg_value_put(call->arena, files, bg_pair__key(call->arena, cfg, list.names[i]),
                      bg_value_string(call->arena, sha));
     }
     return 0;
 }
 
-static void push_write(struct pair_eval *ev, struct bg_arena *a, const char *name, const char *data,
-                       size_t len)
+static void push_write(struct bg_pair_eval *ev, struct bg_arena *a, const char *name,
+                       const char *data, size_t len)
 {
     struct bg_file_write *grown = bg_arena_calloc(a, ev->nwrites + 1, sizeof(*grown));
 
@@ -69,7 +69,7 @@ static void push_write(struct pair_eval *ev, struct bg_arena *a, const char *nam
     ev->writes = grown;
 }
 
-static void push_remove(struct pair_eval *ev, struct bg_arena *a, const char *name)
+static void push_remove(struct bg_pair_eval *ev, struct bg_arena *a, const char *name)
 {
     const char **grown = bg_arena_calloc(a, ev->nremoves + 1, sizeof(*grown));
 
@@ -79,7 +79,7 @@ static void push_remove(struct pair_eval *ev, struct bg_arena *a, const char *na
     ev->removes = grown;
 }
 
-static int teardown(struct pair_eval *ev, struct bg_call *call, const struct pair_cfg *cfg)
+static int teardown(struct bg_pair_eval *ev, struct bg_call *call, const struct bg_pair_cfg *cfg)
 {
     struct bg_file_list list;
     size_t i;
@@ -94,11 +94,11 @@ static int teardown(struct pair_eval *ev, struct bg_call *call, const struct pai
 }
 
 /* An existing target whose content differs: ours to overwrite, or a refusal. */
-static int check_overwrite(struct bg_call *call, const struct pair_cfg *cfg,
-                           const struct pair_own *own, const char *target, const char *disk_sha)
+static int check_overwrite(struct bg_call *call, const struct bg_pair_cfg *cfg,
+                           const struct bg_pair_own *own, const char *target, const char *disk_sha)
 {
     const char *written = bg_value_as_string(bg_value_get(own->written, target));
-    const char *key = pair_key(call->arena, cfg, target);
+    const char *key = bg_pair__key(call->arena, cfg, target);
 
     if (own->adopt || (written != NULL && strcmp(written, disk_sha) == 0))
         return 0;
@@ -120,8 +120,8 @@ static int check_overwrite(struct bg_call *call, const struct pair_cfg *cfg,
     return BG_ECONFLICT;
 }
 
-static int render_one(struct pair_eval *ev, struct bg_call *call, const struct pair_cfg *cfg,
-                      const struct pair_own *own, const char *source)
+static int render_one(struct bg_pair_eval *ev, struct bg_call *call, const struct bg_pair_cfg *cfg,
+                      const struct bg_pair_own *own, const char *source)
 {
     struct bg_error err = BG_ERROR_INIT;
     char *src = NULL, *out = NULL, disk[65], sha[65];
@@ -136,7 +136,7 @@ static int render_one(struct pair_eval *ev, struct bg_call *call, const struct p
         return bg_diag_from_error(call->diags, path_of(call, "directory"),
                                   "Cannot render standby file", &err);
     bg_files_sha256_hex(sha, out, out_len);
-    rc = pair_disk_sha(disk, call->arena, cfg->dir_abs, target, &err);
+    rc = bg_pair__disk_sha(disk, call->arena, cfg->dir_abs, target, &err);
     if (rc != 0 && rc != BG_ENOTFOUND)
         return bg_diag_from_error(call->diags, path_of(call, "files"), "Cannot read standby file",
                                   &err);
@@ -145,14 +145,15 @@ static int render_one(struct pair_eval *ev, struct bg_call *call, const struct p
             return BG_ECONFLICT;
         push_write(ev, call->arena, target, out, out_len);
     }
-    bg_value_put(call->arena, ev->files, pair_key(call->arena, cfg, target),
+    bg_value_put(call->arena, ev->files, bg_pair__key(call->arena, cfg, target),
                  bg_value_string(call->arena, sha));
     bg_value_put(call->arena, ev->own_after.written, target, bg_value_string(call->arena, sha));
     return 0;
 }
 
 /* Copies we wrote earlier whose live source is gone are ours to remove. */
-static void drop_orphans(struct pair_eval *ev, struct bg_call *call, const struct pair_own *own)
+static void drop_orphans(struct bg_pair_eval *ev, struct bg_call *call,
+                         const struct bg_pair_own *own)
 {
     size_t i;
 
@@ -164,8 +165,8 @@ static void drop_orphans(struct pair_eval *ev, struct bg_call *call, const struc
     }
 }
 
-static int generate(struct pair_eval *ev, struct bg_call *call, const struct pair_cfg *cfg,
-                    const struct bg_file_list *sources, const struct pair_own *own)
+static int generate(struct bg_pair_eval *ev, struct bg_call *call, const struct bg_pair_cfg *cfg,
+                    const struct bg_file_list *sources, const struct bg_pair_own *own)
 {
     size_t i;
     int rc = 0;
@@ -181,8 +182,8 @@ static int generate(struct pair_eval *ev, struct bg_call *call, const struct pai
     return rc;
 }
 
-int pair_evaluate(struct pair_eval *out, struct bg_call *call, const struct pair_cfg *cfg,
-                  const struct pair_own *own)
+int bg_pair__evaluate(struct bg_pair_eval *out, struct bg_call *call, const struct bg_pair_cfg *cfg,
+                      const struct bg_pair_own *own)
 {
     struct bg_file_list sources;
     size_t i;
@@ -202,8 +203,9 @@ int pair_evaluate(struct pair_eval *out, struct bg_call *call, const struct pair
     }
     out->source_files = bg_value_array(call->arena, sources.len);
     for (i = 0; i < sources.len; i++)
-        bg_value_append(call->arena, out->source_files,
-                        bg_value_string(call->arena, pair_key(call->arena, cfg, sources.names[i])));
+        bg_value_append(
+            call->arena, out->source_files,
+            bg_value_string(call->arena, bg_pair__key(call->arena, cfg, sources.names[i])));
     if (!cfg->standby)
         return teardown(out, call, cfg);
     if (own->generated != NULL && strcmp(own->generated, cfg->live) == 0)

@@ -27,7 +27,7 @@ static const struct bg_block guard_block = {
     .nattrs = BG_COUNT(guard_attrs),
 };
 
-const struct bg_block_type pair_guard_block_type = {
+const struct bg_block_type bg_pair__guard_block_type = {
     .name = "teardown_guard",
     .nesting = BG_NEST_SINGLE,
     .block = &guard_block,
@@ -68,7 +68,7 @@ static int check_members(struct bg_call *call, const char *arn, const struct bg_
     return rc;
 }
 
-int pair_guard_teardown(struct bg_call *call, const struct bg_value *v, bool removes)
+int bg_pair__guard_teardown(struct bg_call *call, const struct bg_value *v, bool removes)
 {
     const struct bg_value *guard = bg_value_get(v, "teardown_guard");
     const char *arn = bg_value_as_string(bg_value_get(guard, "target_group_arn"));

@@ -24,7 +24,7 @@ static int split_id(struct bg_call *call, const char *id, char **dir, char **nam
     return 0;
 }
 
-static size_t count_files(struct bg_call *call, const struct pair_cfg *cfg, const char *color)
+static size_t count_files(struct bg_call *call, const struct bg_pair_cfg *cfg, const char *color)
 {
     struct bg_file_list list = {NULL, 0};
     const char *cluster = bg_arena_printf(call->arena, "%s-%s", cfg->name, color);
@@ -53,16 +53,16 @@ static struct bg_value *initial_state(struct bg_call *call, const char *dir, con
 int bg_cluster_pair_import(struct bg_call *call, const char *id, struct bg_value **state,
                            struct bg_private *private_out)
 {
-    struct pair_own own = {NULL, NULL, true};
-    struct pair_cfg cfg;
-    struct pair_eval ev;
+    struct bg_pair_own own = {NULL, NULL, true};
+    struct bg_pair_cfg cfg;
+    struct bg_pair_eval ev;
     char *dir = NULL, *name = NULL;
     size_t spoon, knife;
 
     if (split_id(call, id, &dir, &name) != 0)
         return BG_EINVAL;
     *state = initial_state(call, dir, name, "spoon", true);
-    if (pair_cfg_read(&cfg, call, *state, true) != 0)
+    if (bg_pair__cfg_read(&cfg, call, *state, true) != 0)
         return BG_EINVAL;
     spoon = count_files(call, &cfg, "spoon");
     knife = count_files(call, &cfg, "knife");
@@ -73,9 +73,9 @@ int bg_cluster_pair_import(struct bg_call *call, const char *id, struct bg_value
     }
     /* With one color on disk that color is live; with both, the configuration says which. */
     *state = initial_state(call, dir, name, spoon > 0 ? "spoon" : "knife", spoon > 0 && knife > 0);
-    pair_cfg_read(&cfg, call, *state, true);
+    bg_pair__cfg_read(&cfg, call, *state, true);
     own.written = bg_value_map(call->arena, 0);
-    if (pair_evaluate(&ev, call, &cfg, &own) != 0)
+    if (bg_pair__evaluate(&ev, call, &cfg, &own) != 0)
         return BG_EINVAL;
     bg_value_put(call->arena, *state, "id", bg_value_string(call->arena, id));
     bg_value_put(call->arena, *state, "live_cluster",
@@ -86,6 +86,6 @@ int bg_cluster_pair_import(struct bg_call *call, const char *id, struct bg_value
                  bg_value_string(call->arena, cfg.standby_color));
     bg_value_put(call->arena, *state, "source_files", ev.source_files);
     bg_value_put(call->arena, *state, "files", ev.files);
-    *private_out = pair_own_write(call->arena, &own);
+    *private_out = bg_pair__own_write(call->arena, &own);
     return 0;
 }

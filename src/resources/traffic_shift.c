@@ -236,14 +236,14 @@ static bool targets_clash(const struct bg_walk_target *a, const struct bg_walk_t
 static void check_unique_targets(struct bg_diags *d, const struct bg_path *path,
                                  const struct bg_value *v, const void *arg)
 {
-    struct shift_cfg cfg;
+    struct bg_shift_cfg cfg;
     size_t i, j;
 
     (void)arg;
     if (!bg_value_is_wholly_known(v))
         return;
     memset(&cfg, 0, sizeof(cfg));
-    shift_read_targets(&cfg.from, &cfg.n_from, d->arena, v);
+    bg_shift__read_targets(&cfg.from, &cfg.n_from, d->arena, v);
     for (i = 0; i < cfg.n_from; i++) {
         for (j = i + 1; j < cfg.n_from; j++) {
             if (targets_clash(&cfg.from[i], &cfg.from[j]))
@@ -258,11 +258,11 @@ static void check_unique_targets(struct bg_diags *d, const struct bg_path *path,
 /* from_targets and to_targets must be disjoint: a target cannot both leave and join. */
 static int shift_validate(struct bg_call *call, const struct bg_value *config)
 {
-    struct shift_cfg cfg;
+    struct bg_shift_cfg cfg;
     size_t i, j;
     int rc = 0;
 
-    if (!shift_cfg_read(&cfg, call->arena, config))
+    if (!bg_shift__cfg_read(&cfg, call->arena, config))
         return 0;
     for (i = 0; i < cfg.n_from; i++) {
         for (j = 0; j < cfg.n_to; j++) {
@@ -306,10 +306,10 @@ const struct bg_resource bg_traffic_shift_resource = {
     .type_name = "bluegreen_traffic_shift",
     .schema = &schema,
     .validate = shift_validate,
-    .plan = shift_plan,
-    .create = shift_apply,
-    .update = shift_apply,
-    .destroy = shift_destroy,
-    .read = shift_read,
+    .plan = bg_shift__plan,
+    .create = bg_shift__apply,
+    .update = bg_shift__apply,
+    .destroy = bg_shift__destroy,
+    .read = bg_shift__read,
     .import = shift_import,
 };

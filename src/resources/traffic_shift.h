@@ -10,20 +10,20 @@
 #include "bluegreen/resource.h"
 #include "bluegreen/walk.h"
 
-enum shift_failure { SHIFT_ROLLBACK_STEP, SHIFT_ROLLBACK_ALL, SHIFT_HALT };
+enum bg_shift_failure { BG_SHIFT_ROLLBACK_STEP, BG_SHIFT_ROLLBACK_ALL, BG_SHIFT_HALT };
 
-struct shift_cfg {
+struct bg_shift_cfg {
     const char *arn;
     struct bg_walk_target *from, *to; /* from the call arena */
     size_t n_from, n_to;
     int percent;
     int64_t soak_s, health_timeout_s, poll_s;
     bool wait_for_draining, exclusive, restore_on_destroy;
-    enum shift_failure on_failure;
+    enum bg_shift_failure on_failure;
 };
 
 /* One DescribeTargetHealth answer, in the planner's shape (reason kept for messages). */
-struct shift_members {
+struct bg_shift_members {
     struct bg_walk_member *items;
     const char **reasons;
     size_t n;
@@ -31,52 +31,53 @@ struct shift_members {
 
 /* Reads the arguments of a config, planned or state value. False when a walk-relevant
  * argument is still unknown (plan time). Assumes validation passed. */
-bool shift_cfg_read(struct shift_cfg *out, struct bg_arena *a, const struct bg_value *v);
+bool bg_shift__cfg_read(struct bg_shift_cfg *out, struct bg_arena *a, const struct bg_value *v);
 
 /* A set of {id, port} objects into targets (null port = 0, the group's port). */
-void shift_read_targets(struct bg_walk_target **out, size_t *n, struct bg_arena *a,
-                        const struct bg_value *set);
+void bg_shift__read_targets(struct bg_walk_target **out, size_t *n, struct bg_arena *a,
+                            const struct bg_value *set);
 
 /* Borrows a client from the provider; a diagnostic naming what is missing on failure. */
-int shift_client(struct bg_aws_client **out, struct bg_call *call);
+int bg_shift__client(struct bg_aws_client **out, struct bg_call *call);
 
 /* DescribeTargetHealth into *out; a diagnostic with the AWS Code and Message on failure. */
-int shift_describe(struct shift_members *out, struct bg_call *call, struct bg_aws_client *c,
-                   const char *arn);
+int bg_shift__describe(struct bg_shift_members *out, struct bg_call *call, struct bg_aws_client *c,
+                       const char *arn);
 
 /* The same without a diagnostic (Read treats TargetGroupNotFound as "gone"). */
-int shift_describe_quiet(struct shift_members *out, struct bg_arena *a, struct bg_aws_client *c,
-                         const char *arn, struct bg_error *err);
+int bg_shift__describe_quiet(struct bg_shift_members *out, struct bg_arena *a,
+                             struct bg_aws_client *c, const char *arn, struct bg_error *err);
 
 /* Turns an AWS error of `action` on arn into a diagnostic; returns err->code. */
-int shift_aws_diag(struct bg_call *call, const char *action, const char *arn,
-                   const struct bg_error *err);
+int bg_shift__aws_diag(struct bg_call *call, const char *action, const char *arn,
+                       const struct bg_error *err);
 
-void shift_walk_input(struct bg_walk_input *out, const struct shift_cfg *cfg,
-                      const struct shift_members *m);
+void bg_shift__walk_input(struct bg_walk_input *out, const struct bg_shift_cfg *cfg,
+                          const struct bg_shift_members *m);
 /* The set `members` = [{id, port, state}] and the list `steps` = [{action, target, percent}]. */
-struct bg_value *shift_flatten_members(struct bg_arena *a, const struct shift_members *m);
-struct bg_value *shift_flatten_steps(struct bg_arena *a, const struct bg_walk_plan *p);
+struct bg_value *bg_shift__flatten_members(struct bg_arena *a, const struct bg_shift_members *m);
+struct bg_value *bg_shift__flatten_steps(struct bg_arena *a, const struct bg_walk_plan *p);
 
 /* The member matching t (id, port 0 = any), or NULL. */
-const struct bg_walk_member *shift_member_find(const struct shift_members *m,
-                                               const struct bg_walk_target *t, size_t *index);
-bool shift_is_registered(const struct bg_walk_member *m);
+const struct bg_walk_member *bg_shift__member_find(const struct bg_shift_members *m,
+                                                   const struct bg_walk_target *t, size_t *index);
+bool bg_shift__is_registered(const struct bg_walk_member *m);
 
 /* The walk executor. run_forward: the steps of walk (create, update); run_restore: back to
  * from_targets only (destroy with on_destroy = "restore"). *members is in: the snapshot the
  * walk was planned from; out: the membership reached (also on error and on stop). Return 0
  * when done, BG_ERETRY when StopProvider cut it short (a warning says so), else the error
  * (diagnostics added). */
-int shift_run_forward(struct shift_members *members, struct bg_call *call, struct bg_aws_client *c,
-                      const struct shift_cfg *cfg, const struct bg_walk_plan *walk);
-int shift_run_restore(struct shift_members *members, struct bg_call *call, struct bg_aws_client *c,
-                      const struct shift_cfg *cfg);
+int bg_shift__run_forward(struct bg_shift_members *members, struct bg_call *call,
+                          struct bg_aws_client *c, const struct bg_shift_cfg *cfg,
+                          const struct bg_walk_plan *walk);
+int bg_shift__run_restore(struct bg_shift_members *members, struct bg_call *call,
+                          struct bg_aws_client *c, const struct bg_shift_cfg *cfg);
 
 /* The lifecycle hooks (traffic_shift_ops.c) and import (traffic_shift.c). */
-int shift_plan(struct bg_call *call, struct bg_plan_req *req);
-int shift_apply(struct bg_call *call, struct bg_apply_req *req);
-int shift_destroy(struct bg_call *call, struct bg_apply_req *req);
-int shift_read(struct bg_call *call, struct bg_read_req *req);
+int bg_shift__plan(struct bg_call *call, struct bg_plan_req *req);
+int bg_shift__apply(struct bg_call *call, struct bg_apply_req *req);
+int bg_shift__destroy(struct bg_call *call, struct bg_apply_req *req);
+int bg_shift__read(struct bg_call *call, struct bg_read_req *req);
 
 #endif

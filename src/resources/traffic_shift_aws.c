@@ -30,8 +30,8 @@ static bool str_is(const struct bg_value *v, const char *s)
 }
 
 /* A set of {id, port} objects; null port = the group's port (0). */
-void shift_read_targets(struct bg_walk_target **out, size_t *n, struct bg_arena *a,
-                        const struct bg_value *set)
+void bg_shift__read_targets(struct bg_walk_target **out, size_t *n, struct bg_arena *a,
+                            const struct bg_value *set)
 {
     size_t i, len = set != NULL && set->kind == BG_ARRAY ? set->u.arr.len : 0;
 
@@ -48,7 +48,7 @@ void shift_read_targets(struct bg_walk_target **out, size_t *n, struct bg_arena 
     }
 }
 
-bool shift_cfg_read(struct shift_cfg *out, struct bg_arena *a, const struct bg_value *v)
+bool bg_shift__cfg_read(struct bg_shift_cfg *out, struct bg_arena *a, const struct bg_value *v)
 {
     static const char *const walk_args[] = {"target_group_arn", "from_targets", "to_targets",
                                             "percent", "exclusive"};
@@ -61,8 +61,8 @@ bool shift_cfg_read(struct shift_cfg *out, struct bg_arena *a, const struct bg_v
     }
     memset(out, 0, sizeof(*out));
     out->arn = bg_value_as_string(bg_value_get(v, "target_group_arn"));
-    shift_read_targets(&out->from, &out->n_from, a, bg_value_get(v, "from_targets"));
-    shift_read_targets(&out->to, &out->n_to, a, bg_value_get(v, "to_targets"));
+    bg_shift__read_targets(&out->from, &out->n_from, a, bg_value_get(v, "from_targets"));
+    bg_shift__read_targets(&out->to, &out->n_to, a, bg_value_get(v, "to_targets"));
     out->percent = (int)int_of(bg_value_get(v, "percent"), 100);
     out->soak_s = int_of(bg_value_get(v, "soak_seconds"), 300);
     out->health_timeout_s = int_of(bg_value_get(v, "health_timeout_seconds"), 600);
@@ -71,15 +71,15 @@ bool shift_cfg_read(struct shift_cfg *out, struct bg_arena *a, const struct bg_v
     out->exclusive = bool_of(bg_value_get(v, "exclusive"), false);
     out->restore_on_destroy = str_is(bg_value_get(v, "on_destroy"), "restore");
     fail = bg_value_as_string(bg_value_get(v, "on_failure"));
-    out->on_failure = SHIFT_ROLLBACK_STEP;
+    out->on_failure = BG_SHIFT_ROLLBACK_STEP;
     if (fail != NULL && strcmp(fail, "rollback_all") == 0)
-        out->on_failure = SHIFT_ROLLBACK_ALL;
+        out->on_failure = BG_SHIFT_ROLLBACK_ALL;
     else if (fail != NULL && strcmp(fail, "halt") == 0)
-        out->on_failure = SHIFT_HALT;
+        out->on_failure = BG_SHIFT_HALT;
     return out->arn != NULL;
 }
 
-int shift_client(struct bg_aws_client **out, struct bg_call *call)
+int bg_shift__client(struct bg_aws_client **out, struct bg_call *call)
 {
     struct bg_error err = BG_ERROR_INIT;
 
@@ -104,8 +104,8 @@ static const char *summary_of(const struct bg_error *err)
     return "AWS call failed";
 }
 
-int shift_aws_diag(struct bg_call *call, const char *action, const char *arn,
-                   const struct bg_error *err)
+int bg_shift__aws_diag(struct bg_call *call, const char *action, const char *arn,
+                       const struct bg_error *err)
 {
     const struct bg_path *path = bg_path_attr(call->arena, NULL, "target_group_arn");
 
@@ -113,18 +113,18 @@ int shift_aws_diag(struct bg_call *call, const char *action, const char *arn,
     return err->code != 0 ? err->code : BG_EPROTO;
 }
 
-int shift_describe(struct shift_members *out, struct bg_call *call, struct bg_aws_client *c,
-                   const char *arn)
+int bg_shift__describe(struct bg_shift_members *out, struct bg_call *call, struct bg_aws_client *c,
+                       const char *arn)
 {
     struct bg_error err = BG_ERROR_INIT;
 
-    if (shift_describe_quiet(out, call->arena, c, arn, &err) != 0)
-        return shift_aws_diag(call, "DescribeTargetHealth", arn, &err);
+    if (bg_shift__describe_quiet(out, call->arena, c, arn, &err) != 0)
+        return bg_shift__aws_diag(call, "DescribeTargetHealth", arn, &err);
     return 0;
 }
 
-int shift_describe_quiet(struct shift_members *out, struct bg_arena *a, struct bg_aws_client *c,
-                         const char *arn, struct bg_error *err)
+int bg_shift__describe_quiet(struct bg_shift_members *out, struct bg_arena *a,
+                             struct bg_aws_client *c, const char *arn, struct bg_error *err)
 {
     struct bg_aws_target_health_list list;
     size_t i;
@@ -145,8 +145,8 @@ int shift_describe_quiet(struct shift_members *out, struct bg_arena *a, struct b
     return 0;
 }
 
-void shift_walk_input(struct bg_walk_input *out, const struct shift_cfg *cfg,
-                      const struct shift_members *m)
+void bg_shift__walk_input(struct bg_walk_input *out, const struct bg_shift_cfg *cfg,
+                          const struct bg_shift_members *m)
 {
     struct bg_walk_input in = BG_WALK_INPUT_INIT;
 
@@ -166,7 +166,7 @@ static struct bg_value *port_value(struct bg_arena *a, int port)
     return port > 0 ? bg_value_int(a, port) : bg_value_null(a);
 }
 
-struct bg_value *shift_flatten_members(struct bg_arena *a, const struct shift_members *m)
+struct bg_value *bg_shift__flatten_members(struct bg_arena *a, const struct bg_shift_members *m)
 {
     struct bg_value *set = bg_value_array(a, m->n);
     size_t i;
@@ -183,7 +183,7 @@ struct bg_value *shift_flatten_members(struct bg_arena *a, const struct shift_me
     return set;
 }
 
-struct bg_value *shift_flatten_steps(struct bg_arena *a, const struct bg_walk_plan *p)
+struct bg_value *bg_shift__flatten_steps(struct bg_arena *a, const struct bg_walk_plan *p)
 {
     struct bg_value *list = bg_value_array(a, p->n_steps);
     size_t i;
@@ -199,8 +199,8 @@ struct bg_value *shift_flatten_steps(struct bg_arena *a, const struct bg_walk_pl
     return list;
 }
 
-const struct bg_walk_member *shift_member_find(const struct shift_members *m,
-                                               const struct bg_walk_target *t, size_t *index)
+const struct bg_walk_member *bg_shift__member_find(const struct bg_shift_members *m,
+                                                   const struct bg_walk_target *t, size_t *index)
 {
     size_t i;
 
@@ -216,7 +216,7 @@ const struct bg_walk_member *shift_member_find(const struct shift_members *m,
     return NULL;
 }
 
-bool shift_is_registered(const struct bg_walk_member *m)
+bool bg_shift__is_registered(const struct bg_walk_member *m)
 {
     return m != NULL && (m->state == NULL ||
                          (strcmp(m->state, "draining") != 0 && strcmp(m->state, "unused") != 0));

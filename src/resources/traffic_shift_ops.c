@@ -14,15 +14,15 @@
 #include "traffic_shift.h"
 
 /* Membership and the walk from it, with one borrowed client. */
-static int survey(struct shift_members *m, struct bg_walk_plan *walk, struct bg_call *call,
-                  struct bg_aws_client *c, const struct shift_cfg *cfg)
+static int survey(struct bg_shift_members *m, struct bg_walk_plan *walk, struct bg_call *call,
+                  struct bg_aws_client *c, const struct bg_shift_cfg *cfg)
 {
     struct bg_error err = BG_ERROR_INIT;
     struct bg_walk_input in;
 
-    if (shift_describe(m, call, c, cfg->arn) != 0)
+    if (bg_shift__describe(m, call, c, cfg->arn) != 0)
         return BG_EPROTO;
-    shift_walk_input(&in, cfg, m);
+    bg_shift__walk_input(&in, cfg, m);
     if (bg_walk_plan(walk, call->arena, &in, &err) != 0)
         return bg_diag_from_error(call->diags, NULL, "Cannot plan the walk", &err);
     return 0;
@@ -30,43 +30,43 @@ static int survey(struct shift_members *m, struct bg_walk_plan *walk, struct bg_
 
 /* A to_target registered but never seen healthy (an interrupted health gate) is unfinished
  * work even when no step is left. */
-static bool gate_pending(const struct shift_cfg *cfg, const struct shift_members *m)
+static bool gate_pending(const struct bg_shift_cfg *cfg, const struct bg_shift_members *m)
 {
     size_t i;
 
     for (i = 0; i < cfg->n_to; i++) {
-        const struct bg_walk_member *x = shift_member_find(m, &cfg->to[i], NULL);
+        const struct bg_walk_member *x = bg_shift__member_find(m, &cfg->to[i], NULL);
 
-        if (shift_is_registered(x) && (x->state == NULL || strcmp(x->state, "healthy") != 0))
+        if (bg_shift__is_registered(x) && (x->state == NULL || strcmp(x->state, "healthy") != 0))
             return true;
     }
     return false;
 }
 
-static bool is_managed(const struct shift_cfg *cfg, const struct bg_walk_member *x)
+static bool is_managed(const struct bg_shift_cfg *cfg, const struct bg_walk_member *x)
 {
-    struct shift_members one = {(struct bg_walk_member *)x, NULL, 1};
+    struct bg_shift_members one = {(struct bg_walk_member *)x, NULL, 1};
     size_t i;
 
     for (i = 0; i < cfg->n_from; i++) {
-        if (shift_member_find(&one, &cfg->from[i], NULL) != NULL)
+        if (bg_shift__member_find(&one, &cfg->from[i], NULL) != NULL)
             return true;
     }
     for (i = 0; i < cfg->n_to; i++) {
-        if (shift_member_find(&one, &cfg->to[i], NULL) != NULL)
+        if (bg_shift__member_find(&one, &cfg->to[i], NULL) != NULL)
             return true;
     }
     return false;
 }
 
-static void warn_foreign(struct bg_call *call, const struct shift_cfg *cfg,
-                         const struct shift_members *m)
+static void warn_foreign(struct bg_call *call, const struct bg_shift_cfg *cfg,
+                         const struct bg_shift_members *m)
 {
     char *list = NULL;
     size_t i;
 
     for (i = 0; !cfg->exclusive && i < m->n; i++) {
-        if (shift_is_registered(&m->items[i]) && !is_managed(cfg, &m->items[i]))
+        if (bg_shift__is_registered(&m->items[i]) && !is_managed(cfg, &m->items[i]))
             list = bg_arena_printf(call->arena, "%s%s%s", list != NULL ? list : "",
                                    list != NULL ? ", " : "", m->items[i].id);
     }
@@ -83,12 +83,12 @@ static void put_unknown(struct bg_arena *a, struct bg_value *v, const char *name
     bg_value_put(a, v, name, bg_value_unknown(a));
 }
 
-int shift_plan(struct bg_call *call, struct bg_plan_req *req)
+int bg_shift__plan(struct bg_call *call, struct bg_plan_req *req)
 {
     struct bg_aws_client *c = NULL;
     struct bg_walk_plan walk;
-    struct shift_members m;
-    struct shift_cfg cfg;
+    struct bg_shift_members m;
+    struct bg_shift_cfg cfg;
     struct bg_arena *a = call->arena;
     int rc;
 
@@ -96,14 +96,14 @@ int shift_plan(struct bg_call *call, struct bg_plan_req *req)
      * which this provider does not: nothing to add here. */
     if (req->destroy)
         return 0;
-    if (!shift_cfg_read(&cfg, a, req->config)) {
+    if (!bg_shift__cfg_read(&cfg, a, req->config)) {
         put_unknown(a, req->planned, "steps"); /* arguments known only after apply */
         put_unknown(a, req->planned, "members");
         put_unknown(a, req->planned, "current_percent");
         return 0;
     }
     bg_value_put(a, req->planned, "id", bg_value_string(a, cfg.arn));
-    if (shift_client(&c, call) != 0)
+    if (bg_shift__client(&c, call) != 0)
         return BG_EINVAL;
     rc = survey(&m, &walk, call, c, &cfg);
     bg_provider_aws_release(call->provider, c);
@@ -119,25 +119,26 @@ int shift_plan(struct bg_call *call, struct bg_plan_req *req)
                      bg_value_get(req->prior, "current_percent"));
         return 0;
     }
-    bg_value_put(a, req->planned, "steps", shift_flatten_steps(a, &walk));
+    bg_value_put(a, req->planned, "steps", bg_shift__flatten_steps(a, &walk));
     put_unknown(a, req->planned, "members");
     put_unknown(a, req->planned, "current_percent");
     return 0;
 }
 
 static struct bg_value *state_after(struct bg_call *call, const struct bg_apply_req *req,
-                                    const struct shift_cfg *cfg, const struct shift_members *m,
+                                    const struct bg_shift_cfg *cfg,
+                                    const struct bg_shift_members *m,
                                     const struct bg_walk_plan *walk)
 {
     struct bg_arena *a = call->arena;
     struct bg_value *state = bg_value_copy_map(a, req->planned);
     struct bg_walk_input in;
 
-    shift_walk_input(&in, cfg, m);
+    bg_shift__walk_input(&in, cfg, m);
     bg_value_put(a, state, "id", bg_value_string(a, cfg->arn));
     if (!bg_value_is_wholly_known(bg_value_get(state, "steps")))
-        bg_value_put(a, state, "steps", shift_flatten_steps(a, walk));
-    bg_value_put(a, state, "members", shift_flatten_members(a, m));
+        bg_value_put(a, state, "steps", bg_shift__flatten_steps(a, walk));
+    bg_value_put(a, state, "members", bg_shift__flatten_members(a, m));
     bg_value_put(a, state, "current_percent", bg_value_int(a, bg_walk_percent(&in)));
     return state;
 }
@@ -150,7 +151,7 @@ static int check_matches_plan(struct bg_call *call, const struct bg_value *plann
     const struct bg_value *steps = bg_value_get(planned, "steps");
 
     if (!bg_value_is_wholly_known(steps) ||
-        bg_value_equal(steps, shift_flatten_steps(call->arena, walk)))
+        bg_value_equal(steps, bg_shift__flatten_steps(call->arena, walk)))
         return 0;
     bg_diag_error(call->diags, bg_path_attr(call->arena, NULL, "steps"),
                   "Target group changed since the plan",
@@ -161,10 +162,10 @@ static int check_matches_plan(struct bg_call *call, const struct bg_value *plann
 }
 
 static int apply_with(struct bg_call *call, struct bg_apply_req *req, struct bg_aws_client *c,
-                      const struct shift_cfg *cfg)
+                      const struct bg_shift_cfg *cfg)
 {
     struct bg_walk_plan walk;
-    struct shift_members m;
+    struct bg_shift_members m;
     int rc;
 
     rc = survey(&m, &walk, call, c, cfg);
@@ -177,7 +178,7 @@ static int apply_with(struct bg_call *call, struct bg_apply_req *req, struct bg_
         req->new_state = bg_value_copy_map(call->arena, req->planned);
         return 0; /* only non-walk arguments changed */
     }
-    rc = shift_run_forward(&m, call, c, cfg, &walk);
+    rc = bg_shift__run_forward(&m, call, c, cfg, &walk);
     /* On error or stop too the state records what AWS holds and the next plan continues.
      * Except a create that failed: terraform would taint it, and replacing a tainted shift
      * runs on_destroy (maybe a restore walk) before walking forward again. Recording nothing
@@ -187,38 +188,39 @@ static int apply_with(struct bg_call *call, struct bg_apply_req *req, struct bg_
     return rc;
 }
 
-int shift_apply(struct bg_call *call, struct bg_apply_req *req)
+int bg_shift__apply(struct bg_call *call, struct bg_apply_req *req)
 {
     struct bg_aws_client *c = NULL;
-    struct shift_cfg cfg;
+    struct bg_shift_cfg cfg;
     int rc;
 
     req->new_state = (struct bg_value *)req->prior; /* until AWS changes */
-    if (!shift_cfg_read(&cfg, call->arena, req->planned)) {
+    if (!bg_shift__cfg_read(&cfg, call->arena, req->planned)) {
         bg_diag_error(call->diags, NULL, "Unknown arguments at apply",
                       "target_group_arn, from_targets, to_targets, percent and exclusive must "
                       "be known when bluegreen_traffic_shift is applied.");
         return BG_EINVAL;
     }
-    if (shift_client(&c, call) != 0)
+    if (bg_shift__client(&c, call) != 0)
         return BG_EINVAL;
     rc = apply_with(call, req, c, &cfg);
     bg_provider_aws_release(call->provider, c);
     return rc;
 }
 
-static int destroy_with(struct bg_call *call, struct bg_aws_client *c, const struct shift_cfg *cfg)
+static int destroy_with(struct bg_call *call, struct bg_aws_client *c,
+                        const struct bg_shift_cfg *cfg)
 {
     struct bg_error err = BG_ERROR_INIT;
-    struct shift_members m;
+    struct bg_shift_members m;
     int rc;
 
-    if (shift_describe_quiet(&m, call->arena, c, cfg->arn, &err) != 0) {
+    if (bg_shift__describe_quiet(&m, call->arena, c, cfg->arn, &err) != 0) {
         if (bg_aws_error_is(&err, "TargetGroupNotFound"))
             return 0; /* nothing left to restore */
-        return shift_aws_diag(call, "DescribeTargetHealth", cfg->arn, &err);
+        return bg_shift__aws_diag(call, "DescribeTargetHealth", cfg->arn, &err);
     }
-    rc = shift_run_restore(&m, call, c, cfg);
+    rc = bg_shift__run_restore(&m, call, c, cfg);
     if (rc != 0 && !bg_diags_has_errors(call->diags))
         bg_diag_error(call->diags, NULL, "Destroy interrupted",
                       "The restore walk stopped before from_targets alone were registered; "
@@ -227,15 +229,15 @@ static int destroy_with(struct bg_call *call, struct bg_aws_client *c, const str
 }
 
 /* on_destroy = "keep" forgets the resource; "restore" walks back to from_targets first. */
-int shift_destroy(struct bg_call *call, struct bg_apply_req *req)
+int bg_shift__destroy(struct bg_call *call, struct bg_apply_req *req)
 {
     struct bg_aws_client *c = NULL;
-    struct shift_cfg cfg;
+    struct bg_shift_cfg cfg;
     int rc;
 
-    if (!shift_cfg_read(&cfg, call->arena, req->prior) || !cfg.restore_on_destroy)
+    if (!bg_shift__cfg_read(&cfg, call->arena, req->prior) || !cfg.restore_on_destroy)
         return 0;
-    if (shift_client(&c, call) != 0)
+    if (bg_shift__client(&c, call) != 0)
         return BG_EINVAL;
     rc = destroy_with(call, c, &cfg);
     bg_provider_aws_release(call->provider, c);
@@ -262,19 +264,20 @@ static bool value_has_registered(const struct bg_value *members, const struct bg
         struct bg_walk_member y = member_of(members->u.arr.items[i]);
 
         if (y.id != NULL && strcmp(y.id, x->id) == 0 && y.port == x->port &&
-            shift_is_registered(&y))
+            bg_shift__is_registered(&y))
             return true;
     }
     return false;
 }
 
-static bool snapshot_has_registered(const struct shift_members *m, const struct bg_walk_member *y)
+static bool snapshot_has_registered(const struct bg_shift_members *m,
+                                    const struct bg_walk_member *y)
 {
     size_t i;
 
     for (i = 0; i < m->n; i++) {
         if (strcmp(m->items[i].id, y->id) == 0 && m->items[i].port == y->port)
-            return shift_is_registered(&m->items[i]);
+            return bg_shift__is_registered(&m->items[i]);
     }
     return false;
 }
@@ -287,7 +290,7 @@ static char *append(struct bg_arena *a, char *list, const char *id)
 /* Membership changes since the last apply or refresh were made outside Terraform: name them.
  * Health changes (initial -> healthy, draining -> gone) are not registrations. */
 static void warn_drift(struct bg_call *call, const struct bg_value *old,
-                       const struct shift_members *m, const char *arn)
+                       const struct bg_shift_members *m, const char *arn)
 {
     char *added = NULL, *removed = NULL;
     size_t i;
@@ -295,13 +298,13 @@ static void warn_drift(struct bg_call *call, const struct bg_value *old,
     if (!bg_value_is_wholly_known(old) || bg_value_is_null(old))
         return;
     for (i = 0; i < m->n; i++) {
-        if (shift_is_registered(&m->items[i]) && !value_has_registered(old, &m->items[i]))
+        if (bg_shift__is_registered(&m->items[i]) && !value_has_registered(old, &m->items[i]))
             added = append(call->arena, added, m->items[i].id);
     }
     for (i = 0; old->kind == BG_ARRAY && i < old->u.arr.len; i++) {
         struct bg_walk_member y = member_of(old->u.arr.items[i]);
 
-        if (y.id != NULL && shift_is_registered(&y) && !snapshot_has_registered(m, &y))
+        if (y.id != NULL && bg_shift__is_registered(&y) && !snapshot_has_registered(m, &y))
             removed = append(call->arena, removed, y.id);
     }
     if (added != NULL || removed != NULL)
@@ -315,24 +318,24 @@ static void warn_drift(struct bg_call *call, const struct bg_value *old,
 }
 
 static int read_with(struct bg_call *call, struct bg_read_req *req, struct bg_aws_client *c,
-                     const struct shift_cfg *cfg)
+                     const struct bg_shift_cfg *cfg)
 {
     struct bg_error err = BG_ERROR_INIT;
     struct bg_arena *a = call->arena;
     struct bg_walk_input in;
-    struct shift_members m;
+    struct bg_shift_members m;
     struct bg_value *state;
 
-    if (shift_describe_quiet(&m, a, c, cfg->arn, &err) != 0) {
+    if (bg_shift__describe_quiet(&m, a, c, cfg->arn, &err) != 0) {
         if (!bg_aws_error_is(&err, "TargetGroupNotFound"))
-            return shift_aws_diag(call, "DescribeTargetHealth", cfg->arn, &err);
+            return bg_shift__aws_diag(call, "DescribeTargetHealth", cfg->arn, &err);
         req->new_state = NULL; /* the group is gone, and with it what this resource shifts */
         return 0;
     }
     warn_drift(call, bg_value_get(req->state, "members"), &m, cfg->arn);
-    shift_walk_input(&in, cfg, &m);
+    bg_shift__walk_input(&in, cfg, &m);
     state = bg_value_copy_map(a, req->state);
-    bg_value_put(a, state, "members", shift_flatten_members(a, &m));
+    bg_value_put(a, state, "members", bg_shift__flatten_members(a, &m));
     bg_value_put(a, state, "current_percent", bg_value_int(a, bg_walk_percent(&in)));
     if (bg_value_is_null(bg_value_get(state, "steps")))
         bg_value_put(a, state, "steps", bg_value_array(a, 0));
@@ -340,15 +343,15 @@ static int read_with(struct bg_call *call, struct bg_read_req *req, struct bg_aw
     return 0;
 }
 
-int shift_read(struct bg_call *call, struct bg_read_req *req)
+int bg_shift__read(struct bg_call *call, struct bg_read_req *req)
 {
     struct bg_aws_client *c = NULL;
-    struct shift_cfg cfg;
+    struct bg_shift_cfg cfg;
     int rc;
 
-    if (!shift_cfg_read(&cfg, call->arena, req->state))
+    if (!bg_shift__cfg_read(&cfg, call->arena, req->state))
         return 0;
-    if (shift_client(&c, call) != 0)
+    if (bg_shift__client(&c, call) != 0)
         return BG_EINVAL;
     rc = read_with(call, req, c, &cfg);
     bg_provider_aws_release(call->provider, c);

@@ -20,10 +20,10 @@ enum wait_for { WAIT_HEALTHY, WAIT_GONE };
 struct run {
     struct bg_call *call;
     struct bg_aws_client *c;
-    const struct shift_cfg *cfg;
-    struct shift_members *m;   /* latest snapshot */
-    bool fresh;                /* m reflects every change made so far */
-    struct bg_walk_step *done; /* steps taken by this run, for rollback */
+    const struct bg_shift_cfg *cfg;
+    struct bg_shift_members *m; /* latest snapshot */
+    bool fresh;                 /* m reflects every change made so far */
+    struct bg_walk_step *done;  /* steps taken by this run, for rollback */
     size_t n_done, cap_done;
 };
 
@@ -59,7 +59,7 @@ static int nap(const struct run *r, double seconds)
 
 static int refresh(struct run *r)
 {
-    int rc = shift_describe(r->m, r->call, r->c, r->cfg->arn);
+    int rc = bg_shift__describe(r->m, r->call, r->c, r->cfg->arn);
 
     r->fresh = rc == 0;
     return rc;
@@ -69,7 +69,7 @@ static const char *state_of(const struct run *r, const struct bg_walk_target *t,
                             const char **reason)
 {
     size_t i = 0;
-    const struct bg_walk_member *x = shift_member_find(r->m, t, &i);
+    const struct bg_walk_member *x = bg_shift__member_find(r->m, t, &i);
 
     *reason = x != NULL ? r->m->reasons[i] : "";
     return x != NULL && x->state != NULL ? x->state : "gone";
@@ -149,7 +149,7 @@ static int guard_last_healthy(struct run *r, const struct bg_walk_target *t)
 
     if (!r->fresh && refresh(r) != 0)
         return BG_EPROTO;
-    shift_member_find(r->m, t, &self);
+    bg_shift__member_find(r->m, t, &self);
     for (i = 0; i < r->m->n; i++) {
         const char *st = r->m->items[i].state;
 
@@ -172,9 +172,9 @@ static int call_aws(struct run *r, enum bg_walk_action action, const struct bg_w
     else
         rc = bg_aws_elbv2_deregister_targets(r->c, r->cfg->arn, &at, 1, &err);
     if (rc != 0)
-        return shift_aws_diag(r->call,
-                              action == BG_WALK_REGISTER ? "RegisterTargets" : "DeregisterTargets",
-                              r->cfg->arn, &err);
+        return bg_shift__aws_diag(
+            r->call, action == BG_WALK_REGISTER ? "RegisterTargets" : "DeregisterTargets",
+            r->cfg->arn, &err);
     r->fresh = false;
     return 0;
 }
@@ -217,7 +217,7 @@ static int percent_now(const struct run *r, int fallback)
 
     if (!r->fresh)
         return fallback;
-    shift_walk_input(&in, r->cfg, r->m);
+    bg_shift__walk_input(&in, r->cfg, r->m);
     return bg_walk_percent(&in);
 }
 
@@ -256,9 +256,9 @@ static size_t steps_kept(const struct run *r, const struct bg_walk_step *failed,
 {
     size_t keep = r->n_done;
 
-    if (r->cfg->on_failure == SHIFT_HALT)
+    if (r->cfg->on_failure == BG_SHIFT_HALT)
         return keep;
-    if (r->cfg->on_failure == SHIFT_ROLLBACK_ALL)
+    if (r->cfg->on_failure == BG_SHIFT_ROLLBACK_ALL)
         return 0;
     if (taken)
         keep--;
@@ -299,10 +299,10 @@ static int resume_gate(struct run *r)
     int rc;
 
     for (i = 0; i < r->cfg->n_to; i++) {
-        const struct bg_walk_member *x = shift_member_find(r->m, &r->cfg->to[i], NULL);
+        const struct bg_walk_member *x = bg_shift__member_find(r->m, &r->cfg->to[i], NULL);
         struct bg_walk_step s = {BG_WALK_REGISTER, {NULL, 0}, 0, 0};
 
-        if (!shift_is_registered(x) || (x->state != NULL && strcmp(x->state, "healthy") == 0))
+        if (!bg_shift__is_registered(x) || (x->state != NULL && strcmp(x->state, "healthy") == 0))
             continue;
         s.target.id = x->id;
         s.target.port = x->port;
@@ -346,7 +346,7 @@ static int walk_steps(struct run *r, const struct bg_walk_plan *walk)
 
 static int finish(struct run *r, int rc)
 {
-    struct shift_members last = *r->m;
+    struct bg_shift_members last = *r->m;
 
     /* The state must show what AWS holds now; if even that fails, the last snapshot will
      * do: the next refresh corrects it. */
@@ -362,8 +362,9 @@ static int finish(struct run *r, int rc)
     return BG_ERETRY;
 }
 
-int shift_run_forward(struct shift_members *members, struct bg_call *call, struct bg_aws_client *c,
-                      const struct shift_cfg *cfg, const struct bg_walk_plan *walk)
+int bg_shift__run_forward(struct bg_shift_members *members, struct bg_call *call,
+                          struct bg_aws_client *c, const struct bg_shift_cfg *cfg,
+                          const struct bg_walk_plan *walk)
 {
     struct run r;
     int rc;
@@ -380,18 +381,18 @@ int shift_run_forward(struct shift_members *members, struct bg_call *call, struc
     return finish(&r, rc);
 }
 
-int shift_run_restore(struct shift_members *members, struct bg_call *call, struct bg_aws_client *c,
-                      const struct shift_cfg *cfg)
+int bg_shift__run_restore(struct bg_shift_members *members, struct bg_call *call,
+                          struct bg_aws_client *c, const struct bg_shift_cfg *cfg)
 {
-    struct shift_cfg halt = *cfg;
+    struct bg_shift_cfg halt = *cfg;
     struct bg_error err = BG_ERROR_INIT;
     struct bg_walk_input in;
     struct bg_walk_plan walk;
     struct run r;
 
     /* Rolling back a restore would walk forward again: a failed restore just stops. */
-    halt.on_failure = SHIFT_HALT;
-    shift_walk_input(&in, &halt, members);
+    halt.on_failure = BG_SHIFT_HALT;
+    bg_shift__walk_input(&in, &halt, members);
     if (bg_walk_plan_reverse(&walk, call->arena, &in, &err) != 0)
         return bg_diag_from_error(call->diags, NULL, "Cannot plan the restore walk", &err);
     memset(&r, 0, sizeof(r));
