@@ -1,7 +1,6 @@
 /*
  * main.c - read the environment, create the server, print the handshake line, serve, free.
  */
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +15,7 @@ static int serve(const struct bg_logger *log, const struct bg_handshake *hs)
     struct bg_tls_identity id;
     struct bg_server_options opts = {log, NULL, hs->client_cert_pem, "127.0.0.1:0"};
     struct bg_server *server = NULL;
+    struct bg_signal_watch *signals = NULL;
     struct bg_error err = BG_ERROR_INIT;
     char address[64], line[2048];
     int port = 0, rc = 1;
@@ -24,7 +24,8 @@ static int serve(const struct bg_logger *log, const struct bg_handshake *hs)
     if (hs->client_cert_pem != NULL && bg_tls_identity_new(&id, &err) != 0)
         goto done;
     opts.identity = hs->client_cert_pem != NULL ? &id : NULL;
-    if (bg_server_new(&server, &opts, &port, &err) != 0)
+    if (bg_server_new(&server, &opts, &port, &err) != 0 ||
+        bg_signal_watch_start(&signals, bg_server_service(server), &err) != 0)
         goto done;
     snprintf(address, sizeof(address), "127.0.0.1:%d", port);
     if (bg_handshake_line(line, sizeof(line), hs->protocol_version, "tcp", address,
@@ -40,6 +41,7 @@ static int serve(const struct bg_logger *log, const struct bg_handshake *hs)
 done:
     if (rc != 0)
         fprintf(stderr, "terraform-provider-bluegreen: %s\n", err.msg);
+    bg_signal_watch_stop(signals);
     bg_server_free(server);
     bg_tls_identity_clear(&id);
     return rc;
@@ -60,9 +62,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s\n", err.msg);
         return 1;
     }
-    /* Ctrl-C reaches our process group too; terraform sends StopProvider instead. */
-    signal(SIGINT, SIG_IGN);
-    signal(SIGPIPE, SIG_IGN);
+    /* Before any thread exists, so all of them inherit the mask (SIGINT/SIGTERM: stop). */
+    if (bg_signals_block(&err) != 0) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
     bg_log_init(&log, 2, NULL);
     grpc_init();
     rc = serve(&log, &hs);

@@ -22,6 +22,7 @@ enum bg_code {
     BG_ECONFLICT = -5, /* refusing to overwrite something we do not own */
     BG_ERETRY = -6,    /* transient; the caller may retry */
     BG_ELIMIT = -7,    /* a size or depth bound was exceeded */
+    BG_ECANCELED = -8, /* cut short on request (StopProvider, terraform gone) */
 };
 
 struct bg_error {

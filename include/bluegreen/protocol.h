@@ -69,4 +69,30 @@ void bg_server_run(struct bg_server *s);
 /* Waits for handler threads, shuts gRPC down, frees everything. NULL allowed. */
 void bg_server_free(struct bg_server *s);
 
+struct bg_service;
+
+/* The service the server dispatches to (owned by the server). */
+struct bg_service *bg_server_service(struct bg_server *s);
+
+/* ---- signals -------------------------------------------------------------------------- */
+
+/* SIGINT and SIGTERM mean "stop at a safe point", as StopProvider does: a Ctrl-C in a
+ * terminal (or a CI runner cancelling a job) signals terraform's whole process group, and
+ * during the plan phase of `terraform apply` terraform itself sends no StopProvider, so the
+ * signal is the only way a long wait learns of it. Terraform ends the provider with Shutdown
+ * (or SIGKILL) when it is done, never with these signals.
+ *
+ * bg_signals_block blocks them (and SIGPIPE is ignored) in the calling thread, so call it in
+ * main before any thread starts: every thread inherits the mask and only the watcher thread
+ * receives them, with sigwait. */
+int bg_signals_block(struct bg_error *err);
+
+struct bg_signal_watch;
+
+/* Starts the watcher thread: each SIGINT/SIGTERM calls bg_service_request_stop(svc). */
+int bg_signal_watch_start(struct bg_signal_watch **out, struct bg_service *svc,
+                          struct bg_error *err);
+/* Ends and joins the watcher; NULL allowed. */
+void bg_signal_watch_stop(struct bg_signal_watch *w);
+
 #endif

@@ -37,6 +37,15 @@ void bg_service_free(struct bg_service *svc);
 /* True for methods that are streams we answer at once with a status and no message. */
 bool bg_service_is_stream(const char *method);
 
+/* Sets the stop flag every running hook checks (StopProvider, a signal, terraform gone): they
+ * finish their current step safely and return the state reached; new calls see it too. why
+ * names the cause in the one INFO line logged. Thread safe (async-signal-safe it is not:
+ * call it from a thread, see include/bluegreen/protocol.h's signal watcher). */
+void bg_service_request_stop(struct bg_service *svc, const char *why);
+
+/* Whether a stop was requested. Thread safe. */
+bool bg_service_stopping(const struct bg_service *svc);
+
 void bg_service_handle(struct bg_service *svc, const char *method, const uint8_t *req,
                        size_t req_len, struct bg_rpc_result *out);
 

@@ -199,26 +199,42 @@ static int resolve_keys(struct bg_aws_config *out, struct bg_arena *a,
                         f->config ? f->config : "(HOME unset)");
 }
 
+/* One service's endpoint: setting, AWS_ENDPOINT_URL_<env>, AWS_ENDPOINT_URL, else AWS's. */
 static int resolve_endpoint(struct bg_aws_config *out, struct bg_arena *a,
                             const struct bg_aws_settings *s, const char *const *envp,
-                            struct bg_error *err)
+                            enum bg_aws_service service, struct bg_error *err)
 {
-    const char *e =
-        first_set(s->endpoint, bg_aws_env(envp, "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2"));
+    const struct bg_aws_service_info *info = bg_aws_service(service);
+    const char *env = bg_arena_printf(a, "AWS_ENDPOINT_URL_%s", info->env);
+    const char *e = first_set(s->endpoints[service], bg_aws_env(envp, env));
     size_t n;
 
     e = first_set(e, bg_aws_env(envp, "AWS_ENDPOINT_URL"));
     if (e == NULL) {
-        out->endpoint =
-            bg_arena_printf(a, "https://elasticloadbalancing.%s.amazonaws.com", out->region);
+        out->endpoints[service] =
+            bg_arena_printf(a, "https://%s.%s.amazonaws.com", info->host_prefix, out->region);
         return 0;
     }
     if (strncmp(e, "https://", 8) != 0 && strncmp(e, "http://", 7) != 0)
-        return bg_error_set(err, BG_EINVAL, "endpoint %s: must start with https:// or http://", e);
+        return bg_error_set(err, BG_EINVAL, "endpoint %s (%s): must start with https:// or http://",
+                            e, info->key);
     n = strlen(e);
     while (n > 0 && e[n - 1] == '/')
         n--;
-    out->endpoint = bg_arena_strndup(a, e, n);
+    out->endpoints[service] = bg_arena_strndup(a, e, n);
+    return 0;
+}
+
+static int resolve_endpoints(struct bg_aws_config *out, struct bg_arena *a,
+                             const struct bg_aws_settings *s, const char *const *envp,
+                             struct bg_error *err)
+{
+    for (int i = 0; i < BG_AWS_NSERVICES; i++) {
+        int rc = resolve_endpoint(out, a, s, envp, (enum bg_aws_service)i, err);
+
+        if (rc != 0)
+            return rc;
+    }
     return 0;
 }
 
@@ -237,7 +253,7 @@ int bg_aws_config_resolve(struct bg_aws_config *out, struct bg_arena *a,
     if (rc == 0)
         rc = resolve_keys(out, a, settings, envp, &f, err);
     if (rc == 0)
-        rc = resolve_endpoint(out, a, settings, envp, err);
+        rc = resolve_endpoints(out, a, settings, envp, err);
     if (out->token != NULL && out->token[0] == '\0')
         out->token = NULL;
     out->max_retries = settings->max_retries >= 0 ? settings->max_retries : 3;

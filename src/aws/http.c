@@ -1,36 +1,48 @@
 /*
- * http.c - the SigV4-signing Query API client (include/bluegreen/aws.h).
+ * http.c - the SigV4-signing client for AWS Query and REST JSON APIs (include/bluegreen/aws.h)
+ * on the provider's HTTP client (include/bluegreen/http.h).
  *
- * One CURL easy handle per client keeps the TLS connection alive between calls: a walk makes
+ * One HTTP client per AWS client keeps the TLS connection alive between calls: a walk makes
  * a few hundred small requests to the same host. Signing is libcurl's CURLOPT_AWS_SIGV4; it
  * signs host, x-amz-date and every header we add ourselves, which is how the session token
- * header ends up among the signed headers as STS requires.
+ * header ends up among the signed headers as STS requires. Retries, their backoff and the
+ * stop flag live here; transfers in flight are aborted by the HTTP client itself.
  */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "bluegreen/lazy.h"
+#include "bluegreen/codec.h"
+#include "bluegreen/http.h"
+#include "bluegreen/value.h"
 #include "internal.h"
 
 struct bg_aws_client {
-    const struct bg_curl_api *lib; /* libcurl, loaded on first use */
-    CURL *curl;
-    struct curl_slist *headers;
+    struct bg_http_client *http;
     struct bg_arena *arena; /* copies of the configuration */
     struct bg_aws_config cfg;
     struct bg_aws_client_opts opts;
     uint64_t prng;
-    char errbuf[CURL_ERROR_SIZE];
 };
 
-struct sink {
-    char *buf;
-    size_t len, cap;
-    bool too_big;
+static const struct bg_aws_service_info services[BG_AWS_NSERVICES] = {
+    [BG_AWS_ELBV2] = {"elbv2", "ELASTIC_LOAD_BALANCING_V2", "elasticloadbalancing",
+                      "elasticloadbalancing", "2015-12-01"},
+    [BG_AWS_STS] = {"sts", "STS", "sts", "sts", "2011-06-15"},
+    [BG_AWS_CLOUDWATCH] = {"cloudwatch", "CLOUDWATCH", "monitoring", "monitoring", "2010-08-01"},
+    [BG_AWS_AUTOSCALING] = {"autoscaling", "AUTO_SCALING", "autoscaling", "autoscaling",
+                            "2011-01-01"},
+    [BG_AWS_EKS] = {"eks", "EKS", "eks", "eks", NULL},
 };
+
+const struct bg_aws_service_info *bg_aws_service(enum bg_aws_service s)
+{
+    assert(s >= 0 && s < BG_AWS_NSERVICES);
+    return &services[s];
+}
 
 static uint64_t next_random(uint64_t *state)
 {
@@ -72,39 +84,21 @@ bool bg_aws_should_retry(long status, const char *code)
     return status == 429 || status >= 500 || bg_aws_is_throttling(code);
 }
 
-static void sleep_ms(void *ctx, long ms)
+static bool stopped(const struct bg_aws_client *c)
 {
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-    (void)ctx;
-    nanosleep(&ts, NULL);
+    return c->opts.stop != NULL && atomic_load(c->opts.stop);
 }
 
-static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
+/* The default backoff sleep: 50 ms slices, so a stop request ends it within that. */
+static void sleep_ms(struct bg_aws_client *c, long ms)
 {
-    struct sink *s = userdata;
-    size_t n = size * nmemb;
-    char *grown;
+    while (ms > 0 && !stopped(c)) {
+        long slice = ms < 50 ? ms : 50;
+        struct timespec ts = {0, slice * 1000000L};
 
-    if (s->len + n > BG_AWS_MAX_BODY) {
-        s->too_big = true;
-        return 0; /* makes curl fail the transfer with CURLE_WRITE_ERROR */
+        nanosleep(&ts, NULL);
+        ms -= slice;
     }
-    if (s->len + n + 1 > s->cap) {
-        size_t cap = s->cap ? s->cap : 4096;
-
-        while (cap < s->len + n + 1)
-            cap *= 2;
-        grown = realloc(s->buf, cap);
-        if (grown == NULL)
-            return 0;
-        s->buf = grown;
-        s->cap = cap;
-    }
-    memcpy(s->buf + s->len, data, n);
-    s->len += n;
-    s->buf[s->len] = '\0';
-    return n;
 }
 
 static const char *dup_or_null(struct bg_arena *a, const char *s)
@@ -119,51 +113,14 @@ static void copy_config(struct bg_aws_client *c, const struct bg_aws_config *cfg
     c->cfg.secret_key = dup_or_null(c->arena, cfg->secret_key);
     c->cfg.token = dup_or_null(c->arena, cfg->token);
     c->cfg.profile = dup_or_null(c->arena, cfg->profile);
-    c->cfg.endpoint = dup_or_null(c->arena, cfg->endpoint);
+    /* a configuration built by hand (tests) may name only some endpoints */
+    for (int i = 0; i < BG_AWS_NSERVICES; i++)
+        c->cfg.endpoints[i] = cfg->endpoints[i] != NULL
+                                  ? bg_arena_strdup(c->arena, cfg->endpoints[i])
+                                  : bg_arena_printf(c->arena, "https://%s.%s.amazonaws.com",
+                                                    services[i].host_prefix, cfg->region);
     c->cfg.max_retries = cfg->max_retries < 0 ? 0 : cfg->max_retries;
     c->cfg.timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 30000;
-}
-
-static int build_headers(struct bg_aws_client *c)
-{
-    struct curl_slist *h;
-    char *token;
-
-    h = c->lib->slist_append(NULL, "Content-Type: application/x-www-form-urlencoded; "
-                                   "charset=utf-8");
-    if (h == NULL)
-        return -1;
-    c->headers = h;
-    if (c->cfg.token == NULL)
-        return 0;
-    token = bg_arena_printf(c->arena, "X-Amz-Security-Token: %s", c->cfg.token);
-    h = c->lib->slist_append(c->headers, token);
-    if (h == NULL)
-        return -1;
-    c->headers = h;
-    return 0;
-}
-
-static int set_options(struct bg_aws_client *c)
-{
-    const char *sigv4 = bg_arena_printf(c->arena, "aws:amz:%s:elasticloadbalancing", c->cfg.region);
-    long connect_ms = c->cfg.timeout_ms < 10000 ? c->cfg.timeout_ms : 10000;
-    CURLcode rc = CURLE_OK;
-
-    rc |= c->lib->easy_setopt(c->curl, CURLOPT_URL,
-                              bg_arena_printf(c->arena, "%s/", c->cfg.endpoint));
-    rc |= c->lib->easy_setopt(c->curl, CURLOPT_PROTOCOLS_STR, "http,https");
-    rc |= c->lib->easy_setopt(c->curl, CURLOPT_AWS_SIGV4, sigv4);
-    rc |= c->lib->easy_setopt(c->curl, CURLOPT_USERNAME, c->cfg.access_key);
-    rc |= c->lib->easy_setopt(c->curl, CURLOPT_PASSWORD, c->cfg.secret_key);
-    rc |= c->lib->easy_setopt(c->curl, CURLOPT_HTTPHEADER, c->headers);
-    rc |= c->lib->easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, c->cfg.timeout_ms);
-    rc |= c->lib->easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
-    rc |= c->lib->easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L); /* threads: no SIGALRM */
-    rc |= c->lib->easy_setopt(c->curl, CURLOPT_ERRORBUFFER, c->errbuf);
-    rc |= c->lib->easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_body);
-    rc |= c->lib->easy_setopt(c->curl, CURLOPT_USERAGENT, "terraform-provider-bluegreen");
-    return rc == CURLE_OK ? 0 : -1;
 }
 
 static uint64_t default_seed(const void *c)
@@ -171,39 +128,37 @@ static uint64_t default_seed(const void *c)
     return (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)c;
 }
 
+static int new_http(struct bg_aws_client *c, struct bg_error *err)
+{
+    struct bg_http_opts h = BG_HTTP_OPTS_INIT;
+
+    h.timeout_ms = c->cfg.timeout_ms;
+    h.low_speed_seconds = c->opts.low_speed_seconds;
+    h.stop = c->opts.stop;
+    return bg_http_client_new(&c->http, &h, err);
+}
+
 int bg_aws_client_new(struct bg_aws_client **out, const struct bg_aws_config *cfg,
                       const struct bg_aws_client_opts *opts, struct bg_error *err)
 {
     static const struct bg_aws_client_opts defaults = BG_AWS_CLIENT_OPTS_INIT;
-    const struct bg_curl_api *lib;
     struct bg_aws_client *c;
+    int rc;
 
     *out = NULL;
-    if (cfg->region == NULL || cfg->access_key == NULL || cfg->secret_key == NULL ||
-        cfg->endpoint == NULL)
+    if (cfg->region == NULL || cfg->access_key == NULL || cfg->secret_key == NULL)
         return bg_error_set(err, BG_EINVAL, "incomplete AWS configuration");
-    lib = bg_lazy_curl(err);
-    if (lib == NULL)
-        return BG_EIO;
-    /* reference counted and thread-safe since libcurl 7.84; paired in bg_aws_client_free */
-    if (lib->global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-        return bg_error_set(err, BG_EIO, "curl_global_init failed");
     c = calloc(1, sizeof(*c));
-    if (c == NULL) {
-        lib->global_cleanup();
+    if (c == NULL)
         return bg_error_set(err, BG_EIO, "out of memory");
-    }
-    c->lib = lib;
     c->arena = bg_arena_new();
     copy_config(c, cfg);
     c->opts = opts != NULL ? *opts : defaults;
-    if (c->opts.sleep == NULL)
-        c->opts.sleep = sleep_ms;
     c->prng = c->opts.seed != 0 ? c->opts.seed : default_seed(c);
-    c->curl = c->lib->easy_init();
-    if (c->curl == NULL || build_headers(c) != 0 || set_options(c) != 0) {
+    rc = new_http(c, err);
+    if (rc != 0) {
         bg_aws_client_free(c);
-        return bg_error_set(err, BG_EIO, "cannot set up the HTTP client");
+        return rc;
     }
     *out = c;
     return 0;
@@ -211,13 +166,9 @@ int bg_aws_client_new(struct bg_aws_client **out, const struct bg_aws_config *cf
 
 void bg_aws_client_free(struct bg_aws_client *c)
 {
-    const struct bg_curl_api *lib;
-
     if (c == NULL)
         return;
-    lib = c->lib;
-    c->lib->easy_cleanup(c->curl);
-    c->lib->slist_free_all(c->headers);
+    bg_http_client_free(c->http);
     /* the secret and the token live in the arena: wipe them before giving memory back */
     if (c->cfg.secret_key != NULL)
         explicit_bzero((char *)c->cfg.secret_key, strlen(c->cfg.secret_key));
@@ -225,7 +176,22 @@ void bg_aws_client_free(struct bg_aws_client *c)
         explicit_bzero((char *)c->cfg.token, strlen(c->cfg.token));
     bg_arena_free(c->arena);
     free(c);
-    lib->global_cleanup();
+}
+
+void bg_aws_client_set_stop(struct bg_aws_client *c, const atomic_bool *stop)
+{
+    c->opts.stop = stop;
+    bg_http_client_set_stop(c->http, stop);
+}
+
+const char *bg_aws_client_region(const struct bg_aws_client *c)
+{
+    return c->cfg.region;
+}
+
+const char *bg_aws_client_endpoint(const struct bg_aws_client *c, enum bg_aws_service s)
+{
+    return c->cfg.endpoints[s];
 }
 
 static bool unreserved(unsigned char ch)
@@ -254,7 +220,8 @@ static char *encode(struct bg_arena *a, const char *s)
 
 char *bg_aws_query_body(struct bg_arena *a, const struct bg_aws_request *req)
 {
-    char *body = bg_arena_printf(a, "Action=%s&Version=2015-12-01", encode(a, req->action));
+    char *body = bg_arena_printf(a, "Action=%s&Version=%s", encode(a, req->action),
+                                 services[req->service].api_version);
 
     for (size_t i = 0; i < req->n_params; i++) {
         body = bg_arena_printf(a, "%s&%s=%s", body, encode(a, req->params[i].name),
@@ -271,100 +238,132 @@ bool bg_aws_error_is(const struct bg_error *err, const char *aws_code)
            err->msg[n] == ':';
 }
 
-static bool transient_network(CURLcode rc)
+/* An HTTP answer that is not 2xx: "<Code>: <Message> (HTTP n)" and whether to retry. */
+static int error_code_for(const char *code, long status)
 {
-    switch (rc) {
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_OPERATION_TIMEDOUT:
-    case CURLE_SEND_ERROR:
-    case CURLE_RECV_ERROR:
-    case CURLE_GOT_NOTHING:
-    case CURLE_PARTIAL_FILE:
-    case CURLE_SSL_CONNECT_ERROR:
-        return true;
-    default:
-        return false;
-    }
+    size_t n = strlen(code);
+
+    if (n >= 8 && strcmp(code + n - 8, "NotFound") == 0)
+        return BG_ENOTFOUND;
+    if (n >= 17 && strcmp(code + n - 17, "NotFoundException") == 0)
+        return BG_ENOTFOUND;
+    return status >= 400 && status < 500 ? BG_EINVAL : BG_EPROTO;
 }
 
-/* An HTTP answer that is not 2xx: "<Code>: <Message> (HTTP n)" and whether to retry. */
-static int http_failure(struct bg_aws_client *c, struct bg_arena *a, long status,
-                        const struct sink *s, bool *retry, struct bg_error *err)
+static int query_failure(const char *endpoint, struct bg_arena *a, const struct bg_http_response *h,
+                         bool *retry, struct bg_error *err)
 {
     struct bg_aws_api_error e;
-    size_t n;
-    int code;
 
-    if (bg_aws_parse_error(&e, a, s->buf, s->len, NULL) != 0) {
-        *retry = bg_aws_should_retry(status, "");
-        return bg_error_set(err, status >= 500 ? BG_EIO : BG_EPROTO,
-                            "HTTP %ld from %s without an AWS error document", status,
-                            c->cfg.endpoint);
+    if (bg_aws_parse_error(&e, a, h->body, h->len, NULL) != 0) {
+        *retry = bg_aws_should_retry(h->status, "");
+        return bg_error_set(err, h->status >= 500 ? BG_EIO : BG_EPROTO,
+                            "HTTP %ld from %s without an AWS error document", h->status, endpoint);
     }
-    *retry = bg_aws_should_retry(status, e.code);
-    n = strlen(e.code);
-    if (n >= 8 && strcmp(e.code + n - 8, "NotFound") == 0)
-        code = BG_ENOTFOUND;
-    else if (status >= 400 && status < 500)
-        code = BG_EINVAL;
-    else
-        code = BG_EPROTO;
-    return bg_error_set(err, code, "%s: %s (HTTP %ld)", e.code, e.message, status);
+    *retry = bg_aws_should_retry(h->status, e.code);
+    return bg_error_set(err, error_code_for(e.code, h->status), "%s: %s (HTTP %ld)", e.code,
+                        e.message, h->status);
 }
+
+/* REST JSON errors: the code in x-amzn-ErrorType ("Code:details") or the body's "__type",
+ * the text in "message" (or "Message"). */
+static int rest_failure(const char *endpoint, struct bg_arena *a, const struct bg_http_response *h,
+                        bool *retry, struct bg_error *err)
+{
+    const char *type = bg_http_header(h, "x-amzn-ErrorType");
+    const char *code = "", *message = "";
+    struct bg_value *doc = NULL;
+
+    if (bg_json_decode(&doc, a, h->body, h->len, NULL) == 0) {
+        const char *m = bg_value_as_string(bg_value_get(doc, "message"));
+
+        message = m != NULL ? m : bg_value_as_string(bg_value_get(doc, "Message"));
+        code = bg_value_as_string(bg_value_get(doc, "__type"));
+    }
+    if (type != NULL)
+        code = bg_arena_strndup(a, type, strcspn(type, ":"));
+    if (code != NULL && strchr(code, '#') != NULL) /* "namespace#Code" */
+        code = strchr(code, '#') + 1;
+    if (code == NULL)
+        code = "";
+    *retry = bg_aws_should_retry(h->status, code);
+    if (code[0] == '\0')
+        return bg_error_set(err, h->status >= 500 ? BG_EIO : BG_EPROTO,
+                            "HTTP %ld from %s without an AWS error", h->status, endpoint);
+    return bg_error_set(err, error_code_for(code, h->status), "%s: %s (HTTP %ld)", code,
+                        message != NULL ? message : "", h->status);
+}
+
+/* What one attempt sends: the request in http terms, and how to read a failure. */
+struct attempt_spec {
+    const char *action;
+    const char *endpoint;
+    struct bg_http_request http;
+    int (*failure)(const char *endpoint, struct bg_arena *a, const struct bg_http_response *h,
+                   bool *retry, struct bg_error *err);
+};
 
 static int attempt(struct bg_aws_response *r, struct bg_aws_client *c, struct bg_arena *a,
-                   const char *body, bool *retry, struct bg_error *err)
+                   const struct attempt_spec *spec, bool *retry, struct bg_error *err)
 {
-    struct sink s = {NULL, 0, 0, false};
-    CURLcode rc;
-    int ret = 0;
+    struct bg_http_response h;
+    int rc;
 
     *retry = false;
-    c->errbuf[0] = '\0';
-    c->lib->easy_setopt(c->curl, CURLOPT_POSTFIELDS, body);
-    c->lib->easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-    c->lib->easy_setopt(c->curl, CURLOPT_WRITEDATA, &s);
-    rc = c->lib->easy_perform(c->curl);
-    r->status = 0;
-    c->lib->easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &r->status);
-    r->body = bg_arena_strndup(a, s.buf ? s.buf : "", s.len);
-    r->len = s.len;
-    if (s.too_big) {
-        ret = bg_error_set(err, BG_ELIMIT, "AWS answer from %s exceeds %u bytes", c->cfg.endpoint,
-                           BG_AWS_MAX_BODY);
-    } else if (rc != CURLE_OK) {
-        *retry = transient_network(rc);
-        ret = bg_error_set(err, BG_EIO, "POST %s: %s%s%s", c->cfg.endpoint,
-                           c->lib->easy_strerror(rc), c->errbuf[0] ? ": " : "", c->errbuf);
-    } else if (r->status < 200 || r->status > 299) {
-        ret = http_failure(c, a, r->status, &s, retry, err);
+    rc = bg_http_do(&h, c->http, a, &spec->http, err);
+    r->status = h.status;
+    r->body = h.body;
+    r->len = h.len;
+    if (rc == BG_ELIMIT)
+        return bg_error_set(err, BG_ELIMIT, "AWS answer from %s exceeds %u bytes", spec->endpoint,
+                            BG_AWS_MAX_BODY);
+    if (rc != 0) {
+        *retry = rc == BG_EIO && h.transient;
+        return rc;
     }
-    free(s.buf);
-    return ret;
+    if (h.status < 200 || h.status > 299)
+        return spec->failure(spec->endpoint, a, &h, retry, err);
+    return 0;
 }
 
-int bg_aws_client_call(struct bg_aws_response *out, struct bg_aws_client *c, struct bg_arena *a,
-                       const struct bg_aws_request *req, struct bg_error *err)
+static void backoff(struct bg_aws_client *c, const char *action, int i, const struct bg_error *why)
+{
+    long delay = bg_aws_backoff_ms(&c->prng, &c->opts, i);
+
+    if (c->opts.on_retry != NULL)
+        c->opts.on_retry(c->opts.sleep_ctx, action, i + 1, delay, why);
+    if (c->opts.sleep != NULL)
+        c->opts.sleep(c->opts.sleep_ctx, delay);
+    else
+        sleep_ms(c, delay);
+}
+
+static int stopped_retrying(struct bg_error *err, const char *action, const struct bg_error *why)
+{
+    return bg_error_set(
+        err, BG_ECANCELED,
+        "%s: stopped on request (Ctrl-C or StopProvider) while waiting to retry after: %s", action,
+        why->msg);
+}
+
+static int run(struct bg_aws_response *out, struct bg_aws_client *c, struct bg_arena *a,
+               const struct attempt_spec *spec, struct bg_error *err)
 {
     struct bg_aws_response local;
     struct bg_aws_response *r = out != NULL ? out : &local;
-    const char *body = bg_aws_query_body(a, req);
     struct bg_error why = BG_ERROR_INIT;
     bool retry = false;
-    long delay;
     int rc = 0;
 
     memset(r, 0, sizeof(*r));
     for (int i = 0; i <= c->cfg.max_retries; i++) {
         r->attempts = i + 1;
-        rc = attempt(r, c, a, body, &retry, &why);
+        rc = attempt(r, c, a, spec, &retry, &why);
         if (rc == 0 || !retry || i == c->cfg.max_retries)
             break;
-        delay = bg_aws_backoff_ms(&c->prng, &c->opts, i);
-        if (c->opts.on_retry != NULL)
-            c->opts.on_retry(c->opts.sleep_ctx, req->action, i + 1, delay, &why);
-        c->opts.sleep(c->opts.sleep_ctx, delay);
+        backoff(c, spec->action, i, &why);
+        if (stopped(c))
+            return stopped_retrying(err, spec->action, &why);
     }
     if (rc != 0 && err != NULL)
         *err = why;
@@ -374,4 +373,65 @@ int bg_aws_client_call(struct bg_aws_response *out, struct bg_aws_client *c, str
     if (err != NULL)
         err->code = BG_ERETRY;
     return BG_ERETRY;
+}
+
+/* Headers every signed request carries; the token header is signed by libcurl too. */
+static size_t common_headers(struct bg_http_header *h, const struct bg_aws_client *c,
+                             const char *content_type)
+{
+    size_t n = 0;
+
+    h[n++] = (struct bg_http_header){"Content-Type", content_type};
+    if (c->cfg.token != NULL)
+        h[n++] = (struct bg_http_header){"X-Amz-Security-Token", c->cfg.token};
+    return n;
+}
+
+static void sign(struct bg_http_sigv4 *s, struct bg_arena *a, const struct bg_aws_client *c,
+                 enum bg_aws_service service)
+{
+    s->provider =
+        bg_arena_printf(a, "aws:amz:%s:%s", c->cfg.region, services[service].signing_name);
+    s->access_key = c->cfg.access_key;
+    s->secret_key = c->cfg.secret_key;
+}
+
+int bg_aws_client_call(struct bg_aws_response *out, struct bg_aws_client *c, struct bg_arena *a,
+                       const struct bg_aws_request *req, struct bg_error *err)
+{
+    struct attempt_spec spec = {req->action, c->cfg.endpoints[req->service], {0}, query_failure};
+    struct bg_http_header headers[2];
+    struct bg_http_sigv4 sigv4;
+
+    assert(services[req->service].api_version != NULL); /* a Query API */
+    sign(&sigv4, a, c, req->service);
+    spec.http.method = "POST";
+    spec.http.url = bg_arena_printf(a, "%s/", spec.endpoint);
+    spec.http.headers = headers;
+    spec.http.n_headers =
+        common_headers(headers, c, "application/x-www-form-urlencoded; charset=utf-8");
+    spec.http.body = bg_aws_query_body(a, req);
+    spec.http.body_len = strlen(spec.http.body);
+    spec.http.sigv4 = &sigv4;
+    spec.http.max_body = BG_AWS_MAX_BODY;
+    return run(out, c, a, &spec, err);
+}
+
+int bg_aws_client_rest(struct bg_aws_response *out, struct bg_aws_client *c, struct bg_arena *a,
+                       const struct bg_aws_rest_request *req, struct bg_error *err)
+{
+    struct attempt_spec spec = {req->action, c->cfg.endpoints[req->service], {0}, rest_failure};
+    struct bg_http_header headers[2];
+    struct bg_http_sigv4 sigv4;
+
+    sign(&sigv4, a, c, req->service);
+    spec.http.method = req->method;
+    spec.http.url = bg_arena_printf(a, "%s%s", spec.endpoint, req->path);
+    spec.http.headers = headers;
+    spec.http.n_headers = common_headers(headers, c, "application/json");
+    spec.http.body = req->json;
+    spec.http.body_len = req->json != NULL ? strlen(req->json) : 0;
+    spec.http.sigv4 = &sigv4;
+    spec.http.max_body = BG_AWS_MAX_BODY;
+    return run(out, c, a, &spec, err);
 }

@@ -140,9 +140,7 @@ static ProtobufCMessage *stop_provider(struct bg_rpc_ctx *ctx, const ProtobufCMe
         bg_wire_new(ctx->arena, &tfplugin6__stop_provider__response__descriptor);
 
     (void)req;
-    atomic_store(&ctx->svc->stop, true);
-    bg_log(ctx->svc->log, BG_LOG_INFO, "protocol", NULL,
-           "stop requested: running operations finish their current step and return");
+    bg_service_request_stop(ctx->svc, "StopProvider");
     r->error = (char *)"";
     return &r->base;
 }
@@ -316,6 +314,19 @@ int bg_service_new(struct bg_service **out, const struct bg_logger *log)
     atomic_init(&svc->stop, false);
     *out = svc;
     return 0;
+}
+
+void bg_service_request_stop(struct bg_service *svc, const char *why)
+{
+    if (atomic_exchange(&svc->stop, true))
+        return; /* logged once, by whoever asked first */
+    bg_log(svc->log, BG_LOG_INFO, "protocol", NULL,
+           "stop requested (%s): running operations finish their current step and return", why);
+}
+
+bool bg_service_stopping(const struct bg_service *svc)
+{
+    return atomic_load(&svc->stop);
 }
 
 void bg_service_free(struct bg_service *svc)

@@ -292,6 +292,11 @@ int bg_server_new(struct bg_server **out, const struct bg_server_options *opts, 
     return 0;
 }
 
+struct bg_service *bg_server_service(struct bg_server *s)
+{
+    return s->service;
+}
+
 void bg_server_free(struct bg_server *s)
 {
     grpc_event ev;

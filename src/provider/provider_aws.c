@@ -50,7 +50,7 @@ static int read_settings(struct bg_aws_settings *s, const struct bg_value *confi
         return bg_error_set(err, BG_EINVAL,
                             "provider settings endpoints and max_retries "
                             "must be known at plan time");
-    s->endpoint = bg_value_as_string(bg_value_get(ep, "elbv2"));
+    s->endpoints[BG_AWS_ELBV2] = bg_value_as_string(bg_value_get(ep, "elbv2"));
     if (!bg_value_is_null(retries) && bg_value_as_int(&n, retries) == 0)
         s->max_retries = (int)n;
     return 0;
@@ -70,7 +70,8 @@ static void keep_config(struct bg_provider_aws *aws, const struct bg_aws_config 
     aws->cfg.secret_key = keep(aws->arena, c->secret_key);
     aws->cfg.token = keep(aws->arena, c->token);
     aws->cfg.profile = keep(aws->arena, c->profile);
-    aws->cfg.endpoint = keep(aws->arena, c->endpoint);
+    for (int i = 0; i < BG_AWS_NSERVICES; i++)
+        aws->cfg.endpoints[i] = keep(aws->arena, c->endpoints[i]);
     aws->resolved = true;
 }
 
@@ -128,7 +129,8 @@ static struct bg_aws_client *pop_idle(struct bg_provider_aws *aws)
 }
 
 int bg_provider_aws_acquire(struct bg_aws_client **out, const struct bg_provider *p,
-                            const struct bg_logger *log, struct bg_error *err)
+                            const struct bg_logger *log, const atomic_bool *stop,
+                            struct bg_error *err)
 {
     struct bg_aws_client_opts opts = BG_AWS_CLIENT_OPTS_INIT;
 
@@ -138,10 +140,13 @@ int bg_provider_aws_acquire(struct bg_aws_client **out, const struct bg_provider
     if (!p->aws->resolved)
         return bg_error_set(err, p->aws->why.code, "%s", p->aws->why.msg);
     *out = pop_idle(p->aws);
-    if (*out != NULL)
+    if (*out != NULL) {
+        bg_aws_client_set_stop(*out, stop);
         return 0;
+    }
     opts.on_retry = log != NULL ? log_retry : NULL;
-    opts.sleep_ctx = (void *)log; /* the default sleep ignores it; on_retry logs to it */
+    opts.sleep_ctx = (void *)log; /* on_retry logs to it */
+    opts.stop = stop;
     return bg_aws_client_new(out, &p->aws->cfg, &opts, err);
 }
 

@@ -79,7 +79,7 @@ int bg_pair__guard_teardown(struct bg_call *call, const struct bg_value *v, bool
 
     if (!removes || bg_value_is_null(guard) || !bg_value_is_wholly_known(guard) || arn == NULL)
         return 0; /* unknown at plan time: apply checks again with known values */
-    if (bg_provider_aws_acquire(&c, call->provider, call->log, &err) != 0) {
+    if (bg_provider_aws_acquire(&c, call->provider, call->log, call->stop, &err) != 0) {
         bg_diag_error(call->diags, bg_path_attr(call->arena, NULL, "teardown_guard"),
                       "AWS access is not configured", "teardown_guard needs AWS to check %s: %s.",
                       arn, err.msg);

@@ -83,7 +83,7 @@ int bg_shift__client(struct bg_aws_client **out, struct bg_call *call)
 {
     struct bg_error err = BG_ERROR_INIT;
 
-    if (bg_provider_aws_acquire(out, call->provider, call->log, &err) == 0)
+    if (bg_provider_aws_acquire(out, call->provider, call->log, call->stop, &err) == 0)
         return 0;
     bg_diag_error(call->diags, NULL, "AWS access is not configured",
                   "bluegreen_traffic_shift needs AWS: %s. Set it in the provider block "
@@ -101,6 +101,8 @@ static const char *summary_of(const struct bg_error *err)
         return "Invalid target";
     if (err->code == BG_ERETRY)
         return "AWS call failed after retries";
+    if (err->code == BG_ECANCELED)
+        return "Stopped before AWS answered";
     return "AWS call failed";
 }
 
@@ -109,7 +111,11 @@ int bg_shift__aws_diag(struct bg_call *call, const char *action, const char *arn
 {
     const struct bg_path *path = bg_path_attr(call->arena, NULL, "target_group_arn");
 
-    bg_diag_error(call->diags, path, summary_of(err), "%s on %s: %s", action, arn, err->msg);
+    bg_diag_error(call->diags, path, summary_of(err), "%s on %s: %s%s", action, arn, err->msg,
+                  err->code == BG_ECANCELED
+                      ? ". The target group's membership is the record of progress: the next "
+                        "apply continues from it."
+                      : "");
     return err->code != 0 ? err->code : BG_EPROTO;
 }
 

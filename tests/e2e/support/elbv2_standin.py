@@ -11,6 +11,9 @@ ELBv2 (Query API version 2015-12-01):
   DescribeTargetHealth for the configured deregistration delay;
 * injected throttling: the next N calls of an action answer HTTP 400 `Throttling` in the AWS
   XML error layout;
+* injected hangs: the next N calls of an action are logged, never performed and never
+  answered (the connection stays open, silent) until a reset or `hang` with count 0, as an
+  endpoint that accepts and stalls does;
 * a server-side log of every ELBv2 call with its time, targets and HTTP status, so tests
   observe the walk (e.g. the percent sequence) from the server's point of view.
 
@@ -23,6 +26,7 @@ Control API (JSON bodies and answers), all under /_standin/:
         spec: {"initial_polls": 3, "then": "healthy"} | {"initial_seconds": 1.5, "then": ...}
               | {"state": "unhealthy"}   ("then" defaults to "healthy")
   POST /_standin/throttle {"action": "RegisterTargets" | "*", "count": 2}
+  POST /_standin/hang     {"action": "RegisterTargets" | "*", "count": 1}   (count 0: release)
   GET  /_standin/log                       -> {"calls": [{"t": 1700000000.123,
                                                "action": "RegisterTargets", "status": 200,
                                                "throttled": false, "target_group": arn,
@@ -73,14 +77,22 @@ class State:
         self.draining = {}  # (arn, id) -> (port, until)
         self.ports = {}  # (arn, id) -> port moto last reported, for draining entries
         self.throttles = {}  # action or "*" -> remaining count
+        self.hangs = {}  # action or "*" -> remaining count
+        if getattr(self, "released", None) is not None:
+            self.released.set()  # wake every call hanging on the previous event
+        self.released = threading.Event()
         self.calls = []
 
-    def take_throttle(self, action):
+    @staticmethod
+    def take(counts, action):
         for key in (action, "*"):
-            if self.throttles.get(key, 0) > 0:
-                self.throttles[key] -= 1
+            if counts.get(key, 0) > 0:
+                counts[key] -= 1
                 return True
         return False
+
+    def take_throttle(self, action):
+        return self.take(self.throttles, action)
 
     def health_of(self, arn, target_id, now):
         spec = self.specs.get(target_id, self.default_spec)
@@ -144,6 +156,11 @@ class StandInApp:
             if self.state.take_throttle(action):
                 entry["throttled"] = True
                 return self.reply(start_response, 400, throttling_body())
+            hang = self.state.released if self.state.take(self.state.hangs, action) else None
+        if hang is not None:
+            entry["hung"] = True
+            hang.wait(600)  # bounded: a forgotten hang never outlives a test run by much
+            return self.reply(start_response, 503, b"")
         status, headers, body = self.forward(environ)
         entry["status"] = status
         if status == 200:
@@ -264,6 +281,13 @@ class StandInApp:
                 st.specs[args["target"]] = {k: v for k, v in args.items() if k != "target"}
             elif what == "throttle":
                 st.throttles[args.get("action", "*")] = int(args["count"])
+            elif what == "hang":
+                if int(args["count"]) == 0:
+                    st.hangs.clear()
+                    st.released.set()
+                    st.released = threading.Event()
+                else:
+                    st.hangs[args.get("action", "*")] = int(args["count"])
             else:
                 raise KeyError("unknown control %r" % what)
         if what == "reset":

@@ -92,14 +92,15 @@ Test(aws_credentials, prefers_explicit_settings_over_environment_and_files)
     s.access_key = "AKIDSET";
     s.secret_key = "setsecret";
     s.token = "settoken";
-    s.endpoint = "http://127.0.0.1:4566/";
+    s.endpoints[BG_AWS_ELBV2] = "http://127.0.0.1:4566/";
     s.max_retries = 7;
     cr_assert_eq(bg_aws_config_resolve(&cfg, f.arena, &s, envp, &err), 0, "%s", err.msg);
     cr_expect_str_eq(cfg.region, "sa-east-1");
     cr_expect_str_eq(cfg.access_key, "AKIDSET");
     cr_expect_str_eq(cfg.secret_key, "setsecret");
     cr_expect_str_eq(cfg.token, "settoken");
-    cr_expect_str_eq(cfg.endpoint, "http://127.0.0.1:4566", "trailing slash dropped");
+    cr_expect_str_eq(cfg.endpoints[BG_AWS_ELBV2], "http://127.0.0.1:4566",
+                     "trailing slash dropped");
     cr_expect_eq(cfg.max_retries, 7);
     cr_expect_eq(cfg.timeout_ms, 30000);
     teardown(&f);
@@ -127,7 +128,8 @@ Test(aws_credentials, takes_keys_and_region_from_the_environment_before_files)
     cr_expect_str_eq(cfg.token, "envtoken");
     cr_expect_str_eq(cfg.profile, "default");
     cr_expect_eq(cfg.max_retries, 3);
-    cr_expect_str_eq(cfg.endpoint, "https://elasticloadbalancing.us-west-2.amazonaws.com");
+    cr_expect_str_eq(cfg.endpoints[BG_AWS_ELBV2],
+                     "https://elasticloadbalancing.us-west-2.amazonaws.com");
     teardown(&f);
 }
 
@@ -204,11 +206,11 @@ Test(aws_credentials, honours_the_endpoint_variables_in_order)
                           "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2=http://127.0.0.1:2",
                           NULL};
     cr_assert_eq(bg_aws_config_resolve(&cfg, f.arena, &s, both, &err), 0, "%s", err.msg);
-    cr_expect_str_eq(cfg.endpoint, "http://127.0.0.1:2");
+    cr_expect_str_eq(cfg.endpoints[BG_AWS_ELBV2], "http://127.0.0.1:2");
     both[5] = NULL;
     cr_assert_eq(bg_aws_config_resolve(&cfg, f.arena, &s, both, &err), 0, "%s", err.msg);
-    cr_expect_str_eq(cfg.endpoint, "http://127.0.0.1:1");
-    s.endpoint = "ftp://127.0.0.1";
+    cr_expect_str_eq(cfg.endpoints[BG_AWS_ELBV2], "http://127.0.0.1:1");
+    s.endpoints[BG_AWS_ELBV2] = "ftp://127.0.0.1";
     cr_expect_eq(bg_aws_config_resolve(&cfg, f.arena, &s, both, &err), BG_EINVAL);
     teardown(&f);
 }

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "bluegreen/aws.h"
-#include "server.h"
+#include "support/http_server.h"
 
 #define NS   "xmlns=\"http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/\""
 #define META "<ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata>"
@@ -232,13 +232,18 @@ struct fixture {
 
 static void setup(struct fixture *f, const struct test_reply *r, size_t n)
 {
-    struct bg_aws_config cfg = {"us-east-1", "AKID", "secret", NULL, "default", NULL, 0, 5000};
+    struct bg_aws_config cfg = {.region = "us-east-1",
+                                .access_key = "AKID",
+                                .secret_key = "secret",
+                                .profile = "default",
+                                .max_retries = 0,
+                                .timeout_ms = 5000};
     char endpoint[64];
 
     memset(f, 0, sizeof(*f));
     cr_assert_eq(test_server_start(&f->server, r, n), 0);
     snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%d", f->server.port);
-    cfg.endpoint = endpoint;
+    cfg.endpoints[BG_AWS_ELBV2] = endpoint;
     cr_assert_eq(bg_aws_client_new(&f->client, &cfg, NULL, &f->err), 0);
     f->arena = bg_arena_new();
 }
@@ -252,7 +257,7 @@ static void teardown(struct fixture *f)
 
 Test(aws_elbv2, describes_target_health_of_a_group)
 {
-    const struct test_reply r[] = {{200, health3, 0}};
+    const struct test_reply r[] = {{200, health3, 0, 0, NULL}};
     struct fixture f;
     struct bg_aws_target_health_list l;
 
@@ -268,7 +273,7 @@ Test(aws_elbv2, describes_target_health_of_a_group)
 
 Test(aws_elbv2, registers_and_deregisters_targets_with_optional_ports)
 {
-    const struct test_reply r[] = {{200, registered, 0}, {200, deregistered, 0}};
+    const struct test_reply r[] = {{200, registered, 0, 0, NULL}, {200, deregistered, 0, 0, NULL}};
     const struct bg_aws_target t[] = {{"i-1", 0}, {"10.0.0.2", 8080}};
     struct fixture f;
 
@@ -290,7 +295,7 @@ Test(aws_elbv2, registers_and_deregisters_targets_with_optional_ports)
 
 Test(aws_elbv2, describes_a_target_group_with_its_deregistration_delay)
 {
-    const struct test_reply r[] = {{200, groups, 0}, {200, attributes, 0}};
+    const struct test_reply r[] = {{200, groups, 0, 0, NULL}, {200, attributes, 0, 0, NULL}};
     struct fixture f;
     struct bg_aws_target_group g;
 
@@ -307,7 +312,7 @@ Test(aws_elbv2, reports_a_missing_target_group_as_not_found)
     static const char empty[] = "<DescribeTargetGroupsResponse><DescribeTargetGroupsResult>"
                                 "<TargetGroups/></DescribeTargetGroupsResult>"
                                 "</DescribeTargetGroupsResponse>";
-    const struct test_reply r[] = {{400, not_found, 0}, {200, empty, 0}};
+    const struct test_reply r[] = {{400, not_found, 0, 0, NULL}, {200, empty, 0, 0, NULL}};
     struct fixture f;
     struct bg_aws_target_group g;
 
@@ -327,7 +332,7 @@ Test(aws_elbv2, passes_invalid_target_errors_through)
         "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidTarget</Code>"
         "<Message>The following targets are not in a running state: i-1</Message></Error>"
         "</ErrorResponse>";
-    const struct test_reply r[] = {{400, invalid, 0}};
+    const struct test_reply r[] = {{400, invalid, 0, 0, NULL}};
     const struct bg_aws_target t[] = {{"i-1", 0}};
     struct fixture f;
 

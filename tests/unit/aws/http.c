@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "aws/internal.h"
-#include "server.h"
+#include "support/http_server.h"
 
 static const char throttled[] =
     "<ErrorResponse xmlns=\"http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/\">"
@@ -59,14 +59,20 @@ static void setup(struct fixture *f, const struct test_reply *r, size_t n, const
                   int max_retries)
 {
     struct bg_aws_client_opts opts = BG_AWS_CLIENT_OPTS_INIT;
-    struct bg_aws_config cfg = {"us-east-1", "AKIDEXAMPLE", "s3cr3t/Key+", token,
-                                "default",   NULL,          max_retries,   5000};
+    struct bg_aws_config cfg = {.region = "us-east-1",
+                                .access_key = "AKIDEXAMPLE",
+                                .secret_key = "s3cr3t/Key+",
+                                .token = token,
+                                .profile = "default",
+                                .max_retries = max_retries,
+                                .timeout_ms = 5000};
     char endpoint[64];
 
     memset(f, 0, sizeof(*f));
     cr_assert_eq(test_server_start(&f->server, r, n), 0);
     snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%d", f->server.port);
-    cfg.endpoint = endpoint;
+    for (int i = 0; i < BG_AWS_NSERVICES; i++)
+        cfg.endpoints[i] = endpoint; /* never a real AWS host from a unit test */
     opts.sleep = record_sleep;
     opts.sleep_ctx = &f->sleeps;
     opts.on_retry = record_retry;
@@ -85,7 +91,7 @@ static void teardown(struct fixture *f)
 static int call(struct fixture *f, struct bg_aws_response *r)
 {
     static const struct bg_aws_param p[] = {{"TargetGroupArn", "arn:aws:x"}};
-    const struct bg_aws_request req = {"DescribeTargetHealth", p, 1};
+    const struct bg_aws_request req = {"DescribeTargetHealth", p, 1, BG_AWS_ELBV2};
 
     return bg_aws_client_call(r, f->client, f->arena, &req, &f->err);
 }
@@ -97,7 +103,7 @@ Test(aws_http, builds_a_percent_encoded_query_body)
         {"TargetGroupArn", "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/tg/ab"},
         {"Targets.member.1.Id", "i-1 &=+/~é"},
     };
-    const struct bg_aws_request req = {"RegisterTargets", p, 2};
+    const struct bg_aws_request req = {"RegisterTargets", p, 2, BG_AWS_ELBV2};
 
     cr_expect_str_eq(bg_aws_query_body(a, &req),
                      "Action=RegisterTargets&Version=2015-12-01"
@@ -165,7 +171,8 @@ Test(aws_http, retries_only_throttling_429_and_5xx_answers)
 
 Test(aws_http, retries_throttling_and_server_errors_then_succeeds)
 {
-    const struct test_reply r[] = {{400, throttled, 0}, {503, "", 0}, {200, ok_body, 0}};
+    const struct test_reply r[] = {
+        {400, throttled, 0, 0, NULL}, {503, "", 0, 0, NULL}, {200, ok_body, 0, 0, NULL}};
     struct fixture f;
     struct bg_aws_response resp;
 
@@ -184,8 +191,10 @@ Test(aws_http, retries_throttling_and_server_errors_then_succeeds)
 
 Test(aws_http, gives_up_after_max_retries_with_the_aws_code_and_message)
 {
-    const struct test_reply r[] = {
-        {400, throttled, 0}, {400, throttled, 0}, {400, throttled, 0}, {200, ok_body, 0}};
+    const struct test_reply r[] = {{400, throttled, 0, 0, NULL},
+                                   {400, throttled, 0, 0, NULL},
+                                   {400, throttled, 0, 0, NULL},
+                                   {200, ok_body, 0, 0, NULL}};
     struct fixture f;
     struct bg_aws_response resp;
 
@@ -200,7 +209,7 @@ Test(aws_http, gives_up_after_max_retries_with_the_aws_code_and_message)
 
 Test(aws_http, fails_at_once_on_a_client_error_with_its_code)
 {
-    const struct test_reply r[] = {{400, not_found, 0}};
+    const struct test_reply r[] = {{400, not_found, 0, 0, NULL}};
     struct fixture f;
     struct bg_aws_response resp;
 
@@ -217,7 +226,7 @@ Test(aws_http, fails_at_once_on_a_client_error_with_its_code)
 
 Test(aws_http, reports_an_answer_that_is_not_an_aws_error_document)
 {
-    const struct test_reply r[] = {{403, "<html>denied</html>", 0}};
+    const struct test_reply r[] = {{403, "<html>denied</html>", 0, 0, NULL}};
     struct fixture f;
 
     setup(&f, r, 1, NULL, 3);
@@ -228,7 +237,8 @@ Test(aws_http, reports_an_answer_that_is_not_an_aws_error_document)
 
 Test(aws_http, retries_dropped_connections_and_reuses_one_connection)
 {
-    const struct test_reply r[] = {{0, NULL, 1}, {200, ok_body, 0}, {200, ok_body, 0}};
+    const struct test_reply r[] = {
+        {0, NULL, 1, 0, NULL}, {200, ok_body, 0, 0, NULL}, {200, ok_body, 0, 0, NULL}};
     struct fixture f;
     struct bg_aws_response resp;
 
@@ -245,10 +255,15 @@ Test(aws_http, retries_refused_connections_up_to_the_bound)
 {
     struct fixture f;
     struct bg_aws_response resp;
-    struct bg_aws_config cfg = {"us-east-1",          "AKID", "topsecret", NULL, "default",
-                                "http://127.0.0.1:1", 4,      2000};
+    struct bg_aws_config cfg = {.region = "us-east-1",
+                                .access_key = "AKID",
+                                .secret_key = "topsecret",
+                                .profile = "default",
+                                .endpoints = {[BG_AWS_ELBV2] = "http://127.0.0.1:1"},
+                                .max_retries = 4,
+                                .timeout_ms = 2000};
     struct bg_aws_client_opts opts = BG_AWS_CLIENT_OPTS_INIT;
-    const struct bg_aws_request req = {"DescribeTargetGroups", NULL, 0};
+    const struct bg_aws_request req = {"DescribeTargetGroups", NULL, 0, BG_AWS_ELBV2};
 
     memset(&f, 0, sizeof(f));
     opts.sleep = record_sleep;
@@ -267,7 +282,7 @@ Test(aws_http, retries_refused_connections_up_to_the_bound)
 Test(aws_http, refuses_an_oversized_answer)
 {
     static char big[BG_AWS_MAX_BODY + 16];
-    struct test_reply r[] = {{200, big, 0}};
+    struct test_reply r[] = {{200, big, 0, 0, NULL}};
     struct fixture f;
 
     memset(big, 'x', sizeof(big) - 1);
@@ -359,7 +374,7 @@ static void check_signature(const char *request, const char *secret, bool with_t
 
 Test(aws_http, signs_with_sigv4_for_elasticloadbalancing)
 {
-    const struct test_reply r[] = {{200, ok_body, 0}};
+    const struct test_reply r[] = {{200, ok_body, 0, 0, NULL}};
     struct fixture f;
     char ctype[128];
 
@@ -378,7 +393,7 @@ Test(aws_http, signs_with_sigv4_for_elasticloadbalancing)
 
 Test(aws_http, signs_the_session_token_header)
 {
-    const struct test_reply r[] = {{200, ok_body, 0}};
+    const struct test_reply r[] = {{200, ok_body, 0, 0, NULL}};
     struct fixture f;
     char token[128];
 
@@ -390,4 +405,111 @@ Test(aws_http, signs_the_session_token_header)
     cr_expect_str_eq(token, "FwoGZXIvYXdzEToken==");
     check_signature(f.server.requests[0], "s3cr3t/Key+", true);
     teardown(&f);
+}
+
+/* ---- stop and REST JSON ----------------------------------------------------------------- */
+
+struct stop_on_sleep {
+    atomic_bool stop;
+    int sleeps;
+};
+
+/* The injected sleep plays StopProvider arriving during the backoff. */
+static void sleep_then_stop(void *ctx, long ms)
+{
+    struct stop_on_sleep *s = ctx;
+
+    (void)ms;
+    s->sleeps++;
+    atomic_store(&s->stop, true);
+}
+
+Test(aws_http, stops_retrying_as_soon_as_stop_is_set_during_a_backoff)
+{
+    const struct test_reply r[] = {{503, "", 0, 0, NULL}, {200, ok_body, 0, 0, NULL}};
+    struct bg_aws_client_opts opts = BG_AWS_CLIENT_OPTS_INIT;
+    struct bg_aws_config cfg = {.region = "us-east-1",
+                                .access_key = "AKID",
+                                .secret_key = "x",
+                                .max_retries = 5,
+                                .timeout_ms = 5000};
+    const struct bg_aws_request req = {"DescribeTargetGroups", NULL, 0, BG_AWS_ELBV2};
+    struct stop_on_sleep st = {.sleeps = 0};
+    struct fixture f;
+    char endpoint[64];
+
+    memset(&f, 0, sizeof(f));
+    cr_assert_eq(test_server_start(&f.server, r, 2), 0);
+    snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%d", f.server.port);
+    cfg.endpoints[BG_AWS_ELBV2] = endpoint;
+    atomic_init(&st.stop, false);
+    opts.stop = &st.stop;
+    opts.sleep = sleep_then_stop;
+    opts.sleep_ctx = &st;
+    f.arena = bg_arena_new();
+    cr_assert_eq(bg_aws_client_new(&f.client, &cfg, &opts, &f.err), 0, "%s", f.err.msg);
+    cr_expect_eq(bg_aws_client_call(NULL, f.client, f.arena, &req, &f.err), BG_ECANCELED);
+    cr_expect_eq(st.sleeps, 1);
+    cr_expect_eq(f.server.served, 1, "no attempt after the stop");
+    cr_expect(strstr(f.err.msg, "HTTP 503") != NULL, "the last failure is kept: %s", f.err.msg);
+    teardown(&f);
+}
+
+Test(aws_http, reads_rest_json_errors_from_the_error_type_header_and_message)
+{
+    static const char body[] = "{\"message\":\"No node group found for name: ng-1.\"}";
+    const struct test_reply r[] = {
+        {404, body, 0, 0, "x-amzn-ErrorType: ResourceNotFoundException:http://internal/\r\n"},
+        {200, "{\"nodegroup\":{}}", 0, 0, NULL}};
+    const struct bg_aws_rest_request req = {"DescribeNodegroup", BG_AWS_EKS, "GET",
+                                            "/clusters/c/node-groups/ng-1", NULL};
+    struct fixture f;
+    struct bg_aws_response resp;
+
+    setup(&f, r, 2, NULL, 3);
+    cr_expect_eq(bg_aws_client_rest(&resp, f.client, f.arena, &req, &f.err), BG_ENOTFOUND);
+    cr_expect_str_eq(f.err.msg, "ResourceNotFoundException: No node group found for name: "
+                                "ng-1. (HTTP 404)");
+    cr_expect(bg_aws_error_is(&f.err, "ResourceNotFoundException"));
+    cr_expect_eq(resp.attempts, 1);
+    cr_expect(strncmp(f.server.requests[0], "GET /clusters/c/node-groups/ng-1 HTTP/1.1", 41) == 0);
+    teardown(&f);
+}
+
+Test(aws_http, signs_rest_calls_for_their_service_and_sends_the_json_body)
+{
+    const struct test_reply r[] = {{200, "{\"update\":{\"id\":\"u-1\"}}", 0, 0, NULL}};
+    const struct bg_aws_rest_request req = {"UpdateNodegroupConfig", BG_AWS_EKS, "POST",
+                                            "/clusters/c/node-groups/ng-1/update-config",
+                                            "{\"scalingConfig\":{\"desiredSize\":0}}"};
+    struct fixture f;
+    struct bg_aws_response resp;
+    char auth[1024], ctype[64];
+
+    setup(&f, r, 1, NULL, 0);
+    cr_assert_eq(bg_aws_client_rest(&resp, f.client, f.arena, &req, &f.err), 0, "%s", f.err.msg);
+    cr_expect_str_eq(resp.body, "{\"update\":{\"id\":\"u-1\"}}");
+    test_server_stop(&f.server);
+    cr_assert_eq(test_header(f.server.requests[0], "Authorization", auth, sizeof(auth)), 0);
+    cr_expect(strstr(auth, "/us-east-1/eks/aws4_request") != NULL, "%s", auth);
+    cr_assert_eq(test_header(f.server.requests[0], "Content-Type", ctype, sizeof(ctype)), 0);
+    cr_expect_str_eq(ctype, "application/json");
+    cr_expect_str_eq(test_body(f.server.requests[0]), "{\"scalingConfig\":{\"desiredSize\":0}}");
+    teardown(&f);
+}
+
+Test(aws_http, uses_each_query_service_version_and_signing_name)
+{
+    struct bg_arena *a = bg_arena_new();
+    const struct bg_aws_request sts = {"GetCallerIdentity", NULL, 0, BG_AWS_STS};
+    const struct bg_aws_request cw = {"DescribeAlarms", NULL, 0, BG_AWS_CLOUDWATCH};
+    const struct bg_aws_request asg = {"DescribeAutoScalingGroups", NULL, 0, BG_AWS_AUTOSCALING};
+
+    cr_expect_str_eq(bg_aws_query_body(a, &sts), "Action=GetCallerIdentity&Version=2011-06-15");
+    cr_expect_str_eq(bg_aws_query_body(a, &cw), "Action=DescribeAlarms&Version=2010-08-01");
+    cr_expect_str_eq(bg_aws_query_body(a, &asg),
+                     "Action=DescribeAutoScalingGroups&Version=2011-01-01");
+    cr_expect_str_eq(bg_aws_service(BG_AWS_CLOUDWATCH)->signing_name, "monitoring");
+    cr_expect_str_eq(bg_aws_service(BG_AWS_AUTOSCALING)->env, "AUTO_SCALING");
+    bg_arena_free(a);
 }

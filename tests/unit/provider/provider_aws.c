@@ -45,7 +45,7 @@ Test(provider_aws, missing_region_is_reported_only_when_a_client_is_needed)
     struct fixture f;
 
     setup(&f, "{\"access_key\":\"AKID\",\"secret_key\":\"s3cr3t-value\"}", no_env);
-    cr_assert_neq(bg_provider_aws_acquire(&c, &f.p, NULL, &err), 0);
+    cr_assert_neq(bg_provider_aws_acquire(&c, &f.p, NULL, NULL, &err), 0);
     cr_assert_null(c);
     cr_assert_not_null(strstr(err.msg, "region"), "%s", err.msg);
     cr_assert_null(strstr(err.msg, "s3cr3t-value"), "a secret leaked: %s", err.msg);
@@ -59,7 +59,7 @@ Test(provider_aws, missing_credentials_are_named)
     struct fixture f;
 
     setup(&f, "{\"region\":\"us-east-1\"}", no_env);
-    cr_assert_neq(bg_provider_aws_acquire(&c, &f.p, NULL, &err), 0);
+    cr_assert_neq(bg_provider_aws_acquire(&c, &f.p, NULL, NULL, &err), 0);
     cr_assert_not_null(strstr(err.msg, "credentials"), "%s", err.msg);
     teardown(&f);
 }
@@ -73,7 +73,7 @@ Test(provider_aws, environment_fills_what_the_block_leaves_out)
     struct fixture f;
 
     setup(&f, "{\"endpoints\":{\"elbv2\":\"http://127.0.0.1:9\"}}", env);
-    cr_assert_eq(bg_provider_aws_acquire(&c, &f.p, NULL, &err), 0, "%s", err.msg);
+    cr_assert_eq(bg_provider_aws_acquire(&c, &f.p, NULL, NULL, &err), 0, "%s", err.msg);
     bg_provider_aws_release(&f.p, c);
     teardown(&f);
 }
@@ -88,11 +88,11 @@ Test(provider_aws, a_released_client_is_reused_and_concurrent_borrowers_get_thei
           "{\"region\":\"us-east-1\",\"access_key\":\"AKID\",\"secret_key\":\"x\","
           "\"max_retries\":1}",
           no_env);
-    cr_assert_eq(bg_provider_aws_acquire(&c1, &f.p, NULL, &err), 0, "%s", err.msg);
-    cr_assert_eq(bg_provider_aws_acquire(&c2, &f.p, NULL, &err), 0, "%s", err.msg);
+    cr_assert_eq(bg_provider_aws_acquire(&c1, &f.p, NULL, NULL, &err), 0, "%s", err.msg);
+    cr_assert_eq(bg_provider_aws_acquire(&c2, &f.p, NULL, NULL, &err), 0, "%s", err.msg);
     cr_assert_neq(c1, c2);
     bg_provider_aws_release(&f.p, c1);
-    cr_assert_eq(bg_provider_aws_acquire(&again, &f.p, NULL, &err), 0, "%s", err.msg);
+    cr_assert_eq(bg_provider_aws_acquire(&again, &f.p, NULL, NULL, &err), 0, "%s", err.msg);
     cr_assert_eq(again, c1, "the idle client (and its connection) is reused");
     bg_provider_aws_release(&f.p, again);
     bg_provider_aws_release(&f.p, c2);
@@ -104,7 +104,7 @@ Test(provider_aws, unconfigured_provider_is_an_error_not_a_crash)
     struct bg_error err = BG_ERROR_INIT;
     struct bg_aws_client *c = NULL;
 
-    cr_assert_neq(bg_provider_aws_acquire(&c, NULL, NULL, &err), 0);
+    cr_assert_neq(bg_provider_aws_acquire(&c, NULL, NULL, NULL, &err), 0);
     cr_assert_null(c);
     bg_provider_aws_release(NULL, NULL);
 }

@@ -1,4 +1,4 @@
-/* server.c - the scripted 127.0.0.1 HTTP server of the aws unit tests (server.h). */
+/* http_server.c - the scripted 127.0.0.1 HTTP server of the unit tests (http_server.h). */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -9,7 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "server.h"
+#include "support/http_server.h"
 
 static int wait_readable(struct test_server *s, int fd)
 {
@@ -58,10 +58,10 @@ static char *read_request(struct test_server *s, int fd)
 static void answer(int fd, const struct test_reply *r)
 {
     const char *body = r->body ? r->body : "";
-    char head[256];
+    char head[1024];
     int n = snprintf(head, sizeof(head),
-                     "HTTP/1.1 %d X\r\nContent-Type: text/xml\r\nContent-Length: %zu\r\n\r\n",
-                     r->status, strlen(body));
+                     "HTTP/1.1 %d X\r\nContent-Type: text/xml\r\n%sContent-Length: %zu\r\n\r\n",
+                     r->status, r->headers ? r->headers : "", strlen(body));
 
     if (write(fd, head, (size_t)n) < 0 || write(fd, body, strlen(body)) < 0)
         return;
@@ -69,7 +69,7 @@ static void answer(int fd, const struct test_reply *r)
 
 static void serve_connection(struct test_server *s, int fd)
 {
-    static const struct test_reply fallback = {500, "", 0};
+    static const struct test_reply fallback = {500, "", 0, 0, NULL};
     char *req;
 
     while ((req = read_request(s, fd)) != NULL) {
@@ -82,6 +82,11 @@ static void serve_connection(struct test_server *s, int fd)
         s->served++;
         if (r->drop)
             return;
+        if (r->hang) {
+            while (!atomic_load(&s->stop))
+                usleep(20000);
+            return;
+        }
         answer(fd, r);
     }
 }

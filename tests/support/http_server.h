@@ -1,10 +1,10 @@
 /*
- * server.h - a tiny scripted HTTP/1.1 server on 127.0.0.1 for the aws unit tests. It answers
+ * http_server.h - a tiny scripted HTTP/1.1 server on 127.0.0.1 for the unit tests. It answers
  * requests in order from a reply table (keep-alive, Content-Length framing) and records
  * every request it saw, so tests check what the client really sent.
  */
-#ifndef BG_TEST_AWS_SERVER_H
-#define BG_TEST_AWS_SERVER_H
+#ifndef BG_TEST_SUPPORT_HTTP_SERVER_H
+#define BG_TEST_SUPPORT_HTTP_SERVER_H
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -15,8 +15,10 @@
 
 struct test_reply {
     int status;
-    const char *body; /* NULL: "" */
-    int drop;         /* close the connection without answering */
+    const char *body;    /* NULL: "" */
+    int drop;            /* close the connection without answering */
+    int hang;            /* read the request, then never answer (until the server stops) */
+    const char *headers; /* extra header lines, each ending "\r\n"; NULL: none */
 };
 
 struct test_server {
