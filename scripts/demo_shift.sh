@@ -8,6 +8,10 @@ root=$(pwd)
 provider="${BG_PROVIDER_BINARY:-$root/${BUILD_DIR:-build}/terraform-provider-bluegreen}"
 [ -x "$provider" ] || { echo "build the provider first ($provider)" >&2; exit 1; }
 command -v terraform >/dev/null || { echo "terraform is not on PATH" >&2; exit 1; }
+python3 -c 'import moto, werkzeug' 2>/dev/null || {
+  echo "the Python package moto is missing for $(command -v python3): pip install 'moto[server]'" >&2
+  exit 1
+}
 
 work=$(mktemp -d /tmp/bluegreen-shift-demo.XXXXXX)
 cp -r examples/terraform/upgrade-with-shift "$work/repo"
