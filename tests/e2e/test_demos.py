@@ -1,6 +1,7 @@
 """The demo scripts the README points at run to the end (so they cannot rot)."""
 import os
 import subprocess
+import tempfile
 import unittest
 
 from support.tfharness import require_terraform, PROVIDER
@@ -22,6 +23,25 @@ class Demos(unittest.TestCase):
                        "terraform_data.eks_spoon: Destruction complete",
                        "found no differences"):
             self.assertIn(phrase, p.stdout + p.stderr)
+
+    def test_demo_without_moto_runs_the_cluster_pair_half_and_names_what_is_missing(self):
+        require_terraform(self)
+        with tempfile.TemporaryDirectory() as hidden:
+            # a `moto` that cannot be imported, found before the real one
+            os.makedirs(os.path.join(hidden, "moto"))
+            with open(os.path.join(hidden, "moto", "__init__.py"), "w") as f:
+                f.write("raise ImportError('moto hidden by the test')\n")
+            env = dict(os.environ, PYTHONPATH=hidden)
+            p = subprocess.run(["bash", os.path.join(ROOT, "scripts", "demo.sh")], env=env,
+                               capture_output=True, text=True, timeout=900)
+        out = p.stdout + p.stderr
+        self.assertEqual(p.returncode, 0, out[-3000:])
+        self.assertIn("7. nothing left to do", out)
+        self.assertIn("found no differences", out)
+        skipped = [l for l in out.splitlines() if l.startswith("skipped:")]
+        self.assertEqual(len(skipped), 1, out[-2000:])
+        self.assertIn("moto", skipped[0])
+        self.assertNotIn("Traceback", out)
 
 
 if __name__ == "__main__":
