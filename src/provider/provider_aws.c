@@ -1,13 +1,15 @@
 /*
- * provider_aws.c - the provider's AWS settings (region, profile, keys, endpoints,
- * max_retries): resolved once at ConfigureProvider, reported only when used, and a small pool
- * of clients so that concurrent calls each get their own CURL handle while sequential calls
- * reuse one connection.
+ * provider_aws.c - the provider's AWS settings (region, profile, keys, roles, endpoints,
+ * max_retries): resolved once at ConfigureProvider, reported only when used, one credentials
+ * provider (the chain and its refreshing cache) shared by every client of the configuration,
+ * and a small pool of clients so that concurrent calls each get their own CURL handle while
+ * sequential calls reuse one connection.
  */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bluegreen/provider.h"
 
@@ -18,6 +20,8 @@
 struct bg_provider_aws {
     struct bg_arena *arena; /* the resolved configuration's strings */
     struct bg_aws_config cfg;
+    struct bg_aws_credentials *creds; /* shared by every client below; thread safe */
+    _Atomic(const struct bg_logger *) log; /* the service's logger, known from the first call */
     bool resolved;
     struct bg_error why;  /* when !resolved: what is missing; never a secret */
     pthread_mutex_t lock; /* guards idle and nidle */
@@ -66,44 +70,10 @@ static void keep_config(struct bg_provider_aws *aws, const struct bg_aws_config 
 {
     aws->cfg = *c;
     aws->cfg.region = keep(aws->arena, c->region);
-    aws->cfg.access_key = keep(aws->arena, c->access_key);
-    aws->cfg.secret_key = keep(aws->arena, c->secret_key);
-    aws->cfg.token = keep(aws->arena, c->token);
     aws->cfg.profile = keep(aws->arena, c->profile);
     for (int i = 0; i < BG_AWS_NSERVICES; i++)
         aws->cfg.endpoints[i] = keep(aws->arena, c->endpoints[i]);
     aws->resolved = true;
-}
-
-struct bg_provider_aws *bg_provider_aws_new(struct bg_diags *d, const struct bg_value *config,
-                                            const char *const *envp)
-{
-    struct bg_aws_settings settings = BG_AWS_SETTINGS_INIT;
-    struct bg_provider_aws *aws = calloc(1, sizeof(*aws));
-    struct bg_aws_config cfg;
-
-    if (aws == NULL)
-        abort();
-    aws->arena = bg_arena_new();
-    pthread_mutex_init(&aws->lock, NULL);
-    /* Failures are kept, not reported: only a resource that needs AWS reports them. */
-    if (read_settings(&settings, config, &aws->why) == 0 &&
-        bg_aws_config_resolve(&cfg, d->arena, &settings, envp, &aws->why) == 0)
-        keep_config(aws, &cfg);
-    return aws;
-}
-
-void bg_provider_aws_free(struct bg_provider_aws *aws)
-{
-    size_t i;
-
-    if (aws == NULL)
-        return;
-    for (i = 0; i < aws->nidle; i++)
-        bg_aws_client_free(aws->idle[i]);
-    pthread_mutex_destroy(&aws->lock);
-    bg_arena_free(aws->arena);
-    free(aws);
 }
 
 static void log_retry(void *ctx, const char *action, int retry, long delay_ms,
@@ -117,6 +87,79 @@ static void log_retry(void *ctx, const char *action, int retry, long delay_ms,
            delay_ms, why->msg);
 }
 
+/* The credentials provider's STS client logs through the logger of whichever call comes
+ * first (the provider block is configured before any call names one). */
+static void log_sts_retry(void *ctx, const char *action, int retry, long delay_ms,
+                          const struct bg_error *why)
+{
+    const struct bg_logger *log = atomic_load(&((struct bg_provider_aws *)ctx)->log);
+
+    if (log != NULL)
+        log_retry((void *)log, action, retry, delay_ms, why);
+}
+
+static void log_credentials(void *ctx, const char *source, time_t expires)
+{
+    const struct bg_logger *log = atomic_load(&((struct bg_provider_aws *)ctx)->log);
+    char until[32] = "never";
+    struct tm tm;
+
+    if (log == NULL)
+        return;
+    if (expires != 0 && gmtime_r(&expires, &tm) != NULL)
+        strftime(until, sizeof(until), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    bg_log(log, BG_LOG_INFO, "aws", NULL, "AWS credentials from %s, expire %s", source, until);
+}
+
+static void new_credentials(struct bg_provider_aws *aws, const struct bg_aws_settings *settings,
+                            const char *const *envp)
+{
+    struct bg_aws_credentials_opts opts = BG_AWS_CREDENTIALS_OPTS_INIT;
+
+    opts.on_credentials = log_credentials;
+    opts.on_credentials_ctx = aws;
+    opts.sts.on_retry = log_sts_retry;
+    opts.sts.sleep_ctx = aws;
+    if (bg_aws_credentials_new(&aws->creds, &aws->cfg, settings, envp, &opts, &aws->why) != 0)
+        aws->resolved = false;
+}
+
+struct bg_provider_aws *bg_provider_aws_new(struct bg_diags *d, const struct bg_value *config,
+                                            const char *const *envp)
+{
+    struct bg_aws_settings settings = BG_AWS_SETTINGS_INIT;
+    struct bg_provider_aws *aws = calloc(1, sizeof(*aws));
+    struct bg_aws_config cfg;
+
+    if (aws == NULL)
+        abort();
+    aws->arena = bg_arena_new();
+    atomic_init(&aws->log, NULL);
+    pthread_mutex_init(&aws->lock, NULL);
+    /* Failures are kept, not reported: only a resource that needs AWS reports them. The
+     * chain is settled here without network; credentials are fetched on first use. */
+    if (read_settings(&settings, config, &aws->why) == 0 &&
+        bg_aws_config_resolve(&cfg, d->arena, &settings, envp, &aws->why) == 0) {
+        keep_config(aws, &cfg);
+        new_credentials(aws, &settings, envp);
+    }
+    return aws;
+}
+
+void bg_provider_aws_free(struct bg_provider_aws *aws)
+{
+    size_t i;
+
+    if (aws == NULL)
+        return;
+    for (i = 0; i < aws->nidle; i++)
+        bg_aws_client_free(aws->idle[i]);
+    bg_aws_credentials_free(aws->creds); /* after its clients */
+    pthread_mutex_destroy(&aws->lock);
+    bg_arena_free(aws->arena);
+    free(aws);
+}
+
 static struct bg_aws_client *pop_idle(struct bg_provider_aws *aws)
 {
     struct bg_aws_client *c = NULL;
@@ -128,17 +171,40 @@ static struct bg_aws_client *pop_idle(struct bg_provider_aws *aws)
     return c;
 }
 
+static int check_credentials(struct bg_provider_aws *aws, const atomic_bool *stop,
+                             struct bg_error *err)
+{
+    const struct bg_aws_creds *c = NULL;
+    int rc = bg_aws_credentials_get(&c, aws->creds, stop, err);
+
+    bg_aws_creds_release(c);
+    return rc;
+}
+
+const char *bg_provider_aws_region(const struct bg_provider *p)
+{
+    return p != NULL && p->aws != NULL && p->aws->resolved ? p->aws->cfg.region : NULL;
+}
+
 int bg_provider_aws_acquire(struct bg_aws_client **out, const struct bg_provider *p,
                             const struct bg_logger *log, const atomic_bool *stop,
                             struct bg_error *err)
 {
     struct bg_aws_client_opts opts = BG_AWS_CLIENT_OPTS_INIT;
+    int rc;
 
     *out = NULL;
     if (p == NULL || p->aws == NULL)
         return bg_error_set(err, BG_EINVAL, "the provider is not configured");
     if (!p->aws->resolved)
         return bg_error_set(err, p->aws->why.code, "%s", p->aws->why.msg);
+    if (log != NULL)
+        atomic_store(&p->aws->log, log);
+    /* Credentials are obtained (or taken from the cache) now, so that a chain that finds none
+     * is reported as the configuration problem it is, before any AWS call. */
+    rc = check_credentials(p->aws, stop, err);
+    if (rc != 0)
+        return rc;
     *out = pop_idle(p->aws);
     if (*out != NULL) {
         bg_aws_client_set_stop(*out, stop);
@@ -147,6 +213,7 @@ int bg_provider_aws_acquire(struct bg_aws_client **out, const struct bg_provider
     opts.on_retry = log != NULL ? log_retry : NULL;
     opts.sleep_ctx = (void *)log; /* on_retry logs to it */
     opts.stop = stop;
+    opts.credentials = p->aws->creds;
     return bg_aws_client_new(out, &p->aws->cfg, &opts, err);
 }
 

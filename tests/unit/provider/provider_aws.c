@@ -10,7 +10,11 @@
 #include "bluegreen/codec.h"
 #include "bluegreen/provider.h"
 
-static const char *const no_env[] = {"HOME=/nonexistent-bluegreen-test", NULL};
+/* Every environment here disables the instance metadata (and refuses any non-loopback
+ * credential endpoint): a chain that finds nothing else must never reach 169.254.169.254. */
+static const char *const no_env[] = {"HOME=/nonexistent-bluegreen-test",
+                                     "AWS_EC2_METADATA_DISABLED=true",
+                                     "BG_AWS_INTERNAL_LOOPBACK_ONLY=1", NULL};
 
 struct fixture {
     struct bg_arena *a;
@@ -67,7 +71,8 @@ Test(provider_aws, missing_credentials_are_named)
 Test(provider_aws, environment_fills_what_the_block_leaves_out)
 {
     static const char *const env[] = {"AWS_REGION=eu-west-1", "AWS_ACCESS_KEY_ID=AKID",
-                                      "AWS_SECRET_ACCESS_KEY=secret", NULL};
+                                      "AWS_SECRET_ACCESS_KEY=secret",
+                                      "AWS_EC2_METADATA_DISABLED=true", NULL};
     struct bg_error err = BG_ERROR_INIT;
     struct bg_aws_client *c = NULL;
     struct fixture f;
