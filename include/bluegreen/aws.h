@@ -91,9 +91,9 @@ struct bg_aws_settings {
     const char *access_key;
     const char *secret_key;
     const char *token;
-    const char *endpoints[BG_AWS_NSERVICES]; /* endpoints { elbv2 = ..., sts = ... } */
-    int max_retries;                         /* -1: default 3 */
-    long timeout_ms;                         /* -1: default 30000 (per attempt) */
+    const char *endpoints[BG_AWS_NSERVICES];        /* endpoints { elbv2 = ..., sts = ... } */
+    int max_retries;                                /* -1: default 3 */
+    long timeout_ms;                                /* -1: default 30000 (per attempt) */
     const struct bg_aws_assume_role *assume_role;   /* NULL: no assume_role block */
     const struct bg_aws_web_identity *web_identity; /* NULL: no such block */
 };
@@ -192,8 +192,8 @@ struct bg_aws_request {
     const char *action; /* "DescribeTargetHealth" */
     const struct bg_aws_param *params;
     size_t n_params;
-    enum bg_aws_service service;     /* a Query API; BG_AWS_ELBV2 when left 0 */
-    bool anonymous;                  /* sent unsigned (STS AssumeRoleWithWebIdentity) */
+    enum bg_aws_service service;      /* a Query API; BG_AWS_ELBV2 when left 0 */
+    bool anonymous;                   /* sent unsigned (STS AssumeRoleWithWebIdentity) */
     const struct bg_aws_creds *creds; /* sign with these instead of the client's */
 };
 
@@ -359,8 +359,8 @@ int bg_aws_sts_assume_role(struct bg_aws_sts_creds *out, struct bg_aws_client *c
                            const struct bg_aws_creds *base, struct bg_error *err);
 
 /* AssumeRoleWithWebIdentity, unsigned; token is the OIDC token itself. */
-int bg_aws_sts_assume_role_with_web_identity(struct bg_aws_sts_creds *out,
-                                             struct bg_aws_client *c, struct bg_arena *a,
+int bg_aws_sts_assume_role_with_web_identity(struct bg_aws_sts_creds *out, struct bg_aws_client *c,
+                                             struct bg_arena *a,
                                              const struct bg_aws_web_identity *wi,
                                              const char *token, struct bg_error *err);
 

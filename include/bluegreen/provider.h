@@ -41,8 +41,8 @@ void bg_provider_free(struct bg_provider *p);
  * configured). Fails with BG_EINVAL and a message naming what is missing (region,
  * credentials) when the AWS configuration could not be resolved, or with the credential
  * chain's error (each source tried and why it failed) when no credentials can be obtained;
- * credentials are fetched on the first call and cached for all clients of p. log (shared, read-only,
- * lives as long as the process) receives a WARN line per retry. stop (may be NULL; the
+ * credentials are fetched on the first call and cached for all clients of p. log (shared,
+ * read-only, lives as long as the process) receives a WARN line per retry. stop (may be NULL; the
  * service's StopProvider flag) aborts the client's transfers and retries once set. Thread
  * safe. */
 int bg_provider_aws_acquire(struct bg_aws_client **out, const struct bg_provider *p,

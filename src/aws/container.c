@@ -51,7 +51,7 @@ int bg_aws__container_fetch(struct bg_aws_sts_creds *out, struct bg_aws__run *r,
     bg_aws__secret(&r->secrets, h.body);
     if (rc == 0 && h.status != 200)
         rc = bg_aws_parse_json_credentials(out, r->a, h.body, h.len, false, err) != 0
-                 ? bg_error_set(err, BG_EIO, "HTTP %ld, %s", h.status, err->msg)
+                 ? bg_aws__error_prefix(err, BG_EIO, "HTTP %ld", h.status)
                  : bg_error_set(err, BG_EIO, "HTTP %ld", h.status);
     else if (rc == 0)
         rc = bg_aws_parse_json_credentials(out, r->a, h.body, h.len, false, err);

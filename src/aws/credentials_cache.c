@@ -42,7 +42,7 @@ struct bg_aws_credentials {
     time_t retry_after; /* no new refresh before this after one failed */
     struct bg_arena *arena;
     struct bg_aws__plan plan;
-    struct bg_aws_config cfg;    /* region and endpoints for the STS client */
+    struct bg_aws_config cfg;     /* region and endpoints for the STS client */
     struct bg_aws_client *client; /* used only by the refreshing thread */
     struct bg_aws_credentials_opts opts;
     long margin;
@@ -157,8 +157,7 @@ int bg_aws_credentials_new(struct bg_aws_credentials **out, const struct bg_aws_
     p->opts.sts.credentials = NULL;
     p->margin = margin_of(&p->opts, envp);
     copy_config(&p->cfg, p->arena, cfg);
-    rc = bg_aws__plan_build(&p->plan, p->arena, settings, envp, p->cfg.endpoints[BG_AWS_STS],
-                            err);
+    rc = bg_aws__plan_build(&p->plan, p->arena, settings, envp, p->cfg.endpoints[BG_AWS_STS], err);
     if (rc != 0) {
         bg_aws__wipe_all(&p->plan.secrets);
         bg_arena_free(p->arena);

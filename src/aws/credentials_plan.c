@@ -233,8 +233,7 @@ static int sso_refused(const struct profile *p, struct bg_error *err)
 static int container_source(struct builder *b, bool *done, struct bg_error *err);
 static void imds_source(struct builder *b, bool *done);
 
-static int from_credential_source(struct builder *b, const struct profile *p,
-                                  struct bg_error *err)
+static int from_credential_source(struct builder *b, const struct profile *p, struct bg_error *err)
 {
     const char *cs = p->credential_source, *id, *secret;
     bool done = false;
@@ -259,8 +258,8 @@ static int from_credential_source(struct builder *b, const struct profile *p,
                             "Ec2InstanceMetadata or EcsContainer",
                             p->name, cs);
     if (rc == 0 && !done)
-        rc = bg_error_set(err, BG_EINVAL, "profile \"%s\": credential_source = %s: %s", p->name,
-                          cs, b->plan->tried);
+        rc = bg_error_set(err, BG_EINVAL, "profile \"%s\": credential_source = %s: %s", p->name, cs,
+                          b->plan->tried);
     return rc;
 }
 
@@ -269,15 +268,15 @@ static int profile_chain(struct builder *b, const char *name, int depth, bool *d
 
 /* role_arn in a profile: the base comes from source_profile, credential_source or a web
  * identity token file, then the role is assumed with it. */
-static int profile_role(struct builder *b, const struct profile *p, int depth,
-                        struct bg_error *err)
+static int profile_role(struct builder *b, const struct profile *p, int depth, struct bg_error *err)
 {
     bool done = false;
     int rc;
 
     if (p->web_identity_token_file != NULL && p->source_profile == NULL &&
         p->credential_source == NULL) {
-        set_web_identity(b, bg_arena_printf(b->a, "profile \"%s\" web_identity_token_file", p->name),
+        set_web_identity(b,
+                         bg_arena_printf(b->a, "profile \"%s\" web_identity_token_file", p->name),
                          p->role_arn, p->session_name, p->web_identity_token_file, 0);
         return 0;
     }
@@ -335,8 +334,7 @@ static int profile_base(struct builder *b, const struct profile *p, bool *done,
     if (p->credential_process != NULL) {
         rc = bg_aws__split_command(&argv, &argc, b->a, p->credential_process, err);
         if (rc != 0)
-            return bg_error_set(err, rc, "profile \"%s\": credential_process: %s", p->name,
-                                err->msg);
+            return bg_aws__error_prefix(err, rc, "profile \"%s\": credential_process", p->name);
         b->plan->base.kind = BG_AWS__PROCESS;
         b->plan->base.name =
             bg_arena_printf(b->a, "profile \"%s\" credential_process (%s)", p->name, argv[0]);
@@ -360,9 +358,9 @@ static int profile_chain(struct builder *b, const char *name, int depth, bool *d
                             MAX_PROFILE_DEPTH);
     read_profile(&p, b, name);
     if (!p.exists)
-        return bg_error_set(err, BG_EINVAL, "profile \"%s\" (a source_profile) not found in %s or %s",
-                            name, show_path(b, b->files.credentials),
-                            show_path(b, b->files.config));
+        return bg_error_set(err, BG_EINVAL,
+                            "profile \"%s\" (a source_profile) not found in %s or %s", name,
+                            show_path(b, b->files.credentials), show_path(b, b->files.config));
     if (p.role_arn != NULL) {
         *done = true;
         return profile_role(b, &p, depth, err);
@@ -389,9 +387,9 @@ static int from_profile(struct builder *b, bool *done, struct bg_error *err)
         return bg_error_set(err, BG_EINVAL, "%s: not found in %s or %s", label,
                             show_path(b, b->files.credentials), show_path(b, b->files.config));
     if (!p.exists) {
-        passed_over(b, label, bg_arena_printf(b->a, "not in %s or %s",
-                                              show_path(b, b->files.credentials),
-                                              show_path(b, b->files.config)));
+        passed_over(b, label,
+                    bg_arena_printf(b->a, "not in %s or %s", show_path(b, b->files.credentials),
+                                    show_path(b, b->files.config)));
         return 0;
     }
     if (p.role_arn != NULL) {
@@ -454,9 +452,8 @@ static int container_source(struct builder *b, bool *done, struct bg_error *err)
     src->kind = BG_AWS__CONTAINER;
     src->url = copy(b, url);
     src->auth_file = copy(b, env(b, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"));
-    src->auth = src->auth_file == NULL
-                    ? copy_secret(b, env(b, "AWS_CONTAINER_AUTHORIZATION_TOKEN"))
-                    : NULL;
+    src->auth =
+        src->auth_file == NULL ? copy_secret(b, env(b, "AWS_CONTAINER_AUTHORIZATION_TOKEN")) : NULL;
     src->name = env(b, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") != NULL
                     ? "container credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI)"
                     : "container credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI)";
@@ -472,7 +469,7 @@ static const char *imds_endpoint(struct builder *b)
 
     if (e == NULL)
         return mode != NULL && strcasecmp(mode, "IPv6") == 0 ? "http://[fd00:ec2::254]"
-                                                               : BG_AWS__IMDS_DEFAULT;
+                                                             : BG_AWS__IMDS_DEFAULT;
     n = strlen(e);
     while (n > 0 && e[n - 1] == '/')
         n--;
@@ -490,9 +487,9 @@ static void imds_source(struct builder *b, bool *done)
     }
     endpoint = imds_endpoint(b);
     if (b->plan->loopback_only && !bg_aws__url_is_loopback(endpoint)) {
-        passed_over(b, "EC2 instance metadata",
-                    bg_arena_printf(b->a, "%s not tried (BG_AWS_INTERNAL_LOOPBACK_ONLY)",
-                                    endpoint));
+        passed_over(
+            b, "EC2 instance metadata",
+            bg_arena_printf(b->a, "%s not tried (BG_AWS_INTERNAL_LOOPBACK_ONLY)", endpoint));
         return;
     }
     b->plan->base.kind = BG_AWS__IMDS;
@@ -514,8 +511,7 @@ static int from_web_identity_block(struct builder *b, struct bg_error *err)
         return bg_error_set(err, BG_EINVAL,
                             "assume_role_with_web_identity: set exactly one of "
                             "web_identity_token and web_identity_token_file");
-    set_web_identity(b,
-                     bg_arena_printf(b->a, "assume_role_with_web_identity (%s)", wi->role_arn),
+    set_web_identity(b, bg_arena_printf(b->a, "assume_role_with_web_identity (%s)", wi->role_arn),
                      wi->role_arn, wi->session_name, wi->token_file, wi->duration_s);
     src->wi.token = copy_secret(b, wi->token);
     return 0;

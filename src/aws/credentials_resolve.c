@@ -72,8 +72,8 @@ int bg_aws__resolve(struct bg_aws_sts_creds *out, const char **source, struct bg
     if (rc != 0)
         return base_failed(plan, &why, err);
     for (size_t i = 0; i < plan->n_roles; i++) {
-        const struct bg_aws_creds signer = {cur.access_key, cur.secret_key, cur.token,
-                                            cur.expires, desc};
+        const struct bg_aws_creds signer = {cur.access_key, cur.secret_key, cur.token, cur.expires,
+                                            desc};
 
         rc = bg_aws_sts_assume_role(&next, r->client, r->a, &plan->roles[i], &signer, &why);
         if (rc != 0)

@@ -4,6 +4,7 @@
  * terraform-provider-aws durations and the JSON credential documents.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,20 @@ void bg_aws__wipe_all(struct bg_aws__secrets *w)
     for (struct bg_aws__secret_node *n = w->head; n != NULL; n = n->next)
         explicit_bzero(n->s, strlen(n->s));
     w->head = NULL;
+}
+
+int bg_aws__error_prefix(struct bg_error *err, int code, const char *fmt, ...)
+{
+    char old[sizeof(err->msg)], prefix[sizeof(err->msg)];
+    va_list ap;
+
+    if (err == NULL)
+        return code;
+    memcpy(old, err->msg, sizeof(old));
+    va_start(ap, fmt);
+    vsnprintf(prefix, sizeof(prefix), fmt, ap);
+    va_end(ap);
+    return bg_error_set(err, code, "%s: %s", prefix, old);
 }
 
 /* The host of an http(s) URL into buf ("[::1]" keeps its brackets); false when malformed. */
@@ -179,8 +194,7 @@ int bg_aws__read_token(const char **out, struct bg_arena *a, const char *path, c
     *out = NULL;
     if (fd < 0)
         return bg_error_set(err, BG_EIO, "%s %s: %s", what, path, strerror(errno));
-    while (len < BG_AWS__MAX_TOKEN &&
-           (n = read(fd, buf + len, BG_AWS__MAX_TOKEN - len)) > 0)
+    while (len < BG_AWS__MAX_TOKEN && (n = read(fd, buf + len, BG_AWS__MAX_TOKEN - len)) > 0)
         len += (size_t)n;
     close(fd);
     while (len > 0 && strchr(" \t\r\n", buf[len - 1]) != NULL)
@@ -195,7 +209,8 @@ int bg_aws__read_token(const char **out, struct bg_arena *a, const char *path, c
     return 0;
 }
 
-/* ---- times and durations ------------------------------------------------------------------------ */
+/* ---- times and durations ------------------------------------------------------------------------
+ */
 
 static int bad_time(struct bg_error *err)
 {
@@ -208,8 +223,9 @@ int bg_aws_parse_time(time_t *out, const char *s, struct bg_error *err)
     int used = 0, oh = 0, om = 0;
     const char *p;
 
-    if (s == NULL || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                            &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &used) != 6 ||
+    if (s == NULL ||
+        sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+               &tm.tm_min, &tm.tm_sec, &used) != 6 ||
         used != 19)
         return bad_time(err);
     p = s + used;
@@ -269,13 +285,12 @@ static int refused(const struct bg_value *doc, struct bg_error *err)
     const char *code = field(doc, "Code", "code"), *msg = field(doc, "Message", "message");
 
     return bg_error_set(err, BG_EPROTO, "answer without credentials%s%s%s%s",
-                        code != NULL ? ": " : "", code != NULL ? code : "",
-                        msg != NULL ? ": " : "", msg != NULL ? msg : "");
+                        code != NULL ? ": " : "", code != NULL ? code : "", msg != NULL ? ": " : "",
+                        msg != NULL ? msg : "");
 }
 
 int bg_aws_parse_json_credentials(struct bg_aws_sts_creds *out, struct bg_arena *a,
-                                  const char *json, size_t len, bool version1,
-                                  struct bg_error *err)
+                                  const char *json, size_t len, bool version1, struct bg_error *err)
 {
     struct bg_value *doc = NULL;
     const char *code, *expiration;

@@ -16,11 +16,11 @@
 #include "bluegreen/aws.h"
 #include "bluegreen/http.h"
 
-#define BG_AWS__MAX_ROLES     9          /* provider assume_role + a profile chain 8 deep */
-#define BG_AWS__MAX_TOKEN     (64u << 10) /* web identity / container token files */
-#define BG_AWS__MAX_PROC_OUT  (64u << 10) /* credential_process stdout */
-#define BG_AWS__IMDS_DEFAULT  "http://169.254.169.254"
-#define BG_AWS__ECS_DEFAULT   "http://169.254.170.2"
+#define BG_AWS__MAX_ROLES      9           /* provider assume_role + a profile chain 8 deep */
+#define BG_AWS__MAX_TOKEN      (64u << 10) /* web identity / container token files */
+#define BG_AWS__MAX_PROC_OUT   (64u << 10) /* credential_process stdout */
+#define BG_AWS__IMDS_DEFAULT   "http://169.254.169.254"
+#define BG_AWS__ECS_DEFAULT    "http://169.254.170.2"
 #define BG_AWS__DEFAULT_MARGIN 300
 
 /* The shared files of one resolution: paths (NULL when unknown) and contents (NULL when
@@ -131,6 +131,9 @@ int bg_aws__split_command(const char ***out, size_t *argc, struct bg_arena *a, c
  * arena. BG_EIO naming the path (never the content) when unreadable or empty. */
 int bg_aws__read_token(const char **out, struct bg_arena *a, const char *path, const char *what,
                        struct bg_error *err);
+
+/* Puts "<prefix>: " before err's message (err may be NULL); returns code. */
+int bg_aws__error_prefix(struct bg_error *err, int code, const char *fmt, ...) BG_PRINTF(3, 4);
 
 /* The HTTP client inside an AWS client (metadata endpoints share its connection cache). */
 struct bg_http_client *bg_aws__client_http(struct bg_aws_client *c);

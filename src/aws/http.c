@@ -487,10 +487,10 @@ int bg_aws_client_call(struct bg_aws_response *out, struct bg_aws_client *c, str
 int bg_aws_client_rest(struct bg_aws_response *out, struct bg_aws_client *c, struct bg_arena *a,
                        const struct bg_aws_rest_request *req, struct bg_error *err)
 {
-    struct attempt_spec spec = {req->action,      c->cfg.endpoints[req->service],
-                                req->service,     "application/json",
-                                false,            NULL,
-                                {0},              rest_failure};
+    struct attempt_spec spec = {req->action,  c->cfg.endpoints[req->service],
+                                req->service, "application/json",
+                                false,        NULL,
+                                {0},          rest_failure};
 
     spec.http.method = req->method;
     spec.http.url = bg_arena_printf(a, "%s%s", spec.endpoint, req->path);

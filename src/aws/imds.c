@@ -46,8 +46,8 @@ static int session_token(const char **out, struct bg_aws__run *r, const char *en
 {
     const struct bg_http_header ttl = {"X-aws-ec2-metadata-token-ttl-seconds", "21600"};
     struct bg_http_response h;
-    int rc = imds_get(&h, r, "PUT", bg_arena_printf(r->a, "%s/latest/api/token", endpoint), &ttl,
-                      err);
+    int rc =
+        imds_get(&h, r, "PUT", bg_arena_printf(r->a, "%s/latest/api/token", endpoint), &ttl, err);
 
     *out = rc == 0 ? bg_aws__secret(&r->secrets, h.body) : NULL;
     if (rc == 0 && (h.len == 0 || strpbrk(h.body, "\r\n") != NULL))
@@ -97,6 +97,6 @@ int bg_aws__imds_fetch(struct bg_aws_sts_creds *out, struct bg_aws__run *r, cons
     bg_aws__secret(&r->secrets, out->secret_key);
     bg_aws__secret(&r->secrets, out->token);
     if (rc != 0)
-        return bg_error_set(err, rc, "role %s: %s", role, err->msg);
+        return bg_aws__error_prefix(err, rc, "role %s", role);
     return 0;
 }

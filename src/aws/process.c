@@ -187,6 +187,6 @@ int bg_aws__process_run(struct bg_aws_sts_creds *out, struct bg_aws__run *r,
     bg_aws__secret(&r->secrets, out->secret_key);
     bg_aws__secret(&r->secrets, out->token);
     if (rc != 0)
-        return bg_error_set(err, rc, "credential_process %s: %s", argv[0], err->msg);
+        return bg_aws__error_prefix(err, rc, "credential_process %s", argv[0]);
     return 0;
 }

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "bluegreen/aws.h"
+#include "creds.h"
 #include "xml.h"
 
 #define MAX_STS_PARAMS (8 + 2 * 50) /* AssumeRole fields + up to 50 session tags */
@@ -77,9 +77,9 @@ static int call_sts(struct bg_aws_sts_creds *out, struct bg_aws_client *c, struc
     rc = bg_aws_client_call(&r, c, a, req, err);
     if (rc == 0)
         rc = bg_aws_sts_parse_credentials(out, a, req->action, r.body, r.len, err);
-    if (rc != 0 && err != NULL)
-        bg_error_set(err, rc, "STS %s (%s) at %s: %s", req->action, role_arn,
-                     bg_aws_client_endpoint(c, BG_AWS_STS), err->msg);
+    if (rc != 0)
+        bg_aws__error_prefix(err, rc, "STS %s (%s) at %s", req->action, role_arn,
+                             bg_aws_client_endpoint(c, BG_AWS_STS));
     if (r.body != NULL)
         explicit_bzero(r.body, r.len); /* the answer carries the secret and the token */
     return rc;
@@ -107,8 +107,8 @@ int bg_aws_sts_assume_role(struct bg_aws_sts_creds *out, struct bg_aws_client *c
     return call_sts(out, c, a, &req, role->role_arn, err);
 }
 
-int bg_aws_sts_assume_role_with_web_identity(struct bg_aws_sts_creds *out,
-                                             struct bg_aws_client *c, struct bg_arena *a,
+int bg_aws_sts_assume_role_with_web_identity(struct bg_aws_sts_creds *out, struct bg_aws_client *c,
+                                             struct bg_arena *a,
                                              const struct bg_aws_web_identity *wi,
                                              const char *token, struct bg_error *err)
 {

@@ -20,7 +20,7 @@
 struct bg_provider_aws {
     struct bg_arena *arena; /* the resolved configuration's strings */
     struct bg_aws_config cfg;
-    struct bg_aws_credentials *creds; /* shared by every client below; thread safe */
+    struct bg_aws_credentials *creds;      /* shared by every client below; thread safe */
     _Atomic(const struct bg_logger *) log; /* the service's logger, known from the first call */
     bool resolved;
     struct bg_error why;  /* when !resolved: what is missing; never a secret */

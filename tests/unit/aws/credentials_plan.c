@@ -166,8 +166,7 @@ Test(aws_credentials_plan, refuses_source_profile_loops_and_dangling_roles)
     cr_expect(strstr(f.err.msg, "deeper than 8") != NULL, "%s", f.err.msg);
     s.profile = "orphan";
     cr_expect_eq(build(&f, &s, no_imds), BG_EINVAL);
-    cr_expect(strstr(f.err.msg, "no source_profile, credential_source") != NULL, "%s",
-              f.err.msg);
+    cr_expect(strstr(f.err.msg, "no source_profile, credential_source") != NULL, "%s", f.err.msg);
     s.profile = "bad-source";
     cr_expect_eq(build(&f, &s, no_imds), BG_EINVAL);
     cr_expect(strstr(f.err.msg, "\"Somewhere\" is not Environment") != NULL, "%s", f.err.msg);
@@ -190,8 +189,9 @@ Test(aws_credentials_plan, takes_the_credential_source_from_environment_or_conta
     s.profile = "from-env";
     cr_assert_eq(build(&f, &s, env), 0, "%s", f.err.msg);
     cr_expect_eq(f.plan.base.kind, BG_AWS__STATIC);
-    cr_expect_str_eq(f.plan.base.access_key, "AKIDENV", "a profile set skips env keys, but "
-                                                       "credential_source = Environment uses them");
+    cr_expect_str_eq(f.plan.base.access_key, "AKIDENV",
+                     "a profile set skips env keys, but "
+                     "credential_source = Environment uses them");
     cr_expect_eq(f.plan.n_roles, 1);
     s.profile = "from-ecs";
     cr_assert_eq(build(&f, &s, env), 0, "%s", f.err.msg);
@@ -235,16 +235,15 @@ Test(aws_credentials_plan, refuses_an_sso_profile_and_says_what_to_use)
     s.profile = "sso";
     cr_expect_eq(build(&f, &s, no_imds), BG_EINVAL);
     cr_expect(strstr(f.err.msg, "IAM Identity Center") != NULL, "%s", f.err.msg);
-    cr_expect(strstr(f.err.msg, "export-credentials --profile sso --format process") != NULL,
-              "%s", f.err.msg);
+    cr_expect(strstr(f.err.msg, "export-credentials --profile sso --format process") != NULL, "%s",
+              f.err.msg);
     teardown(&f);
 }
 
 Test(aws_credentials_plan, passes_over_a_profile_without_credentials_to_the_metadata)
 {
-    static const char *const env[] = {"AWS_PROFILE=region-only",
-                                      "AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:5/",
-                                      NULL};
+    static const char *const env[] = {
+        "AWS_PROFILE=region-only", "AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:5/", NULL};
     struct bg_aws_settings s = BG_AWS_SETTINGS_INIT;
     struct fixture f;
 
@@ -314,8 +313,7 @@ Test(aws_credentials_plan, never_plans_a_metadata_address_under_the_loopback_gua
 
     setup(&f, NULL, NULL);
     cr_expect_eq(build(&f, &s, guarded), BG_EINVAL);
-    cr_expect(strstr(f.err.msg, "EC2 instance metadata: http://169.254.169.254 not tried") !=
-                  NULL,
+    cr_expect(strstr(f.err.msg, "EC2 instance metadata: http://169.254.169.254 not tried") != NULL,
               "%s", f.err.msg);
     cr_expect_eq(build(&f, &s, ecs), BG_EINVAL);
     cr_expect(strstr(f.err.msg, "169.254.170.2/v2/creds refused") != NULL, "%s", f.err.msg);
@@ -341,8 +339,7 @@ Test(aws_credentials_plan, falls_back_to_the_default_metadata_endpoint_only_with
 
 Test(aws_credentials_plan, puts_assume_role_on_top_of_whatever_base_was_found)
 {
-    static const char *const env[] = {"AWS_ACCESS_KEY_ID=AKIDENV", "AWS_SECRET_ACCESS_KEY=e",
-                                      NULL};
+    static const char *const env[] = {"AWS_ACCESS_KEY_ID=AKIDENV", "AWS_SECRET_ACCESS_KEY=e", NULL};
     const struct bg_aws_param tags[] = {{"team", "platform"}, {"run", "42"}};
     struct bg_aws_assume_role role = {.role_arn = "arn:aws:iam::9:role/apply",
                                       .external_id = "x",
@@ -371,8 +368,7 @@ Test(aws_credentials_plan, puts_assume_role_on_top_of_whatever_base_was_found)
 
 Test(aws_credentials_plan, lets_assume_role_with_web_identity_replace_the_chain)
 {
-    static const char *const env[] = {"AWS_ACCESS_KEY_ID=AKIDENV", "AWS_SECRET_ACCESS_KEY=e",
-                                      NULL};
+    static const char *const env[] = {"AWS_ACCESS_KEY_ID=AKIDENV", "AWS_SECRET_ACCESS_KEY=e", NULL};
     struct bg_aws_web_identity wi = {.role_arn = "arn:aws:iam::9:role/oidc",
                                      .token = "eyJ.secret.token"};
     struct bg_aws_settings s = BG_AWS_SETTINGS_INIT;
@@ -392,8 +388,7 @@ Test(aws_credentials_plan, lets_assume_role_with_web_identity_replace_the_chain)
 Test(aws_credentials_plan, refuses_a_non_loopback_sts_endpoint_under_the_guard)
 {
     static const char *const env[] = {"BG_AWS_INTERNAL_LOOPBACK_ONLY=1",
-                                      "AWS_ACCESS_KEY_ID=AKIDENV", "AWS_SECRET_ACCESS_KEY=e",
-                                      NULL};
+                                      "AWS_ACCESS_KEY_ID=AKIDENV", "AWS_SECRET_ACCESS_KEY=e", NULL};
     const char *envp[] = {env[0], env[1], env[2], NULL};
     struct bg_aws_assume_role role = {.role_arn = "arn:aws:iam::9:role/apply"};
     struct bg_aws_settings s = BG_AWS_SETTINGS_INIT;
@@ -401,11 +396,10 @@ Test(aws_credentials_plan, refuses_a_non_loopback_sts_endpoint_under_the_guard)
 
     setup(&f, NULL, NULL);
     s.assume_role = &role;
-    cr_expect_eq(bg_aws__plan_build(&f.plan, f.a, &s, envp, "https://sts.us-east-1.amazonaws.com",
-                                    &f.err),
-                 BG_EINVAL);
-    cr_expect(strstr(f.err.msg, "STS endpoint https://sts.us-east-1.amazonaws.com refused") !=
-                  NULL,
+    cr_expect_eq(
+        bg_aws__plan_build(&f.plan, f.a, &s, envp, "https://sts.us-east-1.amazonaws.com", &f.err),
+        BG_EINVAL);
+    cr_expect(strstr(f.err.msg, "STS endpoint https://sts.us-east-1.amazonaws.com refused") != NULL,
               "%s", f.err.msg);
     teardown(&f);
 }
@@ -469,7 +463,8 @@ Test(aws_credentials_plan, reads_json_credentials_in_each_shape)
     static const char imds[] = "{\"Code\":\"Success\",\"Type\":\"AWS-HMAC\",\"AccessKeyId\":"
                                "\"ASIAIMDS\",\"SecretAccessKey\":\"s\",\"Token\":\"t\","
                                "\"Expiration\":\"2030-01-01T00:00:00Z\"}";
-    static const char proc[] = "{\"Version\":1,\"AccessKeyId\":\"AKIDP\",\"SecretAccessKey\":\"s\"}";
+    static const char proc[] =
+        "{\"Version\":1,\"AccessKeyId\":\"AKIDP\",\"SecretAccessKey\":\"s\"}";
     static const char proc_v2[] = "{\"Version\":2,\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"s\"}";
     static const char refused[] = "{\"code\":\"AccessDenied\",\"message\":\"not for you\"}";
     struct bg_arena *a = bg_arena_new();
@@ -510,14 +505,14 @@ Test(aws_credentials_plan, parses_sts_answers_and_refuses_incomplete_ones)
     struct bg_error err = BG_ERROR_INIT;
     struct bg_aws_sts_creds c;
 
-    cr_assert_eq(bg_aws_sts_parse_credentials(&c, a, "AssumeRole", ok, strlen(ok), &err), 0,
-                 "%s", err.msg);
+    cr_assert_eq(bg_aws_sts_parse_credentials(&c, a, "AssumeRole", ok, strlen(ok), &err), 0, "%s",
+                 err.msg);
     cr_expect_str_eq(c.access_key, "ASIASTS");
     cr_expect_str_eq(c.token, "tok");
     cr_expect_eq(c.expires, 1893456000);
-    cr_expect_eq(bg_aws_sts_parse_credentials(&c, a, "AssumeRoleWithWebIdentity", ok, strlen(ok),
-                                              &err),
-                 BG_EPROTO, "another action's answer");
+    cr_expect_eq(
+        bg_aws_sts_parse_credentials(&c, a, "AssumeRoleWithWebIdentity", ok, strlen(ok), &err),
+        BG_EPROTO, "another action's answer");
     cr_expect_eq(
         bg_aws_sts_parse_credentials(&c, a, "AssumeRole", no_token, strlen(no_token), &err),
         BG_EPROTO);

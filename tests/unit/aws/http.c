@@ -509,8 +509,10 @@ Test(aws_http, uses_each_query_service_version_and_signing_name)
         .action = "GetCallerIdentity", .params = NULL, .n_params = 0, .service = BG_AWS_STS};
     const struct bg_aws_request cw = {
         .action = "DescribeAlarms", .params = NULL, .n_params = 0, .service = BG_AWS_CLOUDWATCH};
-    const struct bg_aws_request asg = {
-        .action = "DescribeAutoScalingGroups", .params = NULL, .n_params = 0, .service = BG_AWS_AUTOSCALING};
+    const struct bg_aws_request asg = {.action = "DescribeAutoScalingGroups",
+                                       .params = NULL,
+                                       .n_params = 0,
+                                       .service = BG_AWS_AUTOSCALING};
 
     cr_expect_str_eq(bg_aws_query_body(a, &sts), "Action=GetCallerIdentity&Version=2011-06-15");
     cr_expect_str_eq(bg_aws_query_body(a, &cw), "Action=DescribeAlarms&Version=2010-08-01");
