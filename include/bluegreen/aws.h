@@ -240,6 +240,10 @@ int bg_aws_client_rest(struct bg_aws_response *out, struct bg_aws_client *c, str
 
 #define BG_AWS_MAX_BODY (4u << 20)
 
+/* The region field of an ARN ("arn:aws:elasticloadbalancing:eu-west-1:...") into out; false
+ * when arn has no such field or it does not fit. */
+bool bg_aws_arn_region(char *out, size_t size, const char *arn);
+
 /* True when err came from an AWS error answer with that Code (e.g. "TargetGroupNotFound"). */
 bool bg_aws_error_is(const struct bg_error *err, const char *aws_code);
 

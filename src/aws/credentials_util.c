@@ -108,6 +108,27 @@ bool bg_aws__container_url_ok(const char *url)
     return false;
 }
 
+bool bg_aws_arn_region(char *out, size_t size, const char *arn)
+{
+    const char *p = arn;
+    size_t n;
+
+    if (arn == NULL || strncmp(arn, "arn:", 4) != 0)
+        return false;
+    for (int field = 0; field < 3; field++) {
+        p = strchr(p, ':');
+        if (p == NULL)
+            return false;
+        p++;
+    }
+    n = strcspn(p, ":");
+    if (n == 0 || n >= size || p[n] != ':')
+        return false;
+    memcpy(out, p, n);
+    out[n] = '\0';
+    return true;
+}
+
 /* ---- credential_process words ------------------------------------------------------------- */
 
 struct words {

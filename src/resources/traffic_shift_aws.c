@@ -106,6 +106,22 @@ static const char *summary_of(const struct bg_error *err)
     return "AWS call failed";
 }
 
+/* A target group in another region than the provider's is the usual reason for "not found". */
+static const char *region_hint(struct bg_call *call, const char *arn)
+{
+    const char *provider_region = bg_provider_aws_region(call->provider);
+    char arn_region[64];
+
+    if (provider_region == NULL || !bg_aws_arn_region(arn_region, sizeof(arn_region), arn) ||
+        strcmp(arn_region, provider_region) == 0)
+        return "";
+    return bg_arena_printf(call->arena,
+                           ". The target group ARN is in region %s but the provider uses region "
+                           "%s: set region = \"%s\" in the provider block (or use a provider "
+                           "alias for that region)",
+                           arn_region, provider_region, arn_region);
+}
+
 int bg_shift__aws_diag(struct bg_call *call, const char *action, const char *arn,
                        const struct bg_error *err)
 {
@@ -115,7 +131,7 @@ int bg_shift__aws_diag(struct bg_call *call, const char *action, const char *arn
                   err->code == BG_ECANCELED
                       ? ". The target group's membership is the record of progress: the next "
                         "apply continues from it."
-                      : "");
+                      : region_hint(call, arn));
     return err->code != 0 ? err->code : BG_EPROTO;
 }
 

@@ -221,6 +221,18 @@ class Sources(CredentialCase):
         self.assertIn("missing-token: No such file or directory", text)
 
 
+class RegionHint(CredentialCase):
+    def test_a_target_group_in_another_region_gets_a_hint_naming_both(self):
+        self.ws.env.update({"AWS_ACCESS_KEY_ID": "AKIDSTATIC", "AWS_SECRET_ACCESS_KEY": "x"})
+        self.arn = self.arn.replace(":us-east-1:", ":eu-west-1:")
+        self.write()
+        r = self.ws.fails("plan", "-no-color")
+        text = " ".join(r.text.split())
+        self.assertIn("TargetGroupNotFound", text)
+        self.assertIn("The target group ARN is in region eu-west-1 but the provider uses region "
+                      'us-east-1: set region = "eu-west-1"', text)
+
+
 class Refresh(CredentialCase):
     """The metadata stand-in issues 60-second keys; the walk lasts about 80 s. The provider
     renews each key halfway through its life (the 5-minute margin, capped by half the

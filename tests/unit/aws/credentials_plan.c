@@ -518,3 +518,15 @@ Test(aws_credentials_plan, parses_sts_answers_and_refuses_incomplete_ones)
         BG_EPROTO);
     bg_arena_free(a);
 }
+
+Test(aws_credentials_plan, reads_the_region_field_of_an_arn)
+{
+    char r[16];
+
+    cr_assert(bg_aws_arn_region(r, sizeof(r),
+                                "arn:aws:elasticloadbalancing:eu-west-1:1:targetgroup/x/y"));
+    cr_expect_str_eq(r, "eu-west-1");
+    cr_expect(!bg_aws_arn_region(r, sizeof(r), "arn:aws:iam::1:role/x"), "IAM has no region");
+    cr_expect(!bg_aws_arn_region(r, sizeof(r), "not-an-arn"));
+    cr_expect(!bg_aws_arn_region(r, 4, "arn:aws:elasticloadbalancing:eu-west-1:1:tg"));
+}
