@@ -158,6 +158,8 @@ static int finish(struct child *c, const char *prog, int rc, struct bg_error *er
     if (rc != 0 || (WIFEXITED(status) && WEXITSTATUS(status) == 0))
         return rc;
     why = stderr_line(c);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && why[0] == '\0')
+        why = "cannot run it (not found?)"; /* where exec failures surface as exit 127 */
     if (WIFEXITED(status))
         return bg_error_set(err, BG_EIO, "credential_process %s exited with status %d%s%s", prog,
                             WEXITSTATUS(status), why[0] ? ": " : "", why);
