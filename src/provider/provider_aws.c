@@ -32,11 +32,72 @@ struct bg_provider_aws {
 static const char *const setting_names[] = {"region", "profile", "access_key", "secret_key",
                                             "token"};
 
-/* Reads the provider block into settings; strings stay in the config tree. */
-static int read_settings(struct bg_aws_settings *s, const struct bg_value *config,
-                         struct bg_error *err)
+static const char *str(const struct bg_value *obj, const char *name)
+{
+    return bg_value_as_string(bg_value_get(obj, name));
+}
+
+/* A block's `duration` ("1h"); the schema validated it, this only converts. */
+static long duration_of(const struct bg_value *block)
+{
+    long seconds = 0;
+
+    if (str(block, "duration") != NULL)
+        bg_aws_parse_duration(&seconds, str(block, "duration"), NULL);
+    return seconds;
+}
+
+static void read_tags(struct bg_aws_assume_role *r, struct bg_arena *a, const struct bg_value *map)
+{
+    struct bg_aws_param *tags;
+    size_t n = map != NULL && map->kind == BG_MAP ? map->u.map.len : 0;
+
+    tags = bg_arena_calloc(a, n + 1, sizeof(*tags));
+    for (size_t i = 0; i < n; i++) {
+        tags[i].name = map->u.map.items[i].key;
+        tags[i].value = bg_value_as_string(map->u.map.items[i].value);
+    }
+    r->tags = tags;
+    r->n_tags = n;
+}
+
+/* The assume_role and assume_role_with_web_identity blocks; NULL when absent. */
+static void read_roles(struct bg_aws_settings *s, struct bg_arena *a, const struct bg_value *config)
+{
+    const struct bg_value *ar = bg_value_get(config, "assume_role");
+    const struct bg_value *wi = bg_value_get(config, "assume_role_with_web_identity");
+
+    if (ar != NULL && !bg_value_is_null(ar)) {
+        struct bg_aws_assume_role *r = bg_arena_alloc(a, sizeof(*r));
+
+        r->role_arn = str(ar, "role_arn");
+        r->session_name = str(ar, "session_name");
+        r->external_id = str(ar, "external_id");
+        r->policy = str(ar, "policy");
+        r->source_identity = str(ar, "source_identity");
+        r->duration_s = duration_of(ar);
+        read_tags(r, a, bg_value_get(ar, "tags"));
+        s->assume_role = r;
+    }
+    if (wi != NULL && !bg_value_is_null(wi)) {
+        struct bg_aws_web_identity *w = bg_arena_alloc(a, sizeof(*w));
+
+        w->role_arn = str(wi, "role_arn");
+        w->session_name = str(wi, "session_name");
+        w->token = str(wi, "web_identity_token");
+        w->token_file = str(wi, "web_identity_token_file");
+        w->duration_s = duration_of(wi);
+        s->web_identity = w;
+    }
+}
+
+/* Reads the provider block into settings; strings stay in the config tree (a). */
+static int read_settings(struct bg_aws_settings *s, struct bg_arena *a,
+                         const struct bg_value *config, struct bg_error *err)
 {
     const char **fields[] = {&s->region, &s->profile, &s->access_key, &s->secret_key, &s->token};
+    static const char *const blocks[] = {"endpoints", "assume_role",
+                                         "assume_role_with_web_identity"};
     const struct bg_value *ep = bg_value_get(config, "endpoints");
     const struct bg_value *retries = bg_value_get(config, "max_retries");
     int64_t n = -1;
@@ -50,13 +111,19 @@ static int read_settings(struct bg_aws_settings *s, const struct bg_value *confi
                                 setting_names[i]);
         *fields[i] = bg_value_as_string(v);
     }
-    if (!bg_value_is_wholly_known(ep) || bg_value_is_unknown(retries))
+    for (i = 0; i < BG_COUNT(blocks); i++) {
+        if (!bg_value_is_wholly_known(bg_value_get(config, blocks[i])))
+            return bg_error_set(err, BG_EINVAL, "provider block %s must be known at plan time",
+                                blocks[i]);
+    }
+    if (bg_value_is_unknown(retries))
         return bg_error_set(err, BG_EINVAL,
-                            "provider settings endpoints and max_retries "
-                            "must be known at plan time");
-    s->endpoints[BG_AWS_ELBV2] = bg_value_as_string(bg_value_get(ep, "elbv2"));
+                            "provider setting max_retries is not known until apply");
+    for (i = 0; i < BG_AWS_NSERVICES; i++)
+        s->endpoints[i] = str(ep, bg_aws_service((enum bg_aws_service)i)->key);
     if (!bg_value_is_null(retries) && bg_value_as_int(&n, retries) == 0)
         s->max_retries = (int)n;
+    read_roles(s, a, config);
     return 0;
 }
 
@@ -138,7 +205,7 @@ struct bg_provider_aws *bg_provider_aws_new(struct bg_diags *d, const struct bg_
     pthread_mutex_init(&aws->lock, NULL);
     /* Failures are kept, not reported: only a resource that needs AWS reports them. The
      * chain is settled here without network; credentials are fetched on first use. */
-    if (read_settings(&settings, config, &aws->why) == 0 &&
+    if (read_settings(&settings, d->arena, config, &aws->why) == 0 &&
         bg_aws_config_resolve(&cfg, d->arena, &settings, envp, &aws->why) == 0) {
         keep_config(aws, &cfg);
         new_credentials(aws, &settings, envp);
