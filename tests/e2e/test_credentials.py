@@ -26,6 +26,8 @@ from elbv2_standin import StandInProcess  # noqa: E402
 OLD = ["10.0.0.1", "10.0.0.2"]
 NEW = ["10.0.1.1", "10.0.1.2"]
 ROLE = "arn:aws:iam::123456789012:role/bluegreen-ci"
+# moto keeps a backend per account: the target group lives in the account of the role
+TARGET_ROLE = "arn:aws:iam::123456789012:role/traffic-shift"
 STANDIN = None
 
 PROVIDER = """provider "bluegreen" {
@@ -34,7 +36,7 @@ PROVIDER = """provider "bluegreen" {
 %(extra)s
   endpoints {
     elbv2 = "%(endpoint)s"
-  }
+%(sts)s  }
 }
 """
 SHIFT = """
@@ -93,10 +95,12 @@ class CredentialCase(unittest.TestCase):
     def log(self):
         return self.s.control("log")
 
-    def write(self, extra="", soak=0):
+    def write(self, extra="", soak=0, sts=False):
         self.ws.main_tf(SHIFT % {"arn": self.arn, "old": targets(OLD), "new": targets(NEW),
                                  "soak": soak},
-                        provider=PROVIDER % {"extra": extra, "endpoint": self.s.endpoint})
+                        provider=PROVIDER % {"extra": extra, "endpoint": self.s.endpoint,
+                                             "sts": ('    sts   = "%s"\n' % self.s.endpoint
+                                                     if sts else "")})
 
     def file(self, name, text):
         return self.ws.write(".aws/" + name, text)
@@ -191,6 +195,45 @@ class Sources(CredentialCase):
         self.write()
         self.ws.apply()
         self.assert_walk_signed_with("imds")
+
+    def test_assume_role_block_on_top_of_environment_keys_with_endpoints_sts(self):
+        self.ws.env.update({"AWS_ACCESS_KEY_ID": "AKIDENVBASE",
+                            "AWS_SECRET_ACCESS_KEY": "env-secret-never-shown"})
+        self.write(sts=True, extra="""  assume_role {
+    role_arn     = "%s"
+    session_name = "bluegreen-apply"
+    external_id  = "acme-prod"
+    duration     = "15m"
+    tags         = { team = "platform" }
+  }""" % TARGET_ROLE)
+        r = self.ws.apply()
+        self.assertNotIn("env-secret-never-shown", r.text)
+        calls = self.assert_walk_signed_with("sts", role=TARGET_ROLE)
+        self.assertNotIn("AKIDENVBASE", {c["access_key"] for c in calls})
+
+    def test_web_identity_block_then_assume_role_into_the_target_account(self):
+        token = self.file("oidc-token", OIDC_TOKEN)
+        self.write(sts=True, extra="""  assume_role_with_web_identity {
+    role_arn                = "%s"
+    web_identity_token_file = "%s"
+    duration                = "1h"
+  }
+  assume_role {
+    role_arn = "%s"
+  }""" % (ROLE, token, TARGET_ROLE))
+        r = self.ws.ok("apply", "-auto-approve", "-no-color", env={"TF_LOG_PROVIDER": "TRACE"})
+        self.assertNotIn(OIDC_TOKEN, r.text)
+        self.assertIn("AWS credentials from assume_role_with_web_identity (%s), role %s "
+                      "(assume_role)" % (ROLE, TARGET_ROLE), r.err)
+        self.assert_walk_signed_with("sts", role=TARGET_ROLE)
+
+    def test_an_invalid_duration_is_a_diagnostic_on_the_attribute(self):
+        self.ws.env.update({"AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "x"})
+        self.write(extra='  assume_role {\n    role_arn = "%s"\n    duration = "1d"\n  }'
+                   % TARGET_ROLE)
+        r = self.ws.fails("plan", "-no-color")
+        self.assertIn("Invalid duration", r.text)
+        self.assertIn("assume_role.duration", r.text)
 
     def test_no_source_names_each_source_tried_and_no_secret(self):
         self.ws.env.update({"AWS_SECRET_ACCESS_KEY": "half-a-pair-never-shown",
