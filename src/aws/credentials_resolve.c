@@ -56,6 +56,9 @@ static void record(struct bg_aws__run *r, const struct bg_aws_sts_creds *c)
 static int base_failed(const struct bg_aws__plan *plan, const struct bg_error *why,
                        struct bg_error *err)
 {
+    if (why->code == BG_ECANCELED) /* not a missing credential: say what was interrupted */
+        return bg_error_set(err, BG_ECANCELED, "getting AWS credentials from %s: %s",
+                            plan->base.name, why->msg);
     return bg_error_set(err, why->code, "no AWS credentials: %s%s%s: %s", plan->tried,
                         plan->tried[0] != '\0' ? "; " : "", plan->base.name, why->msg);
 }

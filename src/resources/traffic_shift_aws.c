@@ -85,6 +85,10 @@ int bg_shift__client(struct bg_aws_client **out, struct bg_call *call)
 
     if (bg_provider_aws_acquire(out, call->provider, call->log, call->stop, &err) == 0)
         return 0;
+    if (err.code == BG_ECANCELED) { /* Ctrl-C while credentials were being fetched */
+        bg_diag_error(call->diags, NULL, "Stopped before AWS answered", "%s.", err.msg);
+        return err.code;
+    }
     bg_diag_error(call->diags, NULL, "AWS access is not configured",
                   "bluegreen_traffic_shift needs AWS: %s. Set it in the provider block "
                   "(region, profile, access_key/secret_key) or through the AWS environment "

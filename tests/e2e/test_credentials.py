@@ -19,6 +19,7 @@ import time
 import unittest
 
 from support.tfharness import Workspace, require_terraform, TERRAFORM
+from test_interrupts import LIMIT, SilentEndpoint, interrupt_after, start
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "support"))
 from elbv2_standin import StandInProcess  # noqa: E402
@@ -262,6 +263,22 @@ class Sources(CredentialCase):
         text = " ".join(r.text.split())
         self.assertIn("web identity (AWS_ROLE_ARN %s" % ROLE, text)
         self.assertIn("missing-token: No such file or directory", text)
+
+
+class StopDuringCredentials(CredentialCase):
+    def test_ctrl_c_while_sts_never_answers_ends_terraform_in_seconds(self):
+        sts = SilentEndpoint()
+        self.addCleanup(sts.close)
+        token = self.file("oidc-token", OIDC_TOKEN)
+        self.ws.env.update({"AWS_ROLE_ARN": ROLE, "AWS_WEB_IDENTITY_TOKEN_FILE": token,
+                            "AWS_ENDPOINT_URL_STS": "http://127.0.0.1:%d" % sts.port})
+        self.write()
+        proc = start(self.ws, "plan", "-no-color")
+        took, out = interrupt_after(proc, lambda: sts.accepted > 0, group=False)
+        self.assertNotEqual(proc.returncode, 0, out)
+        self.assertLess(took, LIMIT, out)
+        self.assertIn("Stopped before AWS answered", out)
+        self.assertIn("getting AWS credentials from web identity", " ".join(out.split()))
 
 
 class RegionHint(CredentialCase):

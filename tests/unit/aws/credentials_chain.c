@@ -594,6 +594,8 @@ Test(aws_credentials_chain, stop_aborts_a_fetch_that_hangs)
     t0 = time(NULL);
     cr_expect_eq(bg_aws_credentials_get(&c, f.p, &s.stop, &f.err), BG_ECANCELED, "%s", f.err.msg);
     cr_expect_lt(time(NULL) - t0, 4, "the 5 s container timeout was not waited for");
+    cr_expect(strstr(f.err.msg, "getting AWS credentials from container credentials") == f.err.msg,
+              "a stop is not reported as missing credentials: %s", f.err.msg);
     pthread_join(t, NULL);
     teardown(&f);
 }
