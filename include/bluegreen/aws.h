@@ -1,13 +1,18 @@
 /*
- * aws.h - the AWS access behind the provider's resources: configuration and credentials, a
- * SigV4-signing client for Query and REST JSON APIs with retries (on include/bluegreen/http.h),
- * and the ELBv2 calls we need.
+ * aws.h - the AWS access behind the provider's resources: configuration, the credential chain
+ * (static keys, web identity, shared profiles with role chains and credential_process,
+ * container and instance metadata credentials, assume_role on top) behind a thread-safe
+ * refreshing cache, a SigV4-signing client for Query and REST JSON APIs with retries (on
+ * include/bluegreen/http.h), STS, and the ELBv2 calls we need.
  *
  * Threads: a struct bg_aws_client owns one CURL handle and one PRNG state; use it from one
- * thread at a time (one per provider process, or one per concurrent RPC). Everything else is
- * pure or works only on its arguments.
+ * thread at a time (one per provider process, or one per concurrent RPC). A struct
+ * bg_aws_credentials is shared by every client of a provider configuration and is thread
+ * safe. Everything else is pure or works only on its arguments.
  *
- * Secrets (secret key, session token) never appear in any message this module produces.
+ * Secrets (secret key, session token, web identity and container tokens) never appear in any
+ * message this module produces, and the copies it owns are wiped before their memory is
+ * freed.
  */
 #ifndef BLUEGREEN_AWS_H
 #define BLUEGREEN_AWS_H
@@ -16,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "arena.h"
 #include "common.h"
@@ -47,6 +53,36 @@ const struct bg_aws_service_info *bg_aws_service(enum bg_aws_service s);
 
 /* ---- configuration --------------------------------------------------------------------- */
 
+struct bg_aws_param {
+    const char *name;
+    const char *value;
+};
+
+/* The provider block's `assume_role { ... }`: STS AssumeRole signed with the credentials the
+ * chain found. NULL strings are not sent; duration_s 0: STS's default (1 hour). */
+struct bg_aws_assume_role {
+    const char *role_arn; /* required */
+    const char *session_name;
+    const char *external_id;
+    const char *policy; /* an IAM policy document (JSON) */
+    const char *source_identity;
+    long duration_s;
+    const struct bg_aws_param *tags; /* session tags: name = Key, value = Value */
+    size_t n_tags;
+};
+
+/* The provider block's `assume_role_with_web_identity { ... }`: the base credentials come
+ * from STS AssumeRoleWithWebIdentity (unsigned) instead of the chain. token is the OIDC token
+ * itself (secret); token_file a file holding it, read again at every refresh (CI runners and
+ * EKS rotate it). One of them is required. */
+struct bg_aws_web_identity {
+    const char *role_arn; /* required */
+    const char *session_name;
+    const char *token;
+    const char *token_file;
+    long duration_s;
+};
+
 /* The provider block's explicit settings. NULL (or -1 for numbers) means "not set": fall back
  * to the environment and the shared files. */
 struct bg_aws_settings {
@@ -55,9 +91,11 @@ struct bg_aws_settings {
     const char *access_key;
     const char *secret_key;
     const char *token;
-    const char *endpoints[BG_AWS_NSERVICES]; /* endpoints { elbv2 = ..., sts = ... } */
-    int max_retries;                         /* -1: default 3 */
-    long timeout_ms;                         /* -1: default 30000 (per attempt) */
+    const char *endpoints[BG_AWS_NSERVICES];        /* endpoints { elbv2 = ..., sts = ... } */
+    int max_retries;                                /* -1: default 3 */
+    long timeout_ms;                                /* -1: default 30000 (per attempt) */
+    const struct bg_aws_assume_role *assume_role;   /* NULL: no assume_role block */
+    const struct bg_aws_web_identity *web_identity; /* NULL: no such block */
 };
 
 #define BG_AWS_SETTINGS_INIT                                                                       \
@@ -66,7 +104,9 @@ struct bg_aws_settings {
     }
 
 /* The resolved configuration; strings come from the arena passed to bg_aws_config_resolve.
- * token is NULL when there is none. */
+ * The keys are static credentials for a client made without a credentials provider
+ * (bg_aws_client_opts.credentials NULL); bg_aws_config_resolve leaves them NULL (the chain
+ * is bg_aws_credentials_new's). token is NULL when there is none. */
 struct bg_aws_config {
     const char *region;
     const char *access_key;
@@ -78,20 +118,18 @@ struct bg_aws_config {
     long timeout_ms;
 };
 
-/* Resolves every field. Precedence per field: explicit setting, then the environment, then
+/* Resolves region, profile, endpoints, retries and timeout (not the credentials: see
+ * bg_aws_credentials_new). Precedence per field: explicit setting, then the environment, then
  * the shared files of the profile (explicit profile, else AWS_PROFILE, else "default"):
  * - region: AWS_REGION, AWS_DEFAULT_REGION, `region` in the config file;
- * - keys: AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN), else the
- *   credentials file [profile], else the config file [profile x] ([default] for default).
- *   Keys are taken as a pair from one source; a token only from the source of the keys.
- *   When a profile is named explicitly (setting), the environment keys are skipped.
  * - files: AWS_SHARED_CREDENTIALS_FILE (default $HOME/.aws/credentials), AWS_CONFIG_FILE
  *   (default $HOME/.aws/config); a missing file is not an error.
  * - endpoints, per service (bg_aws_service): the setting, AWS_ENDPOINT_URL_<env>,
- *   AWS_ENDPOINT_URL, else https://<host_prefix>.<region>.amazonaws.com.
+ *   AWS_ENDPOINT_URL, else https://<host_prefix>.<region>.amazonaws.com (amazonaws.com.cn in
+ *   the cn- regions); STS is always the regional endpoint.
  * envp is the process environment as a NULL-terminated "NAME=value" array (pass `environ`;
- * tests pass their own); NULL means empty. Missing region or credentials: BG_EINVAL with a
- * message naming what is missing and where it was looked for. */
+ * tests pass their own); NULL means empty. Missing region: BG_EINVAL with a message naming
+ * where it was looked for. */
 int bg_aws_config_resolve(struct bg_aws_config *out, struct bg_arena *a,
                           const struct bg_aws_settings *settings, const char *const *envp,
                           struct bg_error *err);
@@ -112,6 +150,8 @@ typedef void (*bg_aws_sleep_fn)(void *ctx, long ms);
 typedef void (*bg_aws_retry_fn)(void *ctx, const char *action, int retry, long delay_ms,
                                 const struct bg_error *why);
 
+struct bg_aws_credentials;
+
 struct bg_aws_client_opts {
     bg_aws_sleep_fn sleep;    /* NULL: a sleep that ends early when *stop becomes true */
     void *sleep_ctx;          /* also passed to on_retry */
@@ -121,15 +161,20 @@ struct bg_aws_client_opts {
     bg_aws_retry_fn on_retry; /* NULL: none */
     const atomic_bool *stop;  /* true: abort the transfer in flight and stop retrying */
     long low_speed_seconds;   /* an answer stalled this long fails the attempt; 0: 10 */
+    /* Asked for credentials before every attempt (so a long walk signs with refreshed keys);
+     * shared, must outlive the client. NULL: the static keys of the configuration. */
+    struct bg_aws_credentials *credentials;
 };
 
 #define BG_AWS_CLIENT_OPTS_INIT                                                                    \
     {                                                                                              \
-        NULL, NULL, 0, 200, 20000, NULL, NULL, 0                                                   \
+        NULL, NULL, 0, 200, 20000, NULL, NULL, 0, NULL                                             \
     }
 
 /* Creates a client for cfg (copied: cfg and its arena may go away). opts may be NULL for
- * the defaults. Free with bg_aws_client_free. BG_EIO when libcurl cannot be loaded. */
+ * the defaults. Without opts->credentials and static keys in cfg, only unsigned requests and
+ * requests carrying their own credentials can be made. Free with bg_aws_client_free. BG_EIO
+ * when libcurl cannot be loaded. */
 int bg_aws_client_new(struct bg_aws_client **out, const struct bg_aws_config *cfg,
                       const struct bg_aws_client_opts *opts, struct bg_error *err);
 void bg_aws_client_free(struct bg_aws_client *c); /* NULL allowed */
@@ -141,16 +186,15 @@ void bg_aws_client_set_stop(struct bg_aws_client *c, const atomic_bool *stop);
 const char *bg_aws_client_region(const struct bg_aws_client *c);
 const char *bg_aws_client_endpoint(const struct bg_aws_client *c, enum bg_aws_service s);
 
-struct bg_aws_param {
-    const char *name;
-    const char *value;
-};
+struct bg_aws_creds;
 
 struct bg_aws_request {
     const char *action; /* "DescribeTargetHealth" */
     const struct bg_aws_param *params;
     size_t n_params;
-    enum bg_aws_service service; /* a Query API; BG_AWS_ELBV2 when left 0 */
+    enum bg_aws_service service;      /* a Query API; BG_AWS_ELBV2 when left 0 */
+    bool anonymous;                   /* sent unsigned (STS AssumeRoleWithWebIdentity) */
+    const struct bg_aws_creds *creds; /* sign with these instead of the client's */
 };
 
 /* The body of a Query API request: Action=...&Version=<the service's>&name=value..., every
@@ -167,6 +211,9 @@ struct bg_aws_response {
 /* POSTs req to the service's endpoint, signed with SigV4, retrying throttling (Throttling,
  * ThrottlingException, RequestLimitExceeded), HTTP 429/5xx and connection errors (refused,
  * reset, timed out, stalled) with jittered exponential backoff up to max_retries times.
+ * With a credentials provider, each attempt asks it for the current credentials, and an
+ * ExpiredToken answer makes it drop them and retry once at once with fresh ones; a failure
+ * to get credentials is returned as it is (not retried).
  * Success is HTTP 2xx. An AWS error answer becomes err "<Code>: <Message> (HTTP <status>)"
  * with BG_ENOTFOUND for *NotFound codes, BG_ERETRY when retries ran out on a transient
  * failure, BG_EINVAL for other 4xx, BG_EPROTO otherwise; network failures are BG_EIO
@@ -193,8 +240,146 @@ int bg_aws_client_rest(struct bg_aws_response *out, struct bg_aws_client *c, str
 
 #define BG_AWS_MAX_BODY (4u << 20)
 
+/* The region field of an ARN ("arn:aws:elasticloadbalancing:eu-west-1:...") into out; false
+ * when arn has no such field or it does not fit. */
+bool bg_aws_arn_region(char *out, size_t size, const char *arn);
+
 /* True when err came from an AWS error answer with that Code (e.g. "TargetGroupNotFound"). */
 bool bg_aws_error_is(const struct bg_error *err, const char *aws_code);
+
+/* ---- credentials ----------------------------------------------------------------------- */
+
+/* One set of credentials. Immutable and shared by reference: bg_aws_credentials_get hands
+ * out a reference, bg_aws_creds_release gives it back; the last reference wipes the secret
+ * and the token before the memory is freed. */
+struct bg_aws_creds {
+    const char *access_key;
+    const char *secret_key;
+    const char *token;  /* NULL for long-term keys */
+    time_t expires;     /* wall clock, seconds since the epoch (UTC); 0: never */
+    const char *source; /* where they came from, for messages ("web identity", ...) */
+};
+
+/* Wall clock for the cache (tests inject one); NULL: time(NULL). */
+typedef time_t (*bg_aws_clock_fn)(void *ctx);
+
+/* Called each time new credentials were obtained (logging): their source and expiry. */
+typedef void (*bg_aws_creds_fn)(void *ctx, const char *source, time_t expires);
+
+struct bg_aws_credentials_opts {
+    /* Temporary credentials are refreshed when fewer than this many seconds are left; <= 0:
+     * 300, or BG_AWS_INTERNAL_REFRESH_MARGIN_SECONDS from envp (internal: for tests whose
+     * stand-ins issue short-lived credentials). */
+    long refresh_margin_s;
+    bg_aws_clock_fn now;
+    void *now_ctx;
+    bg_aws_creds_fn on_credentials;
+    void *on_credentials_ctx;
+    long process_timeout_ms;       /* credential_process run time bound; <= 0: 60000 */
+    struct bg_aws_client_opts sts; /* options of the client that calls STS and the metadata
+                                      endpoints (retries, logging); credentials ignored */
+};
+
+#define BG_AWS_CREDENTIALS_OPTS_INIT                                                               \
+    {                                                                                              \
+        .sts = BG_AWS_CLIENT_OPTS_INIT                                                             \
+    }
+
+/* Builds the credential chain of a provider configuration without any network access: it
+ * reads the settings, envp and the shared files now and settles which source applies. The
+ * sources, in the AWS SDKs' order (names as in terraform-provider-aws):
+ *  1. the provider block's access_key/secret_key (+ token);
+ *  2. AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN), unless a profile is set
+ *     in the provider block;
+ *  3. web identity: AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE (+ AWS_ROLE_SESSION_NAME),
+ *     STS AssumeRoleWithWebIdentity (unsigned), same exception;
+ *  4. the profile (provider profile, AWS_PROFILE, else "default") of the shared files: keys;
+ *     role_arn with source_profile (chains followed, at most 8 deep) or credential_source
+ *     (Environment, Ec2InstanceMetadata, EcsContainer); role_arn with
+ *     web_identity_token_file; credential_process (run without a shell, JSON Version 1).
+ *     An IAM Identity Center (sso_*) profile is refused with what to use instead;
+ *  5. container credentials: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI (on 169.254.170.2), else
+ *     AWS_CONTAINER_CREDENTIALS_FULL_URI (https, or http to a loopback or the ECS/EKS
+ *     addresses) with AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE or _TOKEN (ECS, CodeBuild, EKS
+ *     Pod Identity);
+ *  6. EC2 instance metadata, IMDSv2 (AWS_EC2_METADATA_SERVICE_ENDPOINT, else
+ *     http://169.254.169.254); skipped when AWS_EC2_METADATA_DISABLED=true.
+ * The first source that is configured is the one used (a failure there is not passed over).
+ * settings->web_identity replaces the chain; settings->assume_role is applied on top of
+ * whichever base was found. STS is cfg's endpoint for BG_AWS_STS, in cfg's region.
+ * Internal, for tests: BG_AWS_INTERNAL_LOOPBACK_ONLY=1 refuses any metadata, container or STS
+ * endpoint that is not on 127.0.0.0/8 or localhost, and BG_AWS_INTERNAL_CONTAINER_HOST
+ * replaces http://169.254.170.2 under a relative URI.
+ * Errors: BG_EINVAL when the settings or files are contradictory (half a key pair, an SSO
+ * profile, a missing source_profile...) or no source is configured at all; the message lists
+ * each source in order and why it does not apply, never a secret. opts may be NULL. */
+int bg_aws_credentials_new(struct bg_aws_credentials **out, const struct bg_aws_config *cfg,
+                           const struct bg_aws_settings *settings, const char *const *envp,
+                           const struct bg_aws_credentials_opts *opts, struct bg_error *err);
+
+/* Wipes every secret held and frees; no reference may be outstanding (NULL allowed). */
+void bg_aws_credentials_free(struct bg_aws_credentials *p);
+
+/* Current credentials: from the cache while more than the refresh margin is left, else
+ * obtained again first (STS, metadata, process...). One caller refreshes at a time; the
+ * others keep using the cached credentials while they are still valid, or wait for the
+ * refresh. stop (may be NULL) aborts a refresh in flight or the wait: BG_ECANCELED. A failed
+ * refresh keeps still-valid credentials in use; otherwise its error says which source was
+ * tried and why it failed. Release *out with bg_aws_creds_release. Thread safe. */
+int bg_aws_credentials_get(const struct bg_aws_creds **out, struct bg_aws_credentials *p,
+                           const atomic_bool *stop, struct bg_error *err);
+
+/* Gives a reference back; NULL allowed. Thread safe. */
+void bg_aws_creds_release(const struct bg_aws_creds *c);
+
+/* AWS answered ExpiredToken for c: the cache drops c (if it still holds it) so that the next
+ * get obtains new credentials. Thread safe. */
+void bg_aws_credentials_expire(struct bg_aws_credentials *p, const struct bg_aws_creds *c);
+
+/* What the chain settled on, for messages: "web identity (AWS_ROLE_ARN ...)" and the like. */
+const char *bg_aws_credentials_source(const struct bg_aws_credentials *p);
+
+/* "2024-05-01T12:00:00Z", with optional fraction and a Z or +hh:mm / -hh:mm offset, into *out
+ * (seconds since the epoch). BG_EINVAL on anything else. */
+int bg_aws_parse_time(time_t *out, const char *s, struct bg_error *err);
+
+/* A terraform-provider-aws duration ("1h", "15m", "1h30m", "900s") into seconds; BG_EINVAL
+ * with a message naming the accepted form otherwise. */
+int bg_aws_parse_duration(long *out, const char *s, struct bg_error *err);
+
+/* ---- STS ----------------------------------------------------------------------------------- */
+
+/* Temporary credentials from an STS answer; strings from the arena (wipe them when done). */
+struct bg_aws_sts_creds {
+    const char *access_key;
+    const char *secret_key;
+    const char *token;
+    time_t expires;
+};
+
+/* AssumeRole signed with base (required), on the client's STS endpoint. */
+int bg_aws_sts_assume_role(struct bg_aws_sts_creds *out, struct bg_aws_client *c,
+                           struct bg_arena *a, const struct bg_aws_assume_role *role,
+                           const struct bg_aws_creds *base, struct bg_error *err);
+
+/* AssumeRoleWithWebIdentity, unsigned; token is the OIDC token itself. */
+int bg_aws_sts_assume_role_with_web_identity(struct bg_aws_sts_creds *out, struct bg_aws_client *c,
+                                             struct bg_arena *a,
+                                             const struct bg_aws_web_identity *wi,
+                                             const char *token, struct bg_error *err);
+
+/* Parses the <action>Response of AssumeRole / AssumeRoleWithWebIdentity (untrusted input,
+ * as the ELBv2 parsers). BG_EPROTO when a credential field is missing. */
+int bg_aws_sts_parse_credentials(struct bg_aws_sts_creds *out, struct bg_arena *a,
+                                 const char *action, const char *xml, size_t len,
+                                 struct bg_error *err);
+
+/* Reads {"AccessKeyId", "SecretAccessKey", "Token" or "SessionToken", "Expiration"} JSON (the
+ * shape of instance metadata, container endpoints and credential_process). version1: the
+ * credential_process form ("Version": 1 required, expiration optional). */
+int bg_aws_parse_json_credentials(struct bg_aws_sts_creds *out, struct bg_arena *a,
+                                  const char *json, size_t len, bool version1,
+                                  struct bg_error *err);
 
 /* ---- XML answers ----------------------------------------------------------------------- */
 

@@ -39,13 +39,19 @@ void bg_provider_free(struct bg_provider *p);
 
 /* Borrows an AWS client: an idle pooled one or a new one. p may be NULL (provider not
  * configured). Fails with BG_EINVAL and a message naming what is missing (region,
- * credentials) when the AWS configuration could not be resolved. log (shared, read-only,
- * lives as long as the process) receives a WARN line per retry. stop (may be NULL; the
+ * credentials) when the AWS configuration could not be resolved, or with the credential
+ * chain's error (each source tried and why it failed) when no credentials can be obtained;
+ * credentials are fetched on the first call and cached for all clients of p. log (shared,
+ * read-only, lives as long as the process) receives a WARN line per retry. stop (may be NULL; the
  * service's StopProvider flag) aborts the client's transfers and retries once set. Thread
  * safe. */
 int bg_provider_aws_acquire(struct bg_aws_client **out, const struct bg_provider *p,
                             const struct bg_logger *log, const atomic_bool *stop,
                             struct bg_error *err);
+
+/* The provider's AWS region (for messages such as a region mismatch hint); NULL when the AWS
+ * settings could not be resolved or p is NULL. */
+const char *bg_provider_aws_region(const struct bg_provider *p);
 
 /* Gives a borrowed client back (NULL allowed); it is pooled for the next call, or freed
  * when the pool is full. curl reconnects by itself should the kept connection have died.

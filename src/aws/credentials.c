@@ -1,5 +1,6 @@
 /*
- * credentials.c - resolves region, keys, profile and endpoint (include/bluegreen/aws.h).
+ * credentials.c - resolves region, profile and endpoints (include/bluegreen/aws.h), and reads
+ * the shared files for the credential chain (creds.h).
  *
  * The environment is an explicit envp array rather than getenv() so tests can run in
  * parallel with their own environments and nothing here reads process state.
@@ -7,14 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bluegreen/aws.h"
+#include "creds.h"
 
 #define MAX_INI_SIZE (1u << 20) /* shared files are small; refuse to slurp anything huge */
-
-struct files {
-    const char *credentials, *config;    /* paths, NULL when unknown */
-    const char *cred_text, *config_text; /* contents, NULL when unreadable */
-};
 
 const char *bg_aws_env(const char *const *envp, const char *name)
 {
@@ -87,9 +83,10 @@ static int is_section(const char *line, const char *section, int want_prefix)
     return strcmp(name, section) == 0;
 }
 
-/* Value of key in [section] of INI text; config files use [profile x] except for default. */
-static const char *ini_get(struct bg_arena *a, const char *text, const char *section,
-                           const char *key, int config_file)
+/* Value of key in [section] of INI text; config files use [profile x] except for default.
+ * key NULL: "" when the section exists at all. */
+static const char *ini_lookup(struct bg_arena *a, const char *text, const char *section,
+                              const char *key, int config_file)
 {
     char *copy, *line, *save = NULL, *end, *eq;
     const char *l, *k;
@@ -104,10 +101,12 @@ static const char *ini_get(struct bg_arena *a, const char *text, const char *sec
             continue;
         if (l[0] == '[') {
             in_section = is_section(l, section, config_file);
+            if (in_section && key == NULL)
+                return "";
             continue;
         }
         eq = strchr(l, '=');
-        if (!in_section || eq == NULL)
+        if (!in_section || eq == NULL || key == NULL)
             continue;
         *eq = '\0';
         k = trim((char *)l, &end);
@@ -117,7 +116,18 @@ static const char *ini_get(struct bg_arena *a, const char *text, const char *sec
     return NULL;
 }
 
-static void load_files(struct files *f, struct bg_arena *a, const char *const *envp)
+const char *bg_aws__ini_get(struct bg_arena *a, const char *text, const char *profile,
+                            const char *key, int config_file)
+{
+    return ini_lookup(a, text, profile, key, config_file);
+}
+
+int bg_aws__ini_has(struct bg_arena *a, const char *text, const char *profile, int config_file)
+{
+    return ini_lookup(a, text, profile, NULL, config_file) != NULL;
+}
+
+void bg_aws__files_load(struct bg_aws__files *f, struct bg_arena *a, const char *const *envp)
 {
     const char *home = bg_aws_env(envp, "HOME");
 
@@ -133,70 +143,18 @@ static void load_files(struct files *f, struct bg_arena *a, const char *const *e
 
 static int resolve_region(struct bg_aws_config *out, struct bg_arena *a,
                           const struct bg_aws_settings *s, const char *const *envp,
-                          const struct files *f, struct bg_error *err)
+                          const struct bg_aws__files *f, struct bg_error *err)
 {
     out->region = first_set(s->region, bg_aws_env(envp, "AWS_REGION"));
     out->region = first_set(out->region, bg_aws_env(envp, "AWS_DEFAULT_REGION"));
     if (out->region == NULL)
-        out->region = ini_get(a, f->config_text, out->profile, "region", 1);
+        out->region = ini_lookup(a, f->config_text, out->profile, "region", 1);
     if (out->region != NULL && out->region[0] != '\0')
         return 0;
     return bg_error_set(err, BG_EINVAL,
                         "no AWS region: looked for region in the provider block, AWS_REGION, "
                         "AWS_DEFAULT_REGION and profile \"%s\" in %s",
                         out->profile, f->config ? f->config : "(no config file: HOME unset)");
-}
-
-/* Keys from one INI source; both halves must come from the same place. */
-static int keys_from_ini(struct bg_aws_config *out, struct bg_arena *a, const char *text,
-                         int config_file)
-{
-    const char *id = ini_get(a, text, out->profile, "aws_access_key_id", config_file);
-    const char *secret = ini_get(a, text, out->profile, "aws_secret_access_key", config_file);
-
-    if (id == NULL || secret == NULL || id[0] == '\0' || secret[0] == '\0')
-        return 0;
-    out->access_key = id;
-    out->secret_key = secret;
-    out->token = ini_get(a, text, out->profile, "aws_session_token", config_file);
-    return 1;
-}
-
-static int explicit_keys(struct bg_aws_config *out, const struct bg_aws_settings *s,
-                         struct bg_error *err)
-{
-    if ((s->access_key == NULL) != (s->secret_key == NULL))
-        return bg_error_set(err, BG_EINVAL, "%s is set in the provider block but %s is not",
-                            s->access_key ? "access_key" : "secret_key",
-                            s->access_key ? "secret_key" : "access_key");
-    out->access_key = s->access_key;
-    out->secret_key = s->secret_key;
-    out->token = s->token;
-    return 0;
-}
-
-static int resolve_keys(struct bg_aws_config *out, struct bg_arena *a,
-                        const struct bg_aws_settings *s, const char *const *envp,
-                        const struct files *f, struct bg_error *err)
-{
-    if (s->access_key != NULL || s->secret_key != NULL)
-        return explicit_keys(out, s, err);
-    /* an explicitly configured profile wins over keys lying around in the environment */
-    if (s->profile == NULL && bg_aws_env(envp, "AWS_ACCESS_KEY_ID") != NULL &&
-        bg_aws_env(envp, "AWS_SECRET_ACCESS_KEY") != NULL) {
-        out->access_key = bg_aws_env(envp, "AWS_ACCESS_KEY_ID");
-        out->secret_key = bg_aws_env(envp, "AWS_SECRET_ACCESS_KEY");
-        out->token = first_set(s->token, bg_aws_env(envp, "AWS_SESSION_TOKEN"));
-        return 0;
-    }
-    if (keys_from_ini(out, a, f->cred_text, 0) || keys_from_ini(out, a, f->config_text, 1))
-        return 0;
-    return bg_error_set(err, BG_EINVAL,
-                        "no AWS credentials: looked for access_key/secret_key in the provider "
-                        "block, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY and profile \"%s\" in "
-                        "%s and %s",
-                        out->profile, f->credentials ? f->credentials : "(HOME unset)",
-                        f->config ? f->config : "(HOME unset)");
 }
 
 /* One service's endpoint: setting, AWS_ENDPOINT_URL_<env>, AWS_ENDPOINT_URL, else AWS's. */
@@ -211,8 +169,10 @@ static int resolve_endpoint(struct bg_aws_config *out, struct bg_arena *a,
 
     e = first_set(e, bg_aws_env(envp, "AWS_ENDPOINT_URL"));
     if (e == NULL) {
+        /* the China partition has its own DNS suffix; STS is always regional here */
         out->endpoints[service] =
-            bg_arena_printf(a, "https://%s.%s.amazonaws.com", info->host_prefix, out->region);
+            bg_arena_printf(a, "https://%s.%s.amazonaws.com%s", info->host_prefix, out->region,
+                            strncmp(out->region, "cn-", 3) == 0 ? ".cn" : "");
         return 0;
     }
     if (strncmp(e, "https://", 8) != 0 && strncmp(e, "http://", 7) != 0)
@@ -242,20 +202,16 @@ int bg_aws_config_resolve(struct bg_aws_config *out, struct bg_arena *a,
                           const struct bg_aws_settings *settings, const char *const *envp,
                           struct bg_error *err)
 {
-    struct files f;
+    struct bg_aws__files f;
     int rc;
 
     memset(out, 0, sizeof(*out));
-    load_files(&f, a, envp);
+    bg_aws__files_load(&f, a, envp);
     out->profile = first_set(settings->profile, bg_aws_env(envp, "AWS_PROFILE"));
     out->profile = first_set(out->profile, "default");
     rc = resolve_region(out, a, settings, envp, &f, err);
     if (rc == 0)
-        rc = resolve_keys(out, a, settings, envp, &f, err);
-    if (rc == 0)
         rc = resolve_endpoints(out, a, settings, envp, err);
-    if (out->token != NULL && out->token[0] == '\0')
-        out->token = NULL;
     out->max_retries = settings->max_retries >= 0 ? settings->max_retries : 3;
     out->timeout_ms = settings->timeout_ms > 0 ? settings->timeout_ms : 30000;
     return rc;

@@ -18,6 +18,7 @@
 #include "bluegreen/codec.h"
 #include "bluegreen/http.h"
 #include "bluegreen/value.h"
+#include "creds.h"
 #include "internal.h"
 
 struct bg_aws_client {
@@ -26,6 +27,7 @@ struct bg_aws_client {
     struct bg_aws_config cfg;
     struct bg_aws_client_opts opts;
     uint64_t prng;
+    struct bg_aws_creds statics; /* cfg's keys as credentials (access_key NULL: none) */
 };
 
 static const struct bg_aws_service_info services[BG_AWS_NSERVICES] = {
@@ -115,12 +117,17 @@ static void copy_config(struct bg_aws_client *c, const struct bg_aws_config *cfg
     c->cfg.profile = dup_or_null(c->arena, cfg->profile);
     /* a configuration built by hand (tests) may name only some endpoints */
     for (int i = 0; i < BG_AWS_NSERVICES; i++)
-        c->cfg.endpoints[i] = cfg->endpoints[i] != NULL
-                                  ? bg_arena_strdup(c->arena, cfg->endpoints[i])
-                                  : bg_arena_printf(c->arena, "https://%s.%s.amazonaws.com",
-                                                    services[i].host_prefix, cfg->region);
+        c->cfg.endpoints[i] =
+            cfg->endpoints[i] != NULL
+                ? bg_arena_strdup(c->arena, cfg->endpoints[i])
+                : bg_arena_printf(c->arena, "https://%s.%s.amazonaws.com%s",
+                                  services[i].host_prefix, cfg->region,
+                                  strncmp(cfg->region, "cn-", 3) == 0 ? ".cn" : "");
     c->cfg.max_retries = cfg->max_retries < 0 ? 0 : cfg->max_retries;
     c->cfg.timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 30000;
+    if (c->cfg.access_key != NULL && c->cfg.secret_key != NULL)
+        c->statics = (struct bg_aws_creds){c->cfg.access_key, c->cfg.secret_key, c->cfg.token, 0,
+                                           "configuration"};
 }
 
 static uint64_t default_seed(const void *c)
@@ -146,8 +153,8 @@ int bg_aws_client_new(struct bg_aws_client **out, const struct bg_aws_config *cf
     int rc;
 
     *out = NULL;
-    if (cfg->region == NULL || cfg->access_key == NULL || cfg->secret_key == NULL)
-        return bg_error_set(err, BG_EINVAL, "incomplete AWS configuration");
+    if (cfg->region == NULL)
+        return bg_error_set(err, BG_EINVAL, "incomplete AWS configuration: no region");
     c = calloc(1, sizeof(*c));
     if (c == NULL)
         return bg_error_set(err, BG_EIO, "out of memory");
@@ -182,6 +189,11 @@ void bg_aws_client_set_stop(struct bg_aws_client *c, const atomic_bool *stop)
 {
     c->opts.stop = stop;
     bg_http_client_set_stop(c->http, stop);
+}
+
+struct bg_http_client *bg_aws__client_http(struct bg_aws_client *c)
+{
+    return c->http;
 }
 
 const char *bg_aws_client_region(const struct bg_aws_client *c)
@@ -294,36 +306,100 @@ static int rest_failure(const char *endpoint, struct bg_arena *a, const struct b
                         message != NULL ? message : "", h->status);
 }
 
-/* What one attempt sends: the request in http terms, and how to read a failure. */
+/* What one attempt sends: the request in http terms, how to sign it, how to read a failure. */
 struct attempt_spec {
     const char *action;
     const char *endpoint;
+    enum bg_aws_service service;
+    const char *content_type;
+    bool anonymous;
+    const struct bg_aws_creds *creds; /* the request's own; NULL: the client's */
     struct bg_http_request http;
     int (*failure)(const char *endpoint, struct bg_arena *a, const struct bg_http_response *h,
                    bool *retry, struct bg_error *err);
 };
 
+/* The credentials of one attempt: the request's own, the provider's current ones (a
+ * reference in *held, released after the attempt), or the configuration's keys. */
+static int credentials_for(const struct bg_aws_creds **out, const struct bg_aws_creds **held,
+                           struct bg_aws_client *c, const struct attempt_spec *spec,
+                           struct bg_error *err)
+{
+    *held = NULL;
+    *out = spec->creds;
+    if (*out != NULL)
+        return 0;
+    if (c->opts.credentials != NULL) {
+        int rc = bg_aws_credentials_get(held, c->opts.credentials, c->opts.stop, err);
+
+        *out = *held;
+        return rc;
+    }
+    if (c->statics.access_key == NULL)
+        return bg_error_set(err, BG_EINVAL, "%s: no AWS credentials configured", spec->action);
+    *out = &c->statics;
+    return 0;
+}
+
+/* Signs (or not) one attempt: libcurl signs host, x-amz-date and every header we add, so the
+ * session token header is among the signed ones, as STS requires. */
+static void sign(struct bg_http_request *h, struct bg_http_header headers[2],
+                 struct bg_http_sigv4 *s, struct bg_arena *a, const struct bg_aws_client *c,
+                 const struct attempt_spec *spec, const struct bg_aws_creds *creds)
+{
+    h->headers = headers;
+    h->n_headers = 0;
+    headers[h->n_headers++] = (struct bg_http_header){"Content-Type", spec->content_type};
+    h->sigv4 = NULL;
+    if (creds == NULL)
+        return;
+    if (creds->token != NULL)
+        headers[h->n_headers++] = (struct bg_http_header){"X-Amz-Security-Token", creds->token};
+    s->provider =
+        bg_arena_printf(a, "aws:amz:%s:%s", c->cfg.region, services[spec->service].signing_name);
+    s->access_key = creds->access_key;
+    s->secret_key = creds->secret_key;
+    h->sigv4 = s;
+}
+
+static bool expired_token(const struct bg_error *err)
+{
+    return bg_aws_error_is(err, "ExpiredToken") || bg_aws_error_is(err, "ExpiredTokenException");
+}
+
 static int attempt(struct bg_aws_response *r, struct bg_aws_client *c, struct bg_arena *a,
                    const struct attempt_spec *spec, bool *retry, struct bg_error *err)
 {
+    struct bg_http_request req = spec->http;
+    const struct bg_aws_creds *creds = NULL, *held = NULL;
+    struct bg_http_header headers[2];
     struct bg_http_response h;
-    int rc;
+    struct bg_http_sigv4 sigv4;
+    int rc = 0;
 
     *retry = false;
-    rc = bg_http_do(&h, c->http, a, &spec->http, err);
+    if (!spec->anonymous)
+        rc = credentials_for(&creds, &held, c, spec, err);
+    if (rc != 0)
+        return rc; /* the chain's own message: which source, why */
+    sign(&req, headers, &sigv4, a, c, spec, creds);
+    rc = bg_http_do(&h, c->http, a, &req, err);
     r->status = h.status;
     r->body = h.body;
     r->len = h.len;
     if (rc == BG_ELIMIT)
-        return bg_error_set(err, BG_ELIMIT, "AWS answer from %s exceeds %u bytes", spec->endpoint,
-                            BG_AWS_MAX_BODY);
-    if (rc != 0) {
+        rc = bg_error_set(err, BG_ELIMIT, "AWS answer from %s exceeds %u bytes", spec->endpoint,
+                          BG_AWS_MAX_BODY);
+    else if (rc != 0)
         *retry = rc == BG_EIO && h.transient;
-        return rc;
-    }
-    if (h.status < 200 || h.status > 299)
-        return spec->failure(spec->endpoint, a, &h, retry, err);
-    return 0;
+    else if (h.status < 200 || h.status > 299)
+        rc = spec->failure(spec->endpoint, a, &h, retry, err);
+    /* credentials AWS calls expired (clock skew, a revoked session): drop them from the cache
+     * so the caller's immediate retry signs with new ones */
+    if (rc != 0 && held != NULL && expired_token(err))
+        bg_aws_credentials_expire(c->opts.credentials, held);
+    bg_aws_creds_release(held);
+    return rc;
 }
 
 static void backoff(struct bg_aws_client *c, const char *action, int i, const struct bg_error *why)
@@ -352,13 +428,19 @@ static int run(struct bg_aws_response *out, struct bg_aws_client *c, struct bg_a
     struct bg_aws_response local;
     struct bg_aws_response *r = out != NULL ? out : &local;
     struct bg_error why = BG_ERROR_INIT;
-    bool retry = false;
+    bool retry = false, renewed = false;
     int rc = 0;
 
     memset(r, 0, sizeof(*r));
     for (int i = 0; i <= c->cfg.max_retries; i++) {
-        r->attempts = i + 1;
+        r->attempts++;
         rc = attempt(r, c, a, spec, &retry, &why);
+        if (rc != 0 && !renewed && c->opts.credentials != NULL && spec->creds == NULL &&
+            expired_token(&why)) {
+            renewed = true; /* once, at once, not counted as a retry */
+            i--;
+            continue;
+        }
         if (rc == 0 || !retry || i == c->cfg.max_retries)
             break;
         backoff(c, spec->action, i, &why);
@@ -375,63 +457,45 @@ static int run(struct bg_aws_response *out, struct bg_aws_client *c, struct bg_a
     return BG_ERETRY;
 }
 
-/* Headers every signed request carries; the token header is signed by libcurl too. */
-static size_t common_headers(struct bg_http_header *h, const struct bg_aws_client *c,
-                             const char *content_type)
-{
-    size_t n = 0;
-
-    h[n++] = (struct bg_http_header){"Content-Type", content_type};
-    if (c->cfg.token != NULL)
-        h[n++] = (struct bg_http_header){"X-Amz-Security-Token", c->cfg.token};
-    return n;
-}
-
-static void sign(struct bg_http_sigv4 *s, struct bg_arena *a, const struct bg_aws_client *c,
-                 enum bg_aws_service service)
-{
-    s->provider =
-        bg_arena_printf(a, "aws:amz:%s:%s", c->cfg.region, services[service].signing_name);
-    s->access_key = c->cfg.access_key;
-    s->secret_key = c->cfg.secret_key;
-}
-
 int bg_aws_client_call(struct bg_aws_response *out, struct bg_aws_client *c, struct bg_arena *a,
                        const struct bg_aws_request *req, struct bg_error *err)
 {
-    struct attempt_spec spec = {req->action, c->cfg.endpoints[req->service], {0}, query_failure};
-    struct bg_http_header headers[2];
-    struct bg_http_sigv4 sigv4;
+    struct attempt_spec spec = {req->action,
+                                c->cfg.endpoints[req->service],
+                                req->service,
+                                "application/x-www-form-urlencoded; charset=utf-8",
+                                req->anonymous,
+                                req->creds,
+                                {0},
+                                query_failure};
+    char *body;
+    int rc;
 
     assert(services[req->service].api_version != NULL); /* a Query API */
-    sign(&sigv4, a, c, req->service);
+    body = bg_aws_query_body(a, req);
     spec.http.method = "POST";
     spec.http.url = bg_arena_printf(a, "%s/", spec.endpoint);
-    spec.http.headers = headers;
-    spec.http.n_headers =
-        common_headers(headers, c, "application/x-www-form-urlencoded; charset=utf-8");
-    spec.http.body = bg_aws_query_body(a, req);
-    spec.http.body_len = strlen(spec.http.body);
-    spec.http.sigv4 = &sigv4;
+    spec.http.body = body;
+    spec.http.body_len = strlen(body);
     spec.http.max_body = BG_AWS_MAX_BODY;
-    return run(out, c, a, &spec, err);
+    rc = run(out, c, a, &spec, err);
+    if (req->service == BG_AWS_STS)
+        explicit_bzero(body, spec.http.body_len); /* web identity tokens, policies */
+    return rc;
 }
 
 int bg_aws_client_rest(struct bg_aws_response *out, struct bg_aws_client *c, struct bg_arena *a,
                        const struct bg_aws_rest_request *req, struct bg_error *err)
 {
-    struct attempt_spec spec = {req->action, c->cfg.endpoints[req->service], {0}, rest_failure};
-    struct bg_http_header headers[2];
-    struct bg_http_sigv4 sigv4;
+    struct attempt_spec spec = {req->action,  c->cfg.endpoints[req->service],
+                                req->service, "application/json",
+                                false,        NULL,
+                                {0},          rest_failure};
 
-    sign(&sigv4, a, c, req->service);
     spec.http.method = req->method;
     spec.http.url = bg_arena_printf(a, "%s%s", spec.endpoint, req->path);
-    spec.http.headers = headers;
-    spec.http.n_headers = common_headers(headers, c, "application/json");
     spec.http.body = req->json;
     spec.http.body_len = req->json != NULL ? strlen(req->json) : 0;
-    spec.http.sigv4 = &sigv4;
     spec.http.max_body = BG_AWS_MAX_BODY;
     return run(out, c, a, &spec, err);
 }

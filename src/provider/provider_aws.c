@@ -1,13 +1,15 @@
 /*
- * provider_aws.c - the provider's AWS settings (region, profile, keys, endpoints,
- * max_retries): resolved once at ConfigureProvider, reported only when used, and a small pool
- * of clients so that concurrent calls each get their own CURL handle while sequential calls
- * reuse one connection.
+ * provider_aws.c - the provider's AWS settings (region, profile, keys, roles, endpoints,
+ * max_retries): resolved once at ConfigureProvider, reported only when used, one credentials
+ * provider (the chain and its refreshing cache) shared by every client of the configuration,
+ * and a small pool of clients so that concurrent calls each get their own CURL handle while
+ * sequential calls reuse one connection.
  */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bluegreen/provider.h"
 
@@ -18,6 +20,8 @@
 struct bg_provider_aws {
     struct bg_arena *arena; /* the resolved configuration's strings */
     struct bg_aws_config cfg;
+    struct bg_aws_credentials *creds;      /* shared by every client below; thread safe */
+    _Atomic(const struct bg_logger *) log; /* the service's logger, known from the first call */
     bool resolved;
     struct bg_error why;  /* when !resolved: what is missing; never a secret */
     pthread_mutex_t lock; /* guards idle and nidle */
@@ -28,11 +32,72 @@ struct bg_provider_aws {
 static const char *const setting_names[] = {"region", "profile", "access_key", "secret_key",
                                             "token"};
 
-/* Reads the provider block into settings; strings stay in the config tree. */
-static int read_settings(struct bg_aws_settings *s, const struct bg_value *config,
-                         struct bg_error *err)
+static const char *str(const struct bg_value *obj, const char *name)
+{
+    return bg_value_as_string(bg_value_get(obj, name));
+}
+
+/* A block's `duration` ("1h"); the schema validated it, this only converts. */
+static long duration_of(const struct bg_value *block)
+{
+    long seconds = 0;
+
+    if (str(block, "duration") != NULL)
+        bg_aws_parse_duration(&seconds, str(block, "duration"), NULL);
+    return seconds;
+}
+
+static void read_tags(struct bg_aws_assume_role *r, struct bg_arena *a, const struct bg_value *map)
+{
+    struct bg_aws_param *tags;
+    size_t n = map != NULL && map->kind == BG_MAP ? map->u.map.len : 0;
+
+    tags = bg_arena_calloc(a, n + 1, sizeof(*tags));
+    for (size_t i = 0; i < n; i++) {
+        tags[i].name = map->u.map.items[i].key;
+        tags[i].value = bg_value_as_string(map->u.map.items[i].value);
+    }
+    r->tags = tags;
+    r->n_tags = n;
+}
+
+/* The assume_role and assume_role_with_web_identity blocks; NULL when absent. */
+static void read_roles(struct bg_aws_settings *s, struct bg_arena *a, const struct bg_value *config)
+{
+    const struct bg_value *ar = bg_value_get(config, "assume_role");
+    const struct bg_value *wi = bg_value_get(config, "assume_role_with_web_identity");
+
+    if (ar != NULL && !bg_value_is_null(ar)) {
+        struct bg_aws_assume_role *r = bg_arena_alloc(a, sizeof(*r));
+
+        r->role_arn = str(ar, "role_arn");
+        r->session_name = str(ar, "session_name");
+        r->external_id = str(ar, "external_id");
+        r->policy = str(ar, "policy");
+        r->source_identity = str(ar, "source_identity");
+        r->duration_s = duration_of(ar);
+        read_tags(r, a, bg_value_get(ar, "tags"));
+        s->assume_role = r;
+    }
+    if (wi != NULL && !bg_value_is_null(wi)) {
+        struct bg_aws_web_identity *w = bg_arena_alloc(a, sizeof(*w));
+
+        w->role_arn = str(wi, "role_arn");
+        w->session_name = str(wi, "session_name");
+        w->token = str(wi, "web_identity_token");
+        w->token_file = str(wi, "web_identity_token_file");
+        w->duration_s = duration_of(wi);
+        s->web_identity = w;
+    }
+}
+
+/* Reads the provider block into settings; strings stay in the config tree (a). */
+static int read_settings(struct bg_aws_settings *s, struct bg_arena *a,
+                         const struct bg_value *config, struct bg_error *err)
 {
     const char **fields[] = {&s->region, &s->profile, &s->access_key, &s->secret_key, &s->token};
+    static const char *const blocks[] = {"endpoints", "assume_role",
+                                         "assume_role_with_web_identity"};
     const struct bg_value *ep = bg_value_get(config, "endpoints");
     const struct bg_value *retries = bg_value_get(config, "max_retries");
     int64_t n = -1;
@@ -46,13 +111,19 @@ static int read_settings(struct bg_aws_settings *s, const struct bg_value *confi
                                 setting_names[i]);
         *fields[i] = bg_value_as_string(v);
     }
-    if (!bg_value_is_wholly_known(ep) || bg_value_is_unknown(retries))
+    for (i = 0; i < BG_COUNT(blocks); i++) {
+        if (!bg_value_is_wholly_known(bg_value_get(config, blocks[i])))
+            return bg_error_set(err, BG_EINVAL, "provider block %s must be known at plan time",
+                                blocks[i]);
+    }
+    if (bg_value_is_unknown(retries))
         return bg_error_set(err, BG_EINVAL,
-                            "provider settings endpoints and max_retries "
-                            "must be known at plan time");
-    s->endpoints[BG_AWS_ELBV2] = bg_value_as_string(bg_value_get(ep, "elbv2"));
+                            "provider setting max_retries is not known until apply");
+    for (i = 0; i < BG_AWS_NSERVICES; i++)
+        s->endpoints[i] = str(ep, bg_aws_service((enum bg_aws_service)i)->key);
     if (!bg_value_is_null(retries) && bg_value_as_int(&n, retries) == 0)
         s->max_retries = (int)n;
+    read_roles(s, a, config);
     return 0;
 }
 
@@ -66,44 +137,10 @@ static void keep_config(struct bg_provider_aws *aws, const struct bg_aws_config 
 {
     aws->cfg = *c;
     aws->cfg.region = keep(aws->arena, c->region);
-    aws->cfg.access_key = keep(aws->arena, c->access_key);
-    aws->cfg.secret_key = keep(aws->arena, c->secret_key);
-    aws->cfg.token = keep(aws->arena, c->token);
     aws->cfg.profile = keep(aws->arena, c->profile);
     for (int i = 0; i < BG_AWS_NSERVICES; i++)
         aws->cfg.endpoints[i] = keep(aws->arena, c->endpoints[i]);
     aws->resolved = true;
-}
-
-struct bg_provider_aws *bg_provider_aws_new(struct bg_diags *d, const struct bg_value *config,
-                                            const char *const *envp)
-{
-    struct bg_aws_settings settings = BG_AWS_SETTINGS_INIT;
-    struct bg_provider_aws *aws = calloc(1, sizeof(*aws));
-    struct bg_aws_config cfg;
-
-    if (aws == NULL)
-        abort();
-    aws->arena = bg_arena_new();
-    pthread_mutex_init(&aws->lock, NULL);
-    /* Failures are kept, not reported: only a resource that needs AWS reports them. */
-    if (read_settings(&settings, config, &aws->why) == 0 &&
-        bg_aws_config_resolve(&cfg, d->arena, &settings, envp, &aws->why) == 0)
-        keep_config(aws, &cfg);
-    return aws;
-}
-
-void bg_provider_aws_free(struct bg_provider_aws *aws)
-{
-    size_t i;
-
-    if (aws == NULL)
-        return;
-    for (i = 0; i < aws->nidle; i++)
-        bg_aws_client_free(aws->idle[i]);
-    pthread_mutex_destroy(&aws->lock);
-    bg_arena_free(aws->arena);
-    free(aws);
 }
 
 static void log_retry(void *ctx, const char *action, int retry, long delay_ms,
@@ -117,6 +154,79 @@ static void log_retry(void *ctx, const char *action, int retry, long delay_ms,
            delay_ms, why->msg);
 }
 
+/* The credentials provider's STS client logs through the logger of whichever call comes
+ * first (the provider block is configured before any call names one). */
+static void log_sts_retry(void *ctx, const char *action, int retry, long delay_ms,
+                          const struct bg_error *why)
+{
+    const struct bg_logger *log = atomic_load(&((struct bg_provider_aws *)ctx)->log);
+
+    if (log != NULL)
+        log_retry((void *)log, action, retry, delay_ms, why);
+}
+
+static void log_credentials(void *ctx, const char *source, time_t expires)
+{
+    const struct bg_logger *log = atomic_load(&((struct bg_provider_aws *)ctx)->log);
+    char until[32] = "never";
+    struct tm tm;
+
+    if (log == NULL)
+        return;
+    if (expires != 0 && gmtime_r(&expires, &tm) != NULL)
+        strftime(until, sizeof(until), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    bg_log(log, BG_LOG_INFO, "aws", NULL, "AWS credentials from %s, expire %s", source, until);
+}
+
+static void new_credentials(struct bg_provider_aws *aws, const struct bg_aws_settings *settings,
+                            const char *const *envp)
+{
+    struct bg_aws_credentials_opts opts = BG_AWS_CREDENTIALS_OPTS_INIT;
+
+    opts.on_credentials = log_credentials;
+    opts.on_credentials_ctx = aws;
+    opts.sts.on_retry = log_sts_retry;
+    opts.sts.sleep_ctx = aws;
+    if (bg_aws_credentials_new(&aws->creds, &aws->cfg, settings, envp, &opts, &aws->why) != 0)
+        aws->resolved = false;
+}
+
+struct bg_provider_aws *bg_provider_aws_new(struct bg_diags *d, const struct bg_value *config,
+                                            const char *const *envp)
+{
+    struct bg_aws_settings settings = BG_AWS_SETTINGS_INIT;
+    struct bg_provider_aws *aws = calloc(1, sizeof(*aws));
+    struct bg_aws_config cfg;
+
+    if (aws == NULL)
+        abort();
+    aws->arena = bg_arena_new();
+    atomic_init(&aws->log, NULL);
+    pthread_mutex_init(&aws->lock, NULL);
+    /* Failures are kept, not reported: only a resource that needs AWS reports them. The
+     * chain is settled here without network; credentials are fetched on first use. */
+    if (read_settings(&settings, d->arena, config, &aws->why) == 0 &&
+        bg_aws_config_resolve(&cfg, d->arena, &settings, envp, &aws->why) == 0) {
+        keep_config(aws, &cfg);
+        new_credentials(aws, &settings, envp);
+    }
+    return aws;
+}
+
+void bg_provider_aws_free(struct bg_provider_aws *aws)
+{
+    size_t i;
+
+    if (aws == NULL)
+        return;
+    for (i = 0; i < aws->nidle; i++)
+        bg_aws_client_free(aws->idle[i]);
+    bg_aws_credentials_free(aws->creds); /* after its clients */
+    pthread_mutex_destroy(&aws->lock);
+    bg_arena_free(aws->arena);
+    free(aws);
+}
+
 static struct bg_aws_client *pop_idle(struct bg_provider_aws *aws)
 {
     struct bg_aws_client *c = NULL;
@@ -128,17 +238,40 @@ static struct bg_aws_client *pop_idle(struct bg_provider_aws *aws)
     return c;
 }
 
+static int check_credentials(struct bg_provider_aws *aws, const atomic_bool *stop,
+                             struct bg_error *err)
+{
+    const struct bg_aws_creds *c = NULL;
+    int rc = bg_aws_credentials_get(&c, aws->creds, stop, err);
+
+    bg_aws_creds_release(c);
+    return rc;
+}
+
+const char *bg_provider_aws_region(const struct bg_provider *p)
+{
+    return p != NULL && p->aws != NULL && p->aws->resolved ? p->aws->cfg.region : NULL;
+}
+
 int bg_provider_aws_acquire(struct bg_aws_client **out, const struct bg_provider *p,
                             const struct bg_logger *log, const atomic_bool *stop,
                             struct bg_error *err)
 {
     struct bg_aws_client_opts opts = BG_AWS_CLIENT_OPTS_INIT;
+    int rc;
 
     *out = NULL;
     if (p == NULL || p->aws == NULL)
         return bg_error_set(err, BG_EINVAL, "the provider is not configured");
     if (!p->aws->resolved)
         return bg_error_set(err, p->aws->why.code, "%s", p->aws->why.msg);
+    if (log != NULL)
+        atomic_store(&p->aws->log, log);
+    /* Credentials are obtained (or taken from the cache) now, so that a chain that finds none
+     * is reported as the configuration problem it is, before any AWS call. */
+    rc = check_credentials(p->aws, stop, err);
+    if (rc != 0)
+        return rc;
     *out = pop_idle(p->aws);
     if (*out != NULL) {
         bg_aws_client_set_stop(*out, stop);
@@ -147,6 +280,7 @@ int bg_provider_aws_acquire(struct bg_aws_client **out, const struct bg_provider
     opts.on_retry = log != NULL ? log_retry : NULL;
     opts.sleep_ctx = (void *)log; /* on_retry logs to it */
     opts.stop = stop;
+    opts.credentials = p->aws->creds;
     return bg_aws_client_new(out, &p->aws->cfg, &opts, err);
 }
 

@@ -85,6 +85,10 @@ int bg_shift__client(struct bg_aws_client **out, struct bg_call *call)
 
     if (bg_provider_aws_acquire(out, call->provider, call->log, call->stop, &err) == 0)
         return 0;
+    if (err.code == BG_ECANCELED) { /* Ctrl-C while credentials were being fetched */
+        bg_diag_error(call->diags, NULL, "Stopped before AWS answered", "%s.", err.msg);
+        return err.code;
+    }
     bg_diag_error(call->diags, NULL, "AWS access is not configured",
                   "bluegreen_traffic_shift needs AWS: %s. Set it in the provider block "
                   "(region, profile, access_key/secret_key) or through the AWS environment "
@@ -106,6 +110,22 @@ static const char *summary_of(const struct bg_error *err)
     return "AWS call failed";
 }
 
+/* A target group in another region than the provider's is the usual reason for "not found". */
+static const char *region_hint(struct bg_call *call, const char *arn)
+{
+    const char *provider_region = bg_provider_aws_region(call->provider);
+    char arn_region[64];
+
+    if (provider_region == NULL || !bg_aws_arn_region(arn_region, sizeof(arn_region), arn) ||
+        strcmp(arn_region, provider_region) == 0)
+        return "";
+    return bg_arena_printf(call->arena,
+                           ". The target group ARN is in region %s but the provider uses region "
+                           "%s: set region = \"%s\" in the provider block (or use a provider "
+                           "alias for that region)",
+                           arn_region, provider_region, arn_region);
+}
+
 int bg_shift__aws_diag(struct bg_call *call, const char *action, const char *arn,
                        const struct bg_error *err)
 {
@@ -115,7 +135,7 @@ int bg_shift__aws_diag(struct bg_call *call, const char *action, const char *arn
                   err->code == BG_ECANCELED
                       ? ". The target group's membership is the record of progress: the next "
                         "apply continues from it."
-                      : "");
+                      : region_hint(call, arn));
     return err->code != 0 ? err->code : BG_EPROTO;
 }
 

@@ -101,10 +101,7 @@ def interrupt_after(proc, ready, group):
 
 def clean_env(ws):
     """The developer's own AWS settings must not leak into a test."""
-    ws.env["HOME"] = ws.root
-    for k in list(ws.env):
-        if k.startswith("AWS_"):
-            del ws.env[k]
+    ws.isolate_aws()
 
 
 def start(ws, *args):

@@ -102,10 +102,7 @@ class ShiftCase(unittest.TestCase):
         self.register(*OLD)
         self.ws = Workspace(self, "shift")
         # Shared AWS files of the developer running the tests must not leak in.
-        self.ws.env["HOME"] = self.ws.root
-        for k in list(self.ws.env):
-            if k.startswith("AWS_"):
-                del self.ws.env[k]
+        self.ws.isolate_aws()
         self.write()
         self.base = self.mark()  # the walk starts after the setup's own calls
 

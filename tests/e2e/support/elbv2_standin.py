@@ -15,7 +15,17 @@ ELBv2 (Query API version 2015-12-01):
   answered (the connection stays open, silent) until a reset or `hang` with count 0, as an
   endpoint that accepts and stalls does;
 * a server-side log of every ELBv2 call with its time, targets and HTTP status, so tests
-  observe the walk (e.g. the percent sequence) from the server's point of view.
+  observe the walk (e.g. the percent sequence) from the server's point of view, and with
+  the credentials it was signed with: the access key id of the Authorization header, the
+  X-Amz-Security-Token, whether the SigV4 signature checks out against the secret of that key
+  (known for every key this process issued: moto's STS, the metadata stand-ins below, keys
+  registered by a test) and whether the key had expired (then the call is answered
+  ExpiredToken, as AWS does);
+* credential endpoints on the same port, issuing temporary keys with a configurable lifetime:
+  EC2 instance metadata IMDSv2 (PUT /latest/api/token, then
+  /latest/meta-data/iam/security-credentials/[role], token required) and a container
+  credentials endpoint (GET /_creds/container, Authorization checked when a token is set),
+  each fetch logged.
 
 Control API (JSON bodies and answers), all under /_standin/:
   GET  /_standin/ping                      -> {"ok": true}
@@ -30,12 +40,26 @@ Control API (JSON bodies and answers), all under /_standin/:
   GET  /_standin/log                       -> {"calls": [{"t": 1700000000.123,
                                                "action": "RegisterTargets", "status": 200,
                                                "throttled": false, "target_group": arn,
-                                               "targets": [{"id": "i-1", "port": 80}]}]}
+                                               "targets": [{"id": "i-1", "port": 80}],
+                                               "access_key": "ASIA...", "token": "..." | null,
+                                               "signature_ok": true | false | null (unknown
+                                               key), "key_source": "imds" | "container" |
+                                               "sts" | "registered" | null,
+                                               "expired": false}],
+                                               "fetches": [{"t": ..., "source": "imds",
+                                               "access_key": "ASIA..."}]}
+  POST /_standin/credentials {"lifetime": 60, "role": "ci-role",
+                              "container_token": "secret" | null}
+  POST /_standin/register {"access_key": ..., "secret_key": ..., "token": ...,
+                           "expires": epoch | null}   (keys a test hands out itself)
 
 Usage: elbv2_standin.py [--port N]. Binds 127.0.0.1 only, prints the port on stdout once
 ready, stops cleanly on SIGTERM or SIGINT. Import StandInProcess to run it from a test.
 """
 import argparse
+import datetime
+import hashlib
+import hmac
 import io
 import json
 import os
@@ -45,6 +69,8 @@ import sys
 import tempfile
 import threading
 import time
+import re
+import secrets
 import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
@@ -79,6 +105,12 @@ class State:
         self.ports = {}  # (arn, id) -> port moto last reported, for draining entries
         self.throttles = {}  # action or "*" -> remaining count
         self.hangs = {}  # action or "*" -> remaining count
+        self.lifetime = 3600.0  # seconds, of the keys the metadata stand-ins issue
+        self.role = "ci-role"
+        self.container_token = None
+        self.keys = {}  # access key -> {"secret", "token", "expires", "source"}
+        self.imds_tokens = set()
+        self.fetches = []
         if getattr(self, "released", None) is not None:
             self.released.set()  # wake every call hanging on the previous event
         self.released = threading.Event()
@@ -119,6 +151,75 @@ def targets_of(form):
     return out
 
 
+AUTH_RE = re.compile(r"AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request,"
+                     r"\s*SignedHeaders=([^,]+),\s*Signature=([0-9a-f]+)")
+
+
+def _hmac(key, msg):
+    return hmac.new(key, msg.encode(), hashlib.sha256).digest()
+
+
+def sigv4_ok(environ, body, secret):
+    """Checks the SigV4 signature of a request (POST to a path, any query) with secret."""
+    m = AUTH_RE.match(environ.get("HTTP_AUTHORIZATION", ""))
+    if not m:
+        return False
+    _, date, region, service, signed, signature = m.groups()
+
+    def header(name):
+        special = {"host": "HTTP_HOST", "content-type": "CONTENT_TYPE",
+                   "content-length": "CONTENT_LENGTH"}
+        return environ.get(special.get(name, "HTTP_" + name.upper().replace("-", "_")), "")
+
+    canonical_headers = "".join("%s:%s\n" % (n, " ".join(header(n).split()))
+                                for n in signed.split(";"))
+    query = "&".join(sorted(environ.get("QUERY_STRING", "").split("&"))) \
+        if environ.get("QUERY_STRING") else ""
+    creq = "\n".join([environ["REQUEST_METHOD"], environ.get("PATH_INFO") or "/", query,
+                      canonical_headers, signed, hashlib.sha256(body).hexdigest()])
+    scope = "%s/%s/%s/aws4_request" % (date, region, service)
+    to_sign = "\n".join(["AWS4-HMAC-SHA256", environ.get("HTTP_X_AMZ_DATE", ""), scope,
+                         hashlib.sha256(creq.encode()).hexdigest()])
+    k = _hmac(("AWS4" + secret).encode(), date)
+    for part in (region, service, "aws4_request"):
+        k = _hmac(k, part)
+    return hmac.compare_digest(hmac.new(k, to_sign.encode(), hashlib.sha256).hexdigest(),
+                               signature)
+
+
+def moto_sts_key(access_key):
+    """The secret, token, expiry and role of a key moto's STS issued (same process)."""
+    try:
+        from moto.sts.models import sts_backends
+        for account in list(sts_backends.keys()):
+            for partition in list(sts_backends[account].keys()):
+                for role in list(sts_backends[account][partition].assumed_roles):
+                    if role.access_key_id != access_key:
+                        continue
+                    exp = role.expiration
+                    if exp.tzinfo is None:
+                        exp = exp.replace(tzinfo=datetime.timezone.utc)
+                    return {"secret": role.secret_access_key, "token": role.session_token,
+                            "expires": exp.timestamp(), "source": "sts",
+                            "role_arn": role.role_arn}
+    except Exception:  # a moto internals change: the key is then "unknown", never "valid"
+        return None
+    return None
+
+
+def iso(t):
+    return datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime(
+        "%Y-%m-%dT%H:%M:%SZ")
+
+
+def expired_token_body():
+    return (
+        '<ErrorResponse xmlns="%s"><Error><Type>Sender</Type><Code>ExpiredToken</Code>'
+        "<Message>The security token included in the request is expired</Message></Error>"
+        "<RequestId>standin-expired</RequestId></ErrorResponse>" % NS
+    ).encode()
+
+
 def throttling_body():
     return (
         '<ErrorResponse xmlns="%s"><Error><Type>Sender</Type><Code>Throttling</Code>'
@@ -138,22 +239,97 @@ class StandInApp:
         path = environ.get("PATH_INFO", "")
         if path.startswith("/_standin/"):
             return self.control(environ, start_response, path[len("/_standin/"):])
+        if path.startswith("/latest/") or path.startswith("/_creds/"):
+            return self.metadata(environ, start_response, path)
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
         environ["wsgi.input"] = io.BytesIO(body)
         form = dict(urllib.parse.parse_qsl(body.decode("utf-8", "replace")))
         if form.get("Version") != ELBV2_VERSION or "Action" not in form:
             return self.moto(environ, start_response)
-        return self.elbv2(environ, start_response, form)
+        return self.elbv2(environ, start_response, form, body)
+
+    # ---- credentials -----------------------------------------------------------------------
+    def key_info(self, access_key):
+        with self.state.lock:
+            known = self.state.keys.get(access_key)
+        return known if known is not None else moto_sts_key(access_key)
+
+    def check_credentials(self, environ, body, now):
+        """What an ELBv2 call was signed with, for the log."""
+        m = AUTH_RE.match(environ.get("HTTP_AUTHORIZATION", ""))
+        key = m.group(1) if m else None
+        token = environ.get("HTTP_X_AMZ_SECURITY_TOKEN")
+        out = {"access_key": key, "token": token, "signature_ok": None, "key_source": None,
+               "key_role": None, "expired": False}
+        info = self.key_info(key) if key else None
+        if info is not None:
+            out["key_source"] = info["source"]
+            out["key_role"] = info.get("role_arn")
+            out["signature_ok"] = (sigv4_ok(environ, body, info["secret"]) and
+                                   token == info.get("token"))
+            out["expired"] = info.get("expires") is not None and now >= info["expires"]
+        return out
+
+    def issue(self, source):
+        now = time.time()
+        key = "ASIA%s%s" % (source[:4].upper(), secrets.token_hex(6).upper())
+        creds = {"secret": secrets.token_urlsafe(24), "token": secrets.token_urlsafe(48),
+                 "expires": float(int(now + self.state.lifetime)), "source": source}
+        with self.state.lock:
+            self.state.keys[key] = creds
+            self.state.fetches.append({"t": now, "source": source, "access_key": key})
+        return {"Code": "Success", "Type": "AWS-HMAC", "AccessKeyId": key,
+                "SecretAccessKey": creds["secret"], "Token": creds["token"],
+                "Expiration": iso(creds["expires"]), "LastUpdated": iso(now)}
+
+    def metadata(self, environ, start_response, path):
+        """IMDSv2 and the container credentials endpoint."""
+        method = environ["REQUEST_METHOD"]
+        st = self.state
+        if path == "/latest/api/token" and method == "PUT":
+            if not environ.get("HTTP_X_AWS_EC2_METADATA_TOKEN_TTL_SECONDS"):
+                return self.reply(start_response, 400, b"missing ttl", [("Content-Type",
+                                                                          "text/plain")])
+            token = secrets.token_urlsafe(32)
+            with st.lock:
+                st.imds_tokens.add(token)
+            return self.reply(start_response, 200, token.encode(), [("Content-Type",
+                                                                      "text/plain")])
+        if path.startswith("/latest/meta-data/iam/security-credentials/"):
+            with st.lock:
+                ok = environ.get("HTTP_X_AWS_EC2_METADATA_TOKEN") in st.imds_tokens
+            if not ok:  # IMDSv2 only: no token, no answer
+                return self.reply(start_response, 401, b"", [("Content-Type", "text/plain")])
+            role = path[len("/latest/meta-data/iam/security-credentials/"):]
+            if role == "":
+                return self.reply(start_response, 200, st.role.encode(),
+                                  [("Content-Type", "text/plain")])
+            if role != st.role:
+                return self.reply(start_response, 404, b"", [("Content-Type", "text/plain")])
+            return self.json_reply(start_response, 200, self.issue("imds"))
+        if path == "/_creds/container" and method == "GET":
+            if st.container_token and environ.get("HTTP_AUTHORIZATION") != st.container_token:
+                return self.json_reply(start_response, 401, {
+                    "code": "AccessDenied", "message": "bad or missing authorization token"})
+            return self.json_reply(start_response, 200, self.issue("container"))
+        return self.reply(start_response, 404, b"", [("Content-Type", "text/plain")])
+
+    def json_reply(self, start_response, status, doc):
+        return self.reply(start_response, status, json.dumps(doc).encode(),
+                          [("Content-Type", "application/json")])
 
     # ---- ELBv2 ---------------------------------------------------------------------------
-    def elbv2(self, environ, start_response, form):
+    def elbv2(self, environ, start_response, form, body):
         action, arn = form["Action"], form.get("TargetGroupArn", "")
         now = time.time()
         entry = {"t": now, "action": action, "target_group": arn, "targets": targets_of(form),
                  "throttled": False, "status": 400}
+        entry.update(self.check_credentials(environ, body, now))
         with self.state.lock:
             self.state.calls.append(entry)
+            if entry["expired"]:
+                return self.reply(start_response, 400, expired_token_body())
             if self.state.take_throttle(action):
                 entry["throttled"] = True
                 return self.reply(start_response, 400, throttling_body())
@@ -272,7 +448,7 @@ class StandInApp:
             if what == "ping":
                 return {"ok": True}
             if what == "log":
-                return {"calls": list(st.calls)}
+                return {"calls": list(st.calls), "fetches": list(st.fetches)}
             if what == "reset":
                 st.reset()
             elif what == "config":
@@ -280,6 +456,15 @@ class StandInApp:
                 st.default_spec = args.get("default_health", st.default_spec)
             elif what == "health":
                 st.specs[args["target"]] = {k: v for k, v in args.items() if k != "target"}
+            elif what == "credentials":
+                st.lifetime = float(args.get("lifetime", st.lifetime))
+                st.role = args.get("role", st.role)
+                st.container_token = args.get("container_token", st.container_token)
+            elif what == "register":
+                st.keys[args["access_key"]] = {"secret": args["secret_key"],
+                                               "token": args.get("token"),
+                                               "expires": args.get("expires"),
+                                               "source": "registered"}
             elif what == "throttle":
                 st.throttles[args.get("action", "*")] = int(args["count"])
             elif what == "hang":

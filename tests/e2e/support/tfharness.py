@@ -21,6 +21,9 @@ import tempfile
 import unittest
 
 TERRAFORM = shutil.which("terraform")
+# In every workspace: no instance metadata, and (provider-internal guard) no credential
+# endpoint off 127.0.0.0/8 - so no chain can fall through to 169.254.169.254/169.254.170.2.
+NO_METADATA = {"AWS_EC2_METADATA_DISABLED": "true", "BG_AWS_INTERNAL_LOOPBACK_ONLY": "1"}
 PROVIDER = os.environ.get("BG_PROVIDER_BINARY", "")
 SOURCE = "spoonknife/bluegreen"
 REQUIRED = """terraform {
@@ -122,7 +125,18 @@ class Workspace:
         })
         for k in ("TF_LOG", "TF_LOG_PROVIDER", "TF_LOG_PATH"):
             self.env.pop(k, None)
+        self.env.update(NO_METADATA)
         testcase.addCleanup(check_sanitizer_logs, testcase)
+
+    def isolate_aws(self):
+        """Drops the developer's AWS settings and shared files (HOME is the workspace), and
+        keeps the credential chain off the instance metadata address: a provider that finds
+        no credentials must never try 169.254.169.254 from a test."""
+        self.env["HOME"] = self.root
+        for k in list(self.env):
+            if k.startswith("AWS_"):
+                del self.env[k]
+        self.env.update(NO_METADATA)
 
     # -- files ------------------------------------------------------------------------------
     def path(self, rel):

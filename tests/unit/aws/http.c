@@ -91,7 +91,8 @@ static void teardown(struct fixture *f)
 static int call(struct fixture *f, struct bg_aws_response *r)
 {
     static const struct bg_aws_param p[] = {{"TargetGroupArn", "arn:aws:x"}};
-    const struct bg_aws_request req = {"DescribeTargetHealth", p, 1, BG_AWS_ELBV2};
+    const struct bg_aws_request req = {
+        .action = "DescribeTargetHealth", .params = p, .n_params = 1, .service = BG_AWS_ELBV2};
 
     return bg_aws_client_call(r, f->client, f->arena, &req, &f->err);
 }
@@ -103,7 +104,8 @@ Test(aws_http, builds_a_percent_encoded_query_body)
         {"TargetGroupArn", "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/tg/ab"},
         {"Targets.member.1.Id", "i-1 &=+/~é"},
     };
-    const struct bg_aws_request req = {"RegisterTargets", p, 2, BG_AWS_ELBV2};
+    const struct bg_aws_request req = {
+        .action = "RegisterTargets", .params = p, .n_params = 2, .service = BG_AWS_ELBV2};
 
     cr_expect_str_eq(bg_aws_query_body(a, &req),
                      "Action=RegisterTargets&Version=2015-12-01"
@@ -263,7 +265,8 @@ Test(aws_http, retries_refused_connections_up_to_the_bound)
                                 .max_retries = 4,
                                 .timeout_ms = 2000};
     struct bg_aws_client_opts opts = BG_AWS_CLIENT_OPTS_INIT;
-    const struct bg_aws_request req = {"DescribeTargetGroups", NULL, 0, BG_AWS_ELBV2};
+    const struct bg_aws_request req = {
+        .action = "DescribeTargetGroups", .params = NULL, .n_params = 0, .service = BG_AWS_ELBV2};
 
     memset(&f, 0, sizeof(f));
     opts.sleep = record_sleep;
@@ -433,7 +436,8 @@ Test(aws_http, stops_retrying_as_soon_as_stop_is_set_during_a_backoff)
                                 .secret_key = "x",
                                 .max_retries = 5,
                                 .timeout_ms = 5000};
-    const struct bg_aws_request req = {"DescribeTargetGroups", NULL, 0, BG_AWS_ELBV2};
+    const struct bg_aws_request req = {
+        .action = "DescribeTargetGroups", .params = NULL, .n_params = 0, .service = BG_AWS_ELBV2};
     struct stop_on_sleep st = {.sleeps = 0};
     struct fixture f;
     char endpoint[64];
@@ -501,9 +505,14 @@ Test(aws_http, signs_rest_calls_for_their_service_and_sends_the_json_body)
 Test(aws_http, uses_each_query_service_version_and_signing_name)
 {
     struct bg_arena *a = bg_arena_new();
-    const struct bg_aws_request sts = {"GetCallerIdentity", NULL, 0, BG_AWS_STS};
-    const struct bg_aws_request cw = {"DescribeAlarms", NULL, 0, BG_AWS_CLOUDWATCH};
-    const struct bg_aws_request asg = {"DescribeAutoScalingGroups", NULL, 0, BG_AWS_AUTOSCALING};
+    const struct bg_aws_request sts = {
+        .action = "GetCallerIdentity", .params = NULL, .n_params = 0, .service = BG_AWS_STS};
+    const struct bg_aws_request cw = {
+        .action = "DescribeAlarms", .params = NULL, .n_params = 0, .service = BG_AWS_CLOUDWATCH};
+    const struct bg_aws_request asg = {.action = "DescribeAutoScalingGroups",
+                                       .params = NULL,
+                                       .n_params = 0,
+                                       .service = BG_AWS_AUTOSCALING};
 
     cr_expect_str_eq(bg_aws_query_body(a, &sts), "Action=GetCallerIdentity&Version=2011-06-15");
     cr_expect_str_eq(bg_aws_query_body(a, &cw), "Action=DescribeAlarms&Version=2010-08-01");

@@ -3,14 +3,20 @@
  * lazy (a missing region or missing credentials is reported only when a client is asked
  * for), the messages name what is missing and never a secret, and clients are pooled.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
 
 #include "bluegreen/codec.h"
 #include "bluegreen/provider.h"
+#include "support/http_server.h"
 
-static const char *const no_env[] = {"HOME=/nonexistent-bluegreen-test", NULL};
+/* Every environment here disables the instance metadata (and refuses any non-loopback
+ * credential endpoint): a chain that finds nothing else must never reach 169.254.169.254. */
+static const char *const no_env[] = {"HOME=/nonexistent-bluegreen-test",
+                                     "AWS_EC2_METADATA_DISABLED=true",
+                                     "BG_AWS_INTERNAL_LOOPBACK_ONLY=1", NULL};
 
 struct fixture {
     struct bg_arena *a;
@@ -67,7 +73,8 @@ Test(provider_aws, missing_credentials_are_named)
 Test(provider_aws, environment_fills_what_the_block_leaves_out)
 {
     static const char *const env[] = {"AWS_REGION=eu-west-1", "AWS_ACCESS_KEY_ID=AKID",
-                                      "AWS_SECRET_ACCESS_KEY=secret", NULL};
+                                      "AWS_SECRET_ACCESS_KEY=secret",
+                                      "AWS_EC2_METADATA_DISABLED=true", NULL};
     struct bg_error err = BG_ERROR_INIT;
     struct bg_aws_client *c = NULL;
     struct fixture f;
@@ -107,4 +114,122 @@ Test(provider_aws, unconfigured_provider_is_an_error_not_a_crash)
     cr_assert_neq(bg_provider_aws_acquire(&c, NULL, NULL, NULL, &err), 0);
     cr_assert_null(c);
     bg_provider_aws_release(NULL, NULL);
+}
+
+/* ---- roles and endpoints from the provider block --------------------------------------- */
+
+static const char sts_ok[] =
+    "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleResult>"
+    "<Credentials><AccessKeyId>ASIAROLE</AccessKeyId><SecretAccessKey>role-secret"
+    "</SecretAccessKey><SessionToken>role-token</SessionToken><Expiration>2099-01-01T00:00:00Z"
+    "</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>";
+
+Test(provider_aws, assume_role_block_is_applied_on_top_of_the_chain_through_endpoints_sts)
+{
+    const struct test_reply r[] = {{200, sts_ok, 0, 0, NULL}};
+    static const char *const env[] = {
+        "HOME=/nonexistent-bluegreen-test",  "AWS_EC2_METADATA_DISABLED=true",
+        "BG_AWS_INTERNAL_LOOPBACK_ONLY=1",   "AWS_ACCESS_KEY_ID=AKIDBASE",
+        "AWS_SECRET_ACCESS_KEY=base-secret", NULL};
+    struct bg_error err = BG_ERROR_INIT;
+    struct bg_aws_client *c = NULL;
+    struct test_server server;
+    struct fixture f;
+    char json[1024], auth[512];
+
+    cr_assert_eq(test_server_start(&server, r, 1), 0);
+    snprintf(json, sizeof(json),
+             "{\"region\":\"us-east-1\",\"endpoints\":{\"sts\":\"http://127.0.0.1:%d\"},"
+             "\"assume_role\":{\"role_arn\":\"arn:aws:iam::1:role/deploy\",\"duration\":"
+             "\"1h30m\",\"external_id\":\"ext\",\"tags\":{\"team\":\"platform\"}}}",
+             server.port);
+    setup(&f, json, env);
+    cr_assert_eq(bg_provider_aws_acquire(&c, &f.p, NULL, NULL, &err), 0, "%s", err.msg);
+    test_server_stop(&server);
+    cr_assert_not_null(server.requests[0], "STS was asked when the client was acquired");
+    cr_expect(strncmp(test_body(server.requests[0]),
+                      "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A1%3Arole"
+                      "%2Fdeploy&RoleSessionName=terraform-provider-bluegreen-",
+                      129) == 0,
+              "%s", test_body(server.requests[0]));
+    cr_assert_eq(test_header(server.requests[0], "Authorization", auth, sizeof(auth)), 0);
+    cr_expect(strstr(auth, "Credential=AKIDBASE/") != NULL, "signed with the base keys: %s", auth);
+    cr_expect(strstr(test_body(server.requests[0]), "&DurationSeconds=5400&ExternalId=ext&") !=
+                  NULL,
+              "%s", test_body(server.requests[0]));
+    cr_expect(strstr(test_body(server.requests[0]), "Tags.member.1.Key=team&Tags.member.1.Value="
+                                                    "platform") != NULL);
+    bg_provider_aws_release(&f.p, c);
+    test_server_free(&server);
+    teardown(&f);
+}
+
+Test(provider_aws, web_identity_block_without_a_token_is_reported_when_a_client_is_needed)
+{
+    struct bg_error err = BG_ERROR_INIT;
+    struct bg_aws_client *c = NULL;
+    struct fixture f;
+
+    setup(&f,
+          "{\"region\":\"us-east-1\",\"assume_role_with_web_identity\":{\"role_arn\":"
+          "\"arn:aws:iam::1:role/oidc\"}}",
+          no_env);
+    cr_assert_neq(bg_provider_aws_acquire(&c, &f.p, NULL, NULL, &err), 0);
+    cr_expect_str_eq(err.msg, "assume_role_with_web_identity: set exactly one of "
+                              "web_identity_token and web_identity_token_file");
+    teardown(&f);
+}
+
+Test(provider_aws, every_service_endpoint_is_read_from_the_endpoints_block)
+{
+    static const char *const env[] = {"AWS_ACCESS_KEY_ID=AKID", "AWS_SECRET_ACCESS_KEY=x",
+                                      "AWS_EC2_METADATA_DISABLED=true", NULL};
+    struct bg_error err = BG_ERROR_INIT;
+    struct bg_aws_client *c = NULL;
+    struct fixture f;
+
+    setup(&f,
+          "{\"region\":\"us-east-1\",\"endpoints\":{\"elbv2\":\"http://127.0.0.1:1\",\"sts\":"
+          "\"http://127.0.0.1:2\",\"cloudwatch\":\"http://127.0.0.1:3\",\"autoscaling\":"
+          "\"http://127.0.0.1:4/\",\"eks\":\"http://127.0.0.1:5\"}}",
+          env);
+    cr_assert_eq(bg_provider_aws_acquire(&c, &f.p, NULL, NULL, &err), 0, "%s", err.msg);
+    cr_expect_str_eq(bg_aws_client_endpoint(c, BG_AWS_ELBV2), "http://127.0.0.1:1");
+    cr_expect_str_eq(bg_aws_client_endpoint(c, BG_AWS_STS), "http://127.0.0.1:2");
+    cr_expect_str_eq(bg_aws_client_endpoint(c, BG_AWS_CLOUDWATCH), "http://127.0.0.1:3");
+    cr_expect_str_eq(bg_aws_client_endpoint(c, BG_AWS_AUTOSCALING), "http://127.0.0.1:4");
+    cr_expect_str_eq(bg_aws_client_endpoint(c, BG_AWS_EKS), "http://127.0.0.1:5");
+    cr_expect_str_eq(bg_provider_aws_region(&f.p), "us-east-1");
+    bg_provider_aws_release(&f.p, c);
+    teardown(&f);
+}
+
+Test(provider_aws, durations_outside_what_sts_allows_are_named_by_path)
+{
+    static const char *const bad[] = {"\"1d\"", "\"10m\"", "\"13h\""};
+    const struct bg_block_type *ar = NULL;
+    struct bg_error err = BG_ERROR_INIT;
+
+    for (size_t i = 0; i < bg_provider_schema.block.nblocks; i++) {
+        if (strcmp(bg_provider_schema.block.blocks[i].name, "assume_role") == 0)
+            ar = &bg_provider_schema.block.blocks[i];
+    }
+    cr_assert_not_null(ar);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct bg_arena *a = bg_arena_new();
+        struct bg_value *config = NULL;
+        struct bg_diags d;
+        char json[256];
+
+        bg_diags_init(&d, a);
+        snprintf(json, sizeof(json),
+                 "{\"assume_role\":{\"role_arn\":\"arn:aws:iam::1:role/x\",\"duration\":%s}}",
+                 bad[i]);
+        cr_assert_eq(bg_json_decode(&config, a, json, strlen(json), &err), 0);
+        bg_schema_validate(&d, &bg_provider_schema.block, config);
+        cr_expect_eq(d.count, 1, "%s", bad[i]);
+        cr_expect(d.count == 1 && strstr(d.head->detail, "assume_role.duration") != NULL, "%s: %s",
+                  bad[i], d.count ? d.head->detail : "");
+        bg_arena_free(a);
+    }
 }
