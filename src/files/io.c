@@ -49,8 +49,8 @@ static int read_fully(char **out, size_t *out_len, struct bg_arena *a, int fd, s
 }
 
 /* Checks the opened fd, not the name, so nothing can change between check and read. */
-static int read_fd(char **out, size_t *out_len, struct bg_arena *a, int fd, const char *dir_abs,
-                   const char *name, struct bg_error *err)
+static int check_fd(struct bg_file_info *info, int fd, const char *dir_abs, const char *name,
+                    struct bg_error *err)
 {
     struct stat st;
 
@@ -61,31 +61,67 @@ static int read_fd(char **out, size_t *out_len, struct bg_arena *a, int fd, cons
     if ((unsigned long long)st.st_size > BG_FILES_MAX_SIZE)
         return bg_error_set(err, BG_ELIMIT, "file %s/%s is larger than the limit of %u bytes",
                             dir_abs, name, BG_FILES_MAX_SIZE);
-    return read_fully(out, out_len, a, fd, (size_t)st.st_size, dir_abs, name, err);
+    info->mode = (unsigned)st.st_mode & 0777u;
+    info->nlink = (unsigned long)st.st_nlink;
+    info->size = (unsigned long long)st.st_size;
+    return 0;
+}
+
+/* Opens dir_abs/name for reading, never through a symlink; *fd is -1 on failure. */
+static int open_file(int *fd, const char *dir_abs, const char *name, struct bg_error *err)
+{
+    int dfd = -1, rc;
+
+    *fd = -1;
+    rc = bg_files__check_name(name, err);
+    if (rc == 0)
+        rc = bg_files__open_dir(&dfd, dir_abs, err);
+    if (rc != 0)
+        return rc;
+    /* O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever. */
+    *fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (*fd < 0)
+        rc = open_error(err, errno, dir_abs, name);
+    close(dfd);
+    return rc;
+}
+
+int bg_files_read_info(char **out, size_t *out_len, struct bg_file_info *info, struct bg_arena *a,
+                       const char *dir_abs, const char *name, struct bg_error *err)
+{
+    struct bg_file_info scratch;
+    int fd = -1, rc;
+
+    rc = open_file(&fd, dir_abs, name, err);
+    if (rc == 0)
+        rc = check_fd(info != NULL ? info : &scratch, fd, dir_abs, name, err);
+    if (rc == 0)
+        rc = read_fully(out, out_len, a, fd, (size_t)(info != NULL ? info : &scratch)->size,
+                        dir_abs, name, err);
+    if (fd >= 0)
+        close(fd);
+    return rc;
 }
 
 int bg_files_read(char **out, size_t *out_len, struct bg_arena *a, const char *dir_abs,
                   const char *name, struct bg_error *err)
 {
-    int dfd = -1, fd = -1, rc;
+    return bg_files_read_info(out, out_len, NULL, a, dir_abs, name, err);
+}
 
-    rc = bg_files__check_name(name, err);
+int bg_files_hash(char out[65], struct bg_file_info *info, const char *dir_abs, const char *name,
+                  struct bg_error *err)
+{
+    struct bg_file_info scratch;
+    int fd = -1, rc;
+
+    rc = open_file(&fd, dir_abs, name, err);
     if (rc == 0)
-        rc = bg_files__open_dir(&dfd, dir_abs, err);
-    if (rc != 0)
-        goto done;
-    /* O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever. */
-    fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-    if (fd < 0) {
-        rc = open_error(err, errno, dir_abs, name);
-        goto done;
-    }
-    rc = read_fd(out, out_len, a, fd, dir_abs, name, err);
-done:
+        rc = check_fd(info != NULL ? info : &scratch, fd, dir_abs, name, err);
+    if (rc == 0)
+        rc = bg_files__sha256_fd(out, fd, BG_FILES_MAX_SIZE, dir_abs, name, err);
     if (fd >= 0)
         close(fd);
-    if (dfd >= 0)
-        close(dfd);
     return rc;
 }
 
