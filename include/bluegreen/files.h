@@ -100,6 +100,11 @@ int bg_files_read(char **out, size_t *out_len, struct bg_arena *a, const char *d
 int bg_files_read_info(char **out, size_t *out_len, struct bg_file_info *info, struct bg_arena *a,
                        const char *dir_abs, const char *name, struct bg_error *err);
 
+/* What lstat says of dir_abs/name: BG_ENOTFOUND when absent, BG_EINVAL when not a regular
+ * file (a symlink is not followed), BG_EIO otherwise. */
+int bg_files_stat(struct bg_file_info *out, const char *dir_abs, const char *name,
+                  struct bg_error *err);
+
 /* Lower-case hex SHA-256 of a regular file (O_NOFOLLOW), read in 64 KiB chunks: no memory
  * proportional to its size. *info (NULL allowed) as for bg_files_read_info. Same errors as
  * bg_files_read. */

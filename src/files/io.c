@@ -161,3 +161,29 @@ int bg_files_remove_all(const char *dir_abs, const char *const *names, size_t n,
     close(dfd);
     return rc;
 }
+
+int bg_files_stat(struct bg_file_info *out, const char *dir_abs, const char *name,
+                  struct bg_error *err)
+{
+    struct stat st;
+    int dfd = -1, rc;
+
+    rc = bg_files__check_name(name, err);
+    if (rc == 0)
+        rc = bg_files__open_dir(&dfd, dir_abs, err);
+    if (rc != 0)
+        return rc;
+    if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+        rc = errno == ENOENT
+                 ? bg_error_set(err, BG_ENOTFOUND, "file %s/%s does not exist", dir_abs, name)
+                 : bg_files__sys_error(err, BG_EIO, errno, "cannot stat %s/%s", dir_abs, name);
+    else if (!S_ISREG(st.st_mode))
+        rc = bg_error_set(err, BG_EINVAL, "%s/%s is not a regular file", dir_abs, name);
+    close(dfd);
+    if (rc == 0) {
+        out->mode = (unsigned)st.st_mode & 0777u;
+        out->nlink = (unsigned long)st.st_nlink;
+        out->size = (unsigned long long)st.st_size;
+    }
+    return rc;
+}
