@@ -399,5 +399,54 @@ class FileNames(unittest.TestCase):
         self.assertNotIn("msgpack", r.err)
 
 
+INGRESS = "apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata:\n  name: web\n"
+GATE = """data "bluegreen_deprecated_apis" "gate" {
+  directory          = "k8s"
+  kubernetes_version = "1.22"
+  fail_on_findings   = %s
+}
+output "skipped" { value = data.bluegreen_deprecated_apis.gate.skipped }
+"""
+
+
+class ScanGate(unittest.TestCase):
+    """A manifest the scanner could not read may hold exactly the removed API."""
+
+    def setUp(self):
+        require_terraform(self)
+        self.ws = ws = Workspace(self, "gate")
+        ws.write("k8s/ok.yaml", "apiVersion: networking.k8s.io/v1\nkind: Ingress\n")
+        ws.write("k8s/big.yaml", INGRESS + "# padding\n" * (1024 * 1024))  # 10 MiB
+        with open(ws.path("k8s/utf16.yaml"), "wb") as f:
+            f.write(INGRESS.encode("utf-16"))
+        deep = "k8s/" + "/".join("d%d" % i for i in range(64))
+        ws.write(deep + "/deep.yaml", INGRESS)
+        os.symlink("/etc/hostname", ws.path("k8s/outside.yaml"))
+
+    def test_skipped_files_fail_the_gate_by_name_and_reason(self):
+        ws = self.ws
+        ws.main_tf(GATE % "true")
+        r = ws.fails("plan", "-no-color")
+        self.assertIn("Manifests were not scanned", r.err)
+        text = " ".join(r.err.split())
+        self.assertIn("k8s/big.yaml is larger than the 8 MiB limit", text)
+        self.assertIn("k8s/utf16.yaml is UTF-16 or UTF-32 text", text)
+        self.assertIn("k8s/outside.yaml is a symlink leading outside the repository root", text)
+        self.assertRegex(text, r"k8s/d0/d1/.*/d63/ is deeper than 64 folder levels")
+        self.assertIn("3 file(s) and 1 folder(s) could not be scanned", text)
+
+    def test_without_fail_a_warning_lists_them_and_skipped_holds_them(self):
+        ws = self.ws
+        ws.main_tf(GATE % "false")
+        r = ws.apply()
+        self.assertIn("Warning: Manifests were not scanned", r.text)
+        out = json.loads(ws.ok("output", "-json", "skipped").out)
+        reasons = {o["path"]: o["reason"] for o in out}
+        self.assertIn("larger than the 8 MiB limit", reasons["k8s/big.yaml"])
+        self.assertIn("UTF-16", reasons["k8s/utf16.yaml"])
+        self.assertEqual([o["directory"] for o in out if "d63" in o["path"]], [True])
+        self.assertEqual(len(out), 4)
+
+
 if __name__ == "__main__":
     unittest.main()
