@@ -50,6 +50,32 @@ struct bg_tls_identity {
 int bg_tls_identity_new(struct bg_tls_identity *out, struct bg_error *err);
 void bg_tls_identity_clear(struct bg_tls_identity *id);
 
+/* ---- parent watch (parent.c) ---------------------------------------------------------- */
+
+/* Notices that the process that started us (terraform) is gone. Not thread safe: one
+ * thread (the server's queue thread) polls it. */
+struct bg_parent_watch {
+    long parent;    /* getppid() at init */
+    double gone_at; /* monotonic seconds when the change was seen, 0 before */
+};
+
+enum bg_parent_event {
+    BG_PARENT_PRESENT,  /* terraform is there */
+    BG_PARENT_GONE,     /* just noticed, once: stop the running hooks and shut down */
+    BG_PARENT_STOPPING, /* noticed before, within the grace period */
+    BG_PARENT_OVERDUE,  /* a hook has not returned within the grace period: exit anyway */
+};
+
+void bg_parent_watch_init(struct bg_parent_watch *w);
+enum bg_parent_event bg_parent_watch_poll(struct bg_parent_watch *w);
+
+struct bg_service;
+/* One poll and what follows from it: on BG_PARENT_GONE sets svc's stop flag (as StopProvider
+ * does) and returns true, so the caller starts the server's shutdown; on BG_PARENT_OVERDUE
+ * logs and _exit(1)s. Otherwise false. */
+bool bg_parent_watch_tick(struct bg_parent_watch *w, struct bg_service *svc,
+                          const struct bg_logger *log);
+
 /* ---- server --------------------------------------------------------------------------- */
 
 struct bg_server;

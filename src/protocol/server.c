@@ -50,6 +50,7 @@ struct bg_server {
     size_t live_calls;
     bool shutting_down, shutdown_done;
     struct call shutdown_tag;
+    struct bg_parent_watch parent;
 };
 
 static void call_free(struct call *c)
@@ -207,9 +208,17 @@ static void on_finished(struct bg_server *s, struct call *c)
 void bg_server_run(struct bg_server *s)
 {
     while (!(s->shutdown_done && s->live_calls == 0)) {
-        grpc_event ev = grpc_completion_queue_next(s->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+        grpc_event ev = grpc_completion_queue_next(
+            s->cq,
+            gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC), gpr_time_from_seconds(1, GPR_TIMESPAN)),
+            NULL);
         struct call *c = ev.tag;
 
+        /* At least once a second (the deadline): is terraform still there? */
+        if (bg_parent_watch_tick(&s->parent, s->service, s->log))
+            begin_shutdown(s);
+        if (ev.type == GRPC_QUEUE_TIMEOUT)
+            continue;
         if (ev.type != GRPC_OP_COMPLETE)
             break;
         if (c == &s->shutdown_tag) {
@@ -271,6 +280,7 @@ int bg_server_new(struct bg_server **out, const struct bg_server_options *opts, 
     if (s == NULL)
         return bg_error_set(err, BG_EIO, "out of memory");
     s->log = opts->log;
+    bg_parent_watch_init(&s->parent);
     if (bg_service_new(&s->service, opts->log) != 0) {
         free(s);
         return bg_error_set(err, BG_EIO, "cannot create the provider service");

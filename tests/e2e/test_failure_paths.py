@@ -14,6 +14,10 @@ import time
 import unittest
 
 from support.tfharness import Workspace, require_terraform, sha256_hex, TERRAFORM, PROVIDER
+import test_traffic_shift as shift
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "support"))
+from elbv2_standin import StandInProcess  # noqa: E402
 
 PAIR = """
 resource "bluegreen_cluster_pair" "prod" {
@@ -446,6 +450,52 @@ class ScanGate(unittest.TestCase):
         self.assertIn("UTF-16", reasons["k8s/utf16.yaml"])
         self.assertEqual([o["directory"] for o in out if "d63" in o["path"]], [True])
         self.assertEqual(len(out), 4)
+
+
+class ParentDeath(shift.ShiftCase):
+    """terraform SIGKILLed (a cancelled CI job) while the provider soaks between two steps."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.started = False
+        if TERRAFORM and shift.STANDIN is None:
+            shift.STANDIN = StandInProcess(os.environ.get("BG_STANDIN_LOG", os.devnull))
+            shift.STANDIN.start()
+            cls.started = True
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.started:
+            shift.STANDIN.stop()
+            shift.STANDIN = None
+
+    def test_provider_exits_within_seconds_when_terraform_is_killed_mid_apply(self):
+        self.s.control("config", {"default_health": {"initial_seconds": 0.2}})
+        self.write(soak=120)
+        proc = subprocess.Popen([TERRAFORM, "apply", "-auto-approve", "-no-color"],
+                                cwd=self.ws.root, env=self.ws.env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        deadline = time.time() + 60
+        while time.time() < deadline and self.count("RegisterTargets", shift.NEW[0]) == 0:
+            time.sleep(0.05)
+        self.assertEqual(self.count("RegisterTargets", shift.NEW[0]), 1, "walk never started")
+        pids = children(proc.pid)
+        self.assertEqual(len(pids), 1, pids)
+        time.sleep(0.5)  # well inside the 120 s soak
+        proc.kill()
+        proc.wait()
+        killed = time.time()
+        while alive(pids[0]) and time.time() - killed < 30:
+            time.sleep(0.05)
+        gone = time.time() - killed
+        sys.stderr.write("\nprovider gone %.2f s after terraform was SIGKILLed\n" % gone)
+        self.assertFalse(alive(pids[0]), "provider still running 30 s after terraform died")
+        self.assertLess(gone, 10)
+        # It stopped at a safe point: the next apply finishes the walk, each move once.
+        self.write(soak=0)
+        self.ws.apply()
+        self.assertEqual(self.sequence(), [25, 33, 50, 66, 75, 100])
+        self.assert_each_once()
 
 
 if __name__ == "__main__":
