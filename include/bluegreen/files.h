@@ -43,8 +43,8 @@ struct bg_file_write {
 
 /* What fstat said about a file that was read or hashed (the opened file, not its name). */
 struct bg_file_info {
-    unsigned mode;         /* permission bits, & 0777 */
-    unsigned long nlink;   /* hard links: more than 1 means the bytes are also elsewhere */
+    unsigned mode;       /* permission bits, & 0777 */
+    unsigned long nlink; /* hard links: more than 1 means the bytes are also elsewhere */
     unsigned long long size;
 };
 

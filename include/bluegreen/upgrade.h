@@ -208,7 +208,8 @@ extern const size_t bg_scan_default_include_count;
  * included file that is not scanned is recorded in skipped with its reason: larger than
  * BG_SCAN_MAX_FILE_SIZE, unreadable, not text (NUL bytes: binary, UTF-16, UTF-32), a name
  * that is not UTF-8, a symlink leaving the root or dangling; so is every folder deeper than
- * BG_SCAN_MAX_DEPTH levels or unreadable (its files are not counted: it is not entered). Globs: `*` and `?` stop at '/', `**` crosses directories, a pattern without
+ * BG_SCAN_MAX_DEPTH levels or unreadable (its files are not counted: it is not entered). Globs: `*`
+ * and `?` stop at '/', `**` crosses directories, a pattern without
  * '/' matches the file name. *out comes from `a`. Errors: BG_EINVAL / BG_ENOTFOUND with
  * *attribute = "directory" (outside the root, missing) or "include" (bad glob), BG_EIO.
  */

@@ -46,7 +46,7 @@ bool bg_files_is_temp(const char *name, long *pid, size_t *file_len)
     size_t n = strlen(name), tail;
     const char *bg = find_last(name, ".bg-"), *t, *dash;
 
-    if (name[0] != '.' || bg == NULL || bg == name + 1)
+    if (name[0] != '.' || bg == NULL || bg <= name + 1)
         return false;
     t = bg + 4;
     tail = n - (size_t)(t - name);

@@ -138,7 +138,7 @@ static unsigned mode_of(const struct bg_file_write *f)
 
 /* The content of file i: the producer's, or the in-memory data. */
 static int produce_one(const char **data, size_t *len, struct bg_arena *a, const struct source *src,
-                   size_t i, struct bg_error *err)
+                       size_t i, struct bg_error *err)
 {
     if (src->produce == NULL) {
         *data = src->files[i].data;
@@ -161,8 +161,8 @@ static int write_temp(char **out, struct bg_arena *a, int dfd, const char *dir_a
 
     rc = produce_one(&data, &len, scratch, src, i, err);
     if (rc == 0 && len > BG_FILES_MAX_SIZE)
-        rc = bg_error_set(err, BG_ELIMIT, "file %s is larger than the limit of %u bytes",
-                          f->name, BG_FILES_MAX_SIZE);
+        rc = bg_error_set(err, BG_ELIMIT, "file %s is larger than the limit of %u bytes", f->name,
+                          BG_FILES_MAX_SIZE);
     if (rc == 0)
         rc = create_temp(out, &fd, a, dfd, dir_abs, f->name, err);
     if (rc != 0)
@@ -220,8 +220,7 @@ static int write_phases(int dfd, struct bg_arena *a, const char *dir_abs, const 
     return rc;
 }
 
-static int write_all(const char *dir_abs, const struct source *src, size_t n,
-                     struct bg_error *err)
+static int write_all(const char *dir_abs, const struct source *src, size_t n, struct bg_error *err)
 {
     struct bg_arena *a = NULL;
     int dfd = -1, rc;

@@ -388,8 +388,8 @@ static int pair_destroy(struct bg_call *call, struct bg_apply_req *req)
         return 0;
     maps[0] = own.written;
     maps[1] = own.recorded;
-    names = bg_arena_calloc(call->arena, bg_value_len(maps[0]) + bg_value_len(maps[1]),
-                            sizeof(*names));
+    names =
+        bg_arena_calloc(call->arena, bg_value_len(maps[0]) + bg_value_len(maps[1]), sizeof(*names));
     for (k = 0; k < 2; k++) {
         for (i = 0; i < bg_value_len(maps[k]); i++) {
             const char *name = maps[k]->u.map.items[i].key;

@@ -190,10 +190,9 @@ static int render_sha(char sha[65], unsigned *mode, struct bg_call *call,
     *mode = info.mode;
     bg_arena_free(scratch);
     if (rc != 0)
-        return bg_diag_from_error(call->diags, path_of(call, "directory"),
-                                  err.code == BG_EINVAL ? "Live file refused"
-                                                        : "Cannot render standby file",
-                                  &err);
+        return bg_diag_from_error(
+            call->diags, path_of(call, "directory"),
+            err.code == BG_EINVAL ? "Live file refused" : "Cannot render standby file", &err);
     return 0;
 }
 

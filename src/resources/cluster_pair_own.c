@@ -25,8 +25,8 @@ static void read_private(struct bg_pair_own *out, struct bg_arena *a, struct bg_
 
     *present = false;
     /* Empty or unreadable private data only means "no record": never an error. */
-    if (p.len == 0 || bg_json_decode(&v, a, (const char *)p.data, p.len, NULL) != 0 ||
-        v == NULL || v->kind != BG_MAP)
+    if (p.len == 0 || bg_json_decode(&v, a, (const char *)p.data, p.len, NULL) != 0 || v == NULL ||
+        v->kind != BG_MAP)
         return;
     *present = true;
     out->generated = bg_value_as_string(bg_value_get(v, "generated"));

@@ -161,8 +161,8 @@ static void skip(struct walker *w, const char *rel, bool directory, const char *
     if (*rel == '\0')
         s->path = bg_files_escape(w->a, *w->display != '\0' ? w->display : ".");
     else
-        s->path = bg_files_escape(w->a, bg_arena_printf(w->a, "%s%s%s", w->display,
-                                                        *w->display != '\0' ? "/" : "", rel));
+        s->path = bg_files_escape(
+            w->a, bg_arena_printf(w->a, "%s%s%s", w->display, *w->display != '\0' ? "/" : "", rel));
     s->directory = directory;
     va_start(ap, fmt);
     s->reason = bg_arena_vprintf(w->a, fmt, ap);

@@ -129,7 +129,8 @@ static void expect_file(const char *name, const char *want)
 Test(files_io, writes_new_and_existing_files_with_mode_0644)
 {
     struct bg_error err = BG_ERROR_INIT;
-    struct bg_file_write w[] = {{"a.tf", "alpha\n", 6, 0}, {"b.tf", "be", 2, 0}, {"c.tf", "", 0, 0}};
+    struct bg_file_write w[] = {
+        {"a.tf", "alpha\n", 6, 0}, {"b.tf", "be", 2, 0}, {"c.tf", "", 0, 0}};
     struct stat st;
     char *p = path_join(dir, "a.tf");
 
@@ -149,7 +150,8 @@ Test(files_io, writes_new_and_existing_files_with_mode_0644)
 static void expect_nothing_written(const char *bad_msg)
 {
     struct bg_error err = BG_ERROR_INIT;
-    struct bg_file_write w[] = {{"a.tf", "new a", 5, 0}, {"b.tf", "new b", 5, 0}, {"c.tf", "c", 1, 0}};
+    struct bg_file_write w[] = {
+        {"a.tf", "new a", 5, 0}, {"b.tf", "new b", 5, 0}, {"c.tf", "c", 1, 0}};
     size_t before = count_entries(dir);
 
     cr_assert_eq(bg_files_write_all(dir, w, 3, &err), BG_EINVAL);
