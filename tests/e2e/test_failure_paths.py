@@ -90,7 +90,7 @@ class KillLoop(unittest.TestCase):
     """SIGKILL the provider at random moments of applies that rewrite large copies."""
 
     FILES = ["aws-prod-spoon.tf", "aws-prod-spoon-nodes.tf", "aws-prod-spoon-iam.tf"]
-    KILLS = 24
+    KILLS = 20
 
     def content(self, name, version):
         line = 'resource "x" "spoon_%%d" { cluster = "aws-prod-spoon", v = "1.15", n = %d }\n'
