@@ -46,7 +46,14 @@ struct bg_file_info {
     unsigned mode;       /* permission bits, & 0777 */
     unsigned long nlink; /* hard links: more than 1 means the bytes are also elsewhere */
     unsigned long long size;
+    /* bg_files_hash only: the sha256 bg_files_write_all stamped on the file when it wrote it
+     * (extended attribute BG_FILES_XATTR), "" when there is none (another writer, a git
+     * checkout, a filesystem without user xattrs). It survives a rename and an in-place edit,
+     * so it proves authorship only when it equals the hash of the content. */
+    char written_sha[65];
 };
+
+#define BG_FILES_XATTR "user.bluegreen.sha256"
 
 /* Produces the content of files[index] for bg_files_write_all_from. *data must stay valid
  * until the producer is called again or the write returns; a is an arena freed as soon as
@@ -112,7 +119,8 @@ int bg_files_hash(char out[65], struct bg_file_info *info, const char *dir_abs, 
                   struct bg_error *err);
 
 /* Writes every file or none, as far as the OS allows: each is first written to a temporary
- * file in dir_abs (created 0600; given files[i].mode and fsynced once complete), and only
+ * file in dir_abs (created 0600; given files[i].mode, stamped with the sha256 of its content
+ * in BG_FILES_XATTR where the filesystem allows, and fsynced once complete), and only
  * when all temporaries exist are they renamed over their targets (then the directory is
  * fsynced). A failure before the renames unlinks the temporaries and leaves every target
  * untouched. A killed process leaves its temporaries behind: bg_files_clean_temps removes

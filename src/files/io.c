@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "bluegreen/files.h"
@@ -64,7 +65,16 @@ static int check_fd(struct bg_file_info *info, int fd, const char *dir_abs, cons
     info->mode = (unsigned)st.st_mode & 0777u;
     info->nlink = (unsigned long)st.st_nlink;
     info->size = (unsigned long long)st.st_size;
+    info->written_sha[0] = '\0';
     return 0;
+}
+
+/* The stamp write.c leaves; anything but 64 bytes (absent, unsupported, foreign) is none. */
+static void read_stamp(struct bg_file_info *info, int fd)
+{
+    ssize_t n = fgetxattr(fd, BG_FILES_XATTR, info->written_sha, 64);
+
+    info->written_sha[n == 64 ? 64 : 0] = '\0';
 }
 
 /* Opens dir_abs/name for reading, never through a symlink; *fd is -1 on failure. */
@@ -118,6 +128,8 @@ int bg_files_hash(char out[65], struct bg_file_info *info, const char *dir_abs, 
     rc = open_file(&fd, dir_abs, name, err);
     if (rc == 0)
         rc = check_fd(info != NULL ? info : &scratch, fd, dir_abs, name, err);
+    if (rc == 0)
+        read_stamp(info != NULL ? info : &scratch, fd);
     if (rc == 0)
         rc = bg_files__sha256_fd(out, fd, BG_FILES_MAX_SIZE, dir_abs, name, err);
     if (fd >= 0)
@@ -184,6 +196,7 @@ int bg_files_stat(struct bg_file_info *out, const char *dir_abs, const char *nam
         out->mode = (unsigned)st.st_mode & 0777u;
         out->nlink = (unsigned long)st.st_nlink;
         out->size = (unsigned long long)st.st_size;
+        out->written_sha[0] = '\0';
     }
     return rc;
 }

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -150,6 +151,14 @@ static int produce_one(const char **data, size_t *len, struct bg_arena *a, const
     return src->produce(data, len, a, src->ctx, i, err);
 }
 
+static void stamp(int fd, const char *data, size_t len)
+{
+    char sha[65];
+
+    bg_files_sha256_hex(sha, data, len);
+    (void)fsetxattr(fd, BG_FILES_XATTR, sha, 64, 0);
+}
+
 static int write_temp(char **out, struct bg_arena *a, int dfd, const char *dir_abs,
                       const struct source *src, size_t i, struct bg_error *err)
 {
@@ -167,7 +176,10 @@ static int write_temp(char **out, struct bg_arena *a, int dfd, const char *dir_a
         rc = create_temp(out, &fd, a, dfd, dir_abs, f->name, err);
     if (rc != 0)
         goto done;
-    /* fchmod: the mode asked for whatever the umask, set before the fsync makes it durable. */
+    /* fchmod: the mode asked for whatever the umask, set before the fsync makes it durable.
+     * The stamp is best effort (filesystems without user xattrs): it is extra evidence of
+     * authorship for a copy whose records a killed apply lost (bg_file_info). */
+    stamp(fd, data, len);
     if (write_fully(fd, data, len) != 0 || fchmod(fd, mode_of(f)) != 0 || fsync(fd) != 0)
         rc = bg_files__sys_error(err, BG_EIO, errno, "cannot write a temporary file for %s/%s",
                                  dir_abs, f->name);

@@ -404,31 +404,55 @@ static int pair_destroy(struct bg_call *call, struct bg_apply_req *req)
     return 0;
 }
 
+/* The hash refresh reports for one file of `files`: the recorded one while the disk matches
+ * it or holds content nobody recorded (a hand edit, which the plan then refuses by name), the
+ * disk's when the disk holds other content of ours (left by a killed apply): the plan then
+ * shows the rewrite it needs. NULL when the file is gone or unreadable. */
+static struct bg_value *refreshed(struct bg_call *call, const struct bg_pair_cfg *cfg,
+                                  const struct bg_pair_own *own, const char *name,
+                                  struct bg_value *recorded)
+{
+    const char *rec = bg_value_as_string(recorded);
+    const char *written = bg_value_as_string(bg_value_get(own->written, name));
+    struct bg_error err = BG_ERROR_INIT;
+    struct bg_file_info info;
+    char disk[65];
+
+    if (bg_files_hash(disk, &info, cfg->dir_abs, name, &err) != 0)
+        return NULL;
+    if (rec != NULL && strcmp(rec, disk) == 0)
+        return recorded;
+    if (strcmp(info.written_sha, disk) == 0 || (written != NULL && strcmp(written, disk) == 0))
+        return bg_value_string(call->arena, disk);
+    return recorded;
+}
+
 /* Refresh: a deleted copy drops out of `files` so the next plan re-creates it. The others
- * keep the hash recorded when they were written: `files` is a record of what we wrote
- * (cluster_pair_own.c), and re-hashing would make a hand edit look like our own content. An
- * edited copy is caught by the plan, which compares the disk with the records. */
+ * keep the hash recorded when they were written, since `files` is a record of what we wrote
+ * (cluster_pair_own.c) and re-hashing would make a hand edit look like our own content;
+ * only a copy proven ours (stamp, private record) shows its new hash. */
 static int pair_read(struct bg_call *call, struct bg_read_req *req)
 {
     const struct bg_value *files = bg_value_get(req->state, "files");
-    struct bg_error err = BG_ERROR_INIT;
-    struct bg_value *fresh, *state;
-    struct bg_file_info info;
+    struct bg_value *fresh, *state, *v;
     struct bg_pair_cfg cfg;
+    struct bg_pair_own own;
     size_t i;
 
     /* A directory that is gone (or no longer valid) means every copy is gone. */
     if (bg_pair__cfg_read(&cfg, call, req->state, false) != 0 ||
         bg_pair__cfg_resolve(&cfg, call, false) != 0)
         cfg.dir_abs = NULL;
+    bg_pair__own_read(&own, call->arena, req->private_in, req->state);
     fresh = bg_value_map(call->arena, bg_value_len(files));
     for (i = 0;
          cfg.dir_abs != NULL && files != NULL && files->kind == BG_MAP && i < files->u.map.len;
          i++) {
         const char *key = files->u.map.items[i].key;
 
-        if (bg_files_stat(&info, cfg.dir_abs, bg_pair__key_file(key), &err) == 0)
-            bg_value_put(call->arena, fresh, key, files->u.map.items[i].value);
+        v = refreshed(call, &cfg, &own, bg_pair__key_file(key), files->u.map.items[i].value);
+        if (v != NULL)
+            bg_value_put(call->arena, fresh, key, v);
     }
     state = bg_value_copy_map(call->arena, req->state);
     bg_value_put(call->arena, state, "files", fresh);

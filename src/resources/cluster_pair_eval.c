@@ -124,14 +124,17 @@ static int teardown(struct bg_pair_eval *ev, struct bg_call *call, const struct 
     return 0;
 }
 
-/* An existing target whose content differs: ours to overwrite, or a refusal. */
+/* An existing target whose content differs: ours to overwrite, or a refusal. Besides the
+ * records, the stamp the files engine put on what it wrote counts while it matches the
+ * content: a copy renamed into place by an apply killed before it answered is in no record. */
 static int check_overwrite(struct bg_call *call, const struct bg_pair_cfg *cfg,
-                           const struct bg_pair_own *own, const char *target, const char *disk_sha)
+                           const struct bg_pair_own *own, const char *target, const char *disk_sha,
+                           const char *stamp)
 {
     const char *record = bg_pair__own_record(own, target);
     const char *key = bg_pair__key(call->arena, cfg, target);
 
-    if (bg_pair__own_has(own, target, disk_sha))
+    if (bg_pair__own_has(own, target, disk_sha) || strcmp(stamp, disk_sha) == 0)
         return 0;
     if (record != NULL) {
         bg_diag_error(call->diags, path_of(call, "files"), "Standby file edited by hand",
@@ -180,7 +183,7 @@ static int render_sha(char sha[65], unsigned *mode, struct bg_call *call,
 {
     struct bg_error err = BG_ERROR_INIT;
     struct bg_arena *scratch = bg_arena_new();
-    struct bg_file_info info = {0, 0, 0};
+    struct bg_file_info info = {0, 0, 0, ""};
     const char *out = NULL;
     size_t out_len = 0;
     int rc = render_source(&out, &out_len, &info, scratch, cfg, source, &err);
@@ -202,18 +205,19 @@ static int render_one(struct bg_pair_eval *ev, struct bg_call *call, const struc
     struct bg_error err = BG_ERROR_INIT;
     const char *target =
         bg_files_rename(call->arena, source, cfg->live_cluster, cfg->standby_cluster);
+    struct bg_file_info info;
     char disk[65], sha[65];
     unsigned mode = 0;
     int rc;
 
     if (render_sha(sha, &mode, call, cfg, source) != 0)
         return BG_EINVAL;
-    rc = bg_files_hash(disk, NULL, cfg->dir_abs, target, &err);
+    rc = bg_files_hash(disk, &info, cfg->dir_abs, target, &err);
     if (rc != 0 && rc != BG_ENOTFOUND)
         return bg_diag_from_error(call->diags, path_of(call, "files"), "Cannot read standby file",
                                   &err);
     if (rc == BG_ENOTFOUND || strcmp(disk, sha) != 0) {
-        if (rc == 0 && check_overwrite(call, cfg, own, target, disk) != 0)
+        if (rc == 0 && check_overwrite(call, cfg, own, target, disk, info.written_sha) != 0)
             return BG_ECONFLICT;
         push_write(ev, call->arena, target, source, sha, mode);
     }
@@ -344,7 +348,7 @@ static int produce(const char **data, size_t *len, struct bg_arena *a, void *ctx
                    struct bg_error *err)
 {
     const struct producer *p = ctx;
-    struct bg_file_info info = {0, 0, 0};
+    struct bg_file_info info = {0, 0, 0, ""};
     char sha[65];
     int rc = render_source(data, len, &info, a, p->cfg, p->ev->write_sources[i], err);
 

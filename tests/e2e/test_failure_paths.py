@@ -137,8 +137,11 @@ class KillLoop(unittest.TestCase):
                     (strategy == "mid-rename" and self.inodes(ws) != inodes) or \
                     (strategy == "random" and time.time() - start >= delay)
             if pids and ready:
-                os.kill(pids[-1], signal.SIGKILL)
-                killed = "%s after %.2fs" % (strategy, time.time() - start)
+                try:
+                    os.kill(pids[-1], signal.SIGKILL)
+                    killed = "%s after %.2fs" % (strategy, time.time() - start)
+                except ProcessLookupError:
+                    pass  # that launch ended between the look-up and the kill
             time.sleep(0.002)
         out, _ = proc.communicate(timeout=120)
         return killed, proc.returncode, out
@@ -152,15 +155,15 @@ class KillLoop(unittest.TestCase):
         self.assertEqual(self.copies(ws), old)
         rng = random.Random(int(os.environ.get("BG_KILL_SEED", "7")))
         figures = {"kills": 0, "failed_applies": 0, "mixed": 0, "all_new": 0, "all_old": 0,
-                   "temporaries_left": 0, "recoveries": 0}
-        version = 0
+                   "temporaries_left": 0, "recoveries": 0, "reverted": 0}
+        version = base = 0
         while figures["kills"] < self.KILLS:
             version += 1
             new = self.write_version(ws, version)
             strategy = ("random", "mid-write", "random", "mid-rename")[version % 4]
             killed, code, out = self.kill_during_apply(ws, strategy, rng)
             if killed is None:
-                old = new  # the apply ended before the moment came: not a kill
+                old, base = new, version  # the apply ended before the moment came: not a kill
                 continue
             figures["kills"] += 1
             figures["failed_applies"] += code != 0
@@ -172,6 +175,13 @@ class KillLoop(unittest.TestCase):
             news = sum(1 for c in got if got[c] == new[c] and new[c] != old[c])
             figures["all_new" if news == len(got) else "mixed" if news else "all_old"] += 1
             figures["temporaries_left"] += len(temporaries(ws))
+            if version % 5 == 2:
+                # The change is reverted before anyone re-applies it (a revert PR): the copies
+                # the killed apply renamed into place are in no record, yet still ours.
+                new = self.write_version(ws, base)
+                figures["reverted"] += 1
+            else:
+                base = version
             ws.apply()  # the next apply finishes with no manual step
             figures["recoveries"] += 1
             self.assertEqual(self.copies(ws), new, "recovery apply after %s" % killed)

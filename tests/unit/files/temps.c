@@ -58,6 +58,7 @@ Test(files_temps, writes_each_file_with_the_mode_asked_for_whatever_the_umask)
     struct bg_error err = BG_ERROR_INIT;
     struct bg_file_write w[] = {
         {"secret.tf", "s", 1, 0600}, {"group.tf", "g", 1, 0640}, {"plain.tf", "p", 1, 0}};
+    char *p;
 
     umask(0);
     cr_assert_eq(bg_files_write_all(dir, w, 3, &err), 0, "%s", err.msg);
@@ -65,7 +66,9 @@ Test(files_temps, writes_each_file_with_the_mode_asked_for_whatever_the_umask)
     cr_expect_eq(mode_of("group.tf"), 0640);
     cr_expect_eq(mode_of("plain.tf"), 0644);
     put_text(dir, "secret.tf", "old");
-    chmod(path_join(dir, "secret.tf"), 0644);
+    p = path_join(dir, "secret.tf");
+    chmod(p, 0644);
+    free(p);
     cr_assert_eq(bg_files_write_all(dir, w, 1, &err), 0, "%s", err.msg);
     cr_expect_eq(mode_of("secret.tf"), 0600, "a rewrite gets the mode asked for");
 }
@@ -110,10 +113,14 @@ Test(files_temps, producer_error_writes_nothing_and_leaves_no_temporary)
     struct bg_file_write w[] = {{"a.tf", NULL, 0, 0}, {"b.tf", NULL, 0, 0}};
     struct counter c = {0, 1};
 
+    char *got;
+
     put_text(dir, "a.tf", "old a");
     cr_assert_eq(bg_files_write_all_from(dir, w, 2, produce, &c, &err), BG_ECONFLICT);
     cr_expect_not_null(strstr(err.msg, "source 1 changed"), "%s", err.msg);
-    cr_expect_str_eq(get_file(dir, "a.tf", NULL), "old a");
+    got = get_file(dir, "a.tf", NULL);
+    cr_expect_str_eq(got, "old a");
+    free(got);
     cr_expect_eq(count_entries(dir), 1);
 }
 
@@ -122,12 +129,13 @@ Test(files_temps, hashes_a_file_in_chunks_like_the_buffer_hash)
     struct bg_error err = BG_ERROR_INIT;
     struct bg_file_info info;
     size_t n = 300 * 1024 + 7, i;
-    char *big = malloc(n), a[65], b[65];
+    char *big = malloc(n), *p = path_join(dir, "big.tf"), a[65], b[65];
 
     for (i = 0; i < n; i++)
         big[i] = (char)(i * 31 + 7);
     put_file(dir, "big.tf", big, n);
-    chmod(path_join(dir, "big.tf"), 0640);
+    chmod(p, 0640);
+    free(p);
     cr_assert_eq(bg_files_hash(a, &info, dir, "big.tf", &err), 0, "%s", err.msg);
     bg_files_sha256_hex(b, big, n);
     cr_expect_str_eq(a, b);
