@@ -10,6 +10,7 @@
 #ifndef BLUEGREEN_PROTOCOL_H
 #define BLUEGREEN_PROTOCOL_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -52,29 +53,21 @@ void bg_tls_identity_clear(struct bg_tls_identity *id);
 
 /* ---- parent watch (parent.c) ---------------------------------------------------------- */
 
-/* Notices that the process that started us (terraform) is gone. Not thread safe: one
- * thread (the server's queue thread) polls it. */
-struct bg_parent_watch {
-    long parent;    /* getppid() at init */
-    double gone_at; /* monotonic seconds when the change was seen, 0 before */
-};
-
-enum bg_parent_event {
-    BG_PARENT_PRESENT,  /* terraform is there */
-    BG_PARENT_GONE,     /* just noticed, once: stop the running hooks and shut down */
-    BG_PARENT_STOPPING, /* noticed before, within the grace period */
-    BG_PARENT_OVERDUE,  /* a hook has not returned within the grace period: exit anyway */
-};
-
-void bg_parent_watch_init(struct bg_parent_watch *w);
-enum bg_parent_event bg_parent_watch_poll(struct bg_parent_watch *w);
-
 struct bg_service;
-/* One poll and what follows from it: on BG_PARENT_GONE sets svc's stop flag (as StopProvider
- * does) and returns true, so the caller starts the server's shutdown; on BG_PARENT_OVERDUE
- * logs and _exit(1)s. Otherwise false. */
-bool bg_parent_watch_tick(struct bg_parent_watch *w, struct bg_service *svc,
-                          const struct bg_logger *log);
+struct bg_parent_watch;
+
+/* True when the process that started us is no longer our parent (it died: we were handed to
+ * a reaper). parent is getppid() as it was at start. */
+bool bg_parent_is_gone(long parent);
+
+/* Starts a thread that checks once a second whether terraform (our parent) is gone. When it
+ * is, the thread sets svc's stop flag (as StopProvider does), waits for *active (calls whose
+ * hooks are running) to reach 0, at most 5 s, then _exit()s. Stop it with
+ * bg_parent_watch_stop before svc is freed. BG_EIO when the thread cannot start. */
+int bg_parent_watch_start(struct bg_parent_watch **out, struct bg_service *svc,
+                          const struct bg_logger *log, const atomic_int *active);
+/* Ends and joins the thread at once, frees w. NULL allowed. */
+void bg_parent_watch_stop(struct bg_parent_watch *w);
 
 /* ---- server --------------------------------------------------------------------------- */
 

@@ -8,6 +8,7 @@
  * joins it when that batch completes and then frees the call.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,7 +51,8 @@ struct bg_server {
     size_t live_calls;
     bool shutting_down, shutdown_done;
     struct call shutdown_tag;
-    struct bg_parent_watch parent;
+    atomic_int active;              /* handler threads inside bg_service_handle */
+    struct bg_parent_watch *parent; /* exits when terraform is gone (parent.c) */
 };
 
 static void call_free(struct call *c)
@@ -134,6 +136,7 @@ static void *handler_thread(void *arg)
     memset(&res, 0, sizeof(res));
     bg_service_handle(c->server->service, method, GRPC_SLICE_START_PTR(in), GRPC_SLICE_LENGTH(in),
                       &res);
+    atomic_fetch_sub(&c->server->active, 1);
     grpc_slice_unref(in);
     gpr_free(method);
     if (res.status == BG_RPC_OK) {
@@ -179,9 +182,12 @@ static void on_received(struct call *c, bool ok)
         finish_call(c, GRPC_STATUS_CANCELLED, "no request message");
         return;
     }
+    atomic_fetch_add(&c->server->active, 1);
     c->has_thread = pthread_create(&c->thread, NULL, handler_thread, c) == 0;
-    if (!c->has_thread)
+    if (!c->has_thread) {
+        atomic_fetch_sub(&c->server->active, 1);
         finish_call(c, GRPC_STATUS_RESOURCE_EXHAUSTED, "cannot start a handler thread");
+    }
 }
 
 static void begin_shutdown(struct bg_server *s)
@@ -208,17 +214,9 @@ static void on_finished(struct bg_server *s, struct call *c)
 void bg_server_run(struct bg_server *s)
 {
     while (!(s->shutdown_done && s->live_calls == 0)) {
-        grpc_event ev = grpc_completion_queue_next(
-            s->cq,
-            gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC), gpr_time_from_seconds(1, GPR_TIMESPAN)),
-            NULL);
+        grpc_event ev = grpc_completion_queue_next(s->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
         struct call *c = ev.tag;
 
-        /* At least once a second (the deadline): is terraform still there? */
-        if (bg_parent_watch_tick(&s->parent, s->service, s->log))
-            begin_shutdown(s);
-        if (ev.type == GRPC_QUEUE_TIMEOUT)
-            continue;
         if (ev.type != GRPC_OP_COMPLETE)
             break;
         if (c == &s->shutdown_tag) {
@@ -280,11 +278,12 @@ int bg_server_new(struct bg_server **out, const struct bg_server_options *opts, 
     if (s == NULL)
         return bg_error_set(err, BG_EIO, "out of memory");
     s->log = opts->log;
-    bg_parent_watch_init(&s->parent);
     if (bg_service_new(&s->service, opts->log) != 0) {
         free(s);
         return bg_error_set(err, BG_EIO, "cannot create the provider service");
     }
+    if (bg_parent_watch_start(&s->parent, s->service, s->log, &s->active) != 0)
+        bg_log(s->log, BG_LOG_WARN, "protocol", NULL, "cannot watch for terraform's exit");
     s->cq = grpc_completion_queue_create_for_next(NULL);
     s->srv = make_grpc_server();
     grpc_server_register_completion_queue(s->srv, s->cq, NULL);
@@ -323,6 +322,7 @@ void bg_server_free(struct bg_server *s)
     } while (ev.type != GRPC_QUEUE_SHUTDOWN);
     grpc_server_destroy(s->srv);
     grpc_completion_queue_destroy(s->cq);
+    bg_parent_watch_stop(s->parent);
     bg_service_free(s->service);
     free(s);
 }

@@ -308,7 +308,7 @@ static int execute(struct bg_call *call, const struct bg_pair_cfg *cfg,
     struct bg_error err = BG_ERROR_INIT;
 
     *wrote = false;
-    if (ev->nwrites > 0 && bg_pair__write(call, cfg, ev, &err) != 0)
+    if (ev->nwrites > 0 && bg_pair__write(cfg, ev, &err) != 0)
         return bg_diag_from_error(call->diags, bg_path_attr(call->arena, NULL, "files"),
                                   "Cannot write standby files", &err);
     *wrote = true;

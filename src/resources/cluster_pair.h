@@ -78,8 +78,8 @@ int bg_pair__evaluate(struct bg_pair_eval *out, struct bg_call *call, const stru
 
 /* Writes ev's files (all or none), rendering each again and refusing one whose rendering
  * no longer hashes to what the evaluation saw. Errors in err. */
-int bg_pair__write(struct bg_call *call, const struct bg_pair_cfg *cfg,
-                   const struct bg_pair_eval *ev, struct bg_error *err);
+int bg_pair__write(const struct bg_pair_cfg *cfg, const struct bg_pair_eval *ev,
+                   struct bg_error *err);
 
 /* Removes temporaries that a killed apply of this pair left in its directory (logged). */
 void bg_pair__clean_temps(struct bg_call *call, const struct bg_pair_cfg *cfg);

@@ -363,12 +363,11 @@ static int produce(const char **data, size_t *len, struct bg_arena *a, void *ctx
     return 0;
 }
 
-int bg_pair__write(struct bg_call *call, const struct bg_pair_cfg *cfg,
-                   const struct bg_pair_eval *ev, struct bg_error *err)
+int bg_pair__write(const struct bg_pair_cfg *cfg, const struct bg_pair_eval *ev,
+                   struct bg_error *err)
 {
     struct producer p = {cfg, ev};
 
-    (void)call;
     return bg_files_write_all_from(cfg->dir_abs, ev->writes, ev->nwrites, produce, &p, err);
 }
 
