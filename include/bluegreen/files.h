@@ -36,9 +36,30 @@ struct bg_file_list {
 
 struct bg_file_write {
     const char *name; /* single component */
-    const char *data;
+    const char *data; /* the content, for bg_files_write_all (ignored with a producer) */
     size_t len;
+    unsigned mode; /* permission bits of the written file (& 0777); 0 means 0644 */
 };
+
+/* What fstat said about a file that was read or hashed (the opened file, not its name). */
+struct bg_file_info {
+    unsigned mode;       /* permission bits, & 0777 */
+    unsigned long nlink; /* hard links: more than 1 means the bytes are also elsewhere */
+    unsigned long long size;
+    /* bg_files_hash only: the sha256 bg_files_write_all stamped on the file when it wrote it
+     * (extended attribute BG_FILES_XATTR), "" when there is none (another writer, a git
+     * checkout, a filesystem without user xattrs). It survives a rename and an in-place edit,
+     * so it proves authorship only when it equals the hash of the content. */
+    char written_sha[65];
+};
+
+#define BG_FILES_XATTR "user.bluegreen.sha256"
+
+/* Produces the content of files[index] for bg_files_write_all_from. *data must stay valid
+ * until the producer is called again or the write returns; a is an arena freed as soon as
+ * that file's temporary is written. Returns 0 or a BG_E* code with err set. */
+typedef int (*bg_files_produce_fn)(const char **data, size_t *len, struct bg_arena *a, void *ctx,
+                                   size_t index, struct bg_error *err);
 
 /* Repository root as an absolute canonical path. configured (may be NULL or "") wins, taken
  * relative to the working directory; otherwise the nearest ancestor of the working directory
@@ -82,13 +103,55 @@ void bg_files_sha256_hex(char out[65], const void *buf, size_t len);
  * absent, BG_EINVAL when not a regular file, BG_ELIMIT when too large, BG_EIO otherwise. */
 int bg_files_read(char **out, size_t *out_len, struct bg_arena *a, const char *dir_abs,
                   const char *name, struct bg_error *err);
+/* The same, also filling *info (NULL allowed) from the opened file. */
+int bg_files_read_info(char **out, size_t *out_len, struct bg_file_info *info, struct bg_arena *a,
+                       const char *dir_abs, const char *name, struct bg_error *err);
+
+/* What lstat says of dir_abs/name: BG_ENOTFOUND when absent, BG_EINVAL when not a regular
+ * file (a symlink is not followed), BG_EIO otherwise. */
+int bg_files_stat(struct bg_file_info *out, const char *dir_abs, const char *name,
+                  struct bg_error *err);
+
+/* Lower-case hex SHA-256 of a regular file (O_NOFOLLOW), read in 64 KiB chunks: no memory
+ * proportional to its size. *info (NULL allowed) as for bg_files_read_info. Same errors as
+ * bg_files_read. */
+int bg_files_hash(char out[65], struct bg_file_info *info, const char *dir_abs, const char *name,
+                  struct bg_error *err);
 
 /* Writes every file or none, as far as the OS allows: each is first written to a temporary
- * file in dir_abs (mode 0644, fsync), and only when all temporaries exist are they renamed
- * over their targets (then the directory is fsynced). A failure before the renames unlinks the
- * temporaries and leaves every target untouched. Refuses a target that is a symlink. */
+ * file in dir_abs (created 0600; given files[i].mode, stamped with the sha256 of its content
+ * in BG_FILES_XATTR where the filesystem allows, and fsynced once complete), and only
+ * when all temporaries exist are they renamed over their targets (then the directory is
+ * fsynced). A failure before the renames unlinks the temporaries and leaves every target
+ * untouched. A killed process leaves its temporaries behind: bg_files_clean_temps removes
+ * them. Refuses a target that is a symlink. */
 int bg_files_write_all(const char *dir_abs, const struct bg_file_write *files, size_t n,
                        struct bg_error *err);
+/* The same with each file's content made by produce(ctx, i) right before its temporary is
+ * written, so memory holds one file at a time; files[i].data is ignored. A producer error
+ * is a failure before the renames. */
+int bg_files_write_all_from(const char *dir_abs, const struct bg_file_write *files, size_t n,
+                            bg_files_produce_fn produce, void *ctx, struct bg_error *err);
+
+/* True when name is a temporary file of bg_files_write_all: ".<file>.bg-<pid>-<16 hex>.tmp"
+ * (or ".<file>.bg-<16 hex>", the form of earlier versions). *pid (NULL allowed) gets the
+ * writer's pid, 0 for the earlier form; *file_len the length of <file>. */
+bool bg_files_is_temp(const char *name, long *pid, size_t *file_len);
+
+/* Unlinks the temporaries in dir_abs whose <file> contains one of clusters[0..n) as a token
+ * and whose writer is gone (a killed apply): those of a running process, this one included,
+ * are in use and kept. *removed (NULL allowed) counts the files removed. Nothing else in the
+ * directory is ever touched. */
+int bg_files_clean_temps(size_t *removed, const char *dir_abs, const char *const *clusters,
+                         size_t n, struct bg_error *err);
+
+/* True when s[0..n) is well-formed UTF-8 (no overlong forms, surrogates or code points past
+ * U+10FFFF), as Terraform requires of every string in state and diagnostics. */
+bool bg_files_utf8_valid(const char *s, size_t n);
+
+/* s with each byte that is not part of valid UTF-8, each control character and the backslash
+ * written as \xNN: safe to show in a diagnostic. From the arena. */
+char *bg_files_escape(struct bg_arena *a, const char *s);
 
 /* Unlinks each name in dir_abs; a missing file is not an error; a symlink is unlinked, never
  * followed. */

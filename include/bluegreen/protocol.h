@@ -10,6 +10,7 @@
 #ifndef BLUEGREEN_PROTOCOL_H
 #define BLUEGREEN_PROTOCOL_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -49,6 +50,24 @@ struct bg_tls_identity {
 /* Generates a fresh key and certificate valid from one minute ago for ten years. */
 int bg_tls_identity_new(struct bg_tls_identity *out, struct bg_error *err);
 void bg_tls_identity_clear(struct bg_tls_identity *id);
+
+/* ---- parent watch (parent.c) ---------------------------------------------------------- */
+
+struct bg_service;
+struct bg_parent_watch;
+
+/* True when the process that started us is no longer our parent (it died: we were handed to
+ * a reaper). parent is getppid() as it was at start. */
+bool bg_parent_is_gone(long parent);
+
+/* Starts a thread that checks once a second whether terraform (our parent) is gone. When it
+ * is, the thread sets svc's stop flag (as StopProvider does), waits for *active (calls whose
+ * hooks are running) to reach 0, at most 5 s, then _exit()s. Stop it with
+ * bg_parent_watch_stop before svc is freed. BG_EIO when the thread cannot start. */
+int bg_parent_watch_start(struct bg_parent_watch **out, struct bg_service *svc,
+                          const struct bg_logger *log, const atomic_int *active);
+/* Ends and joins the thread at once, frees w. NULL allowed. */
+void bg_parent_watch_stop(struct bg_parent_watch *w);
 
 /* ---- server --------------------------------------------------------------------------- */
 

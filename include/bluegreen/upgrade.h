@@ -159,16 +159,27 @@ struct bg_scan_finding {
     const char *api_version, *kind, *removed_in, *replacement; /* from the tables */
 };
 
+/* A file or folder the scan could not look into: its findings, if any, are unknown. */
+struct bg_scan_skip {
+    const char *path;   /* relative to the repository root, escaped to valid UTF-8 (\xNN) */
+    const char *reason; /* one phrase: "larger than the 8 MiB limit", ... */
+    bool directory;     /* a folder (beyond BG_SCAN_MAX_DEPTH, unreadable), not a file */
+};
+
 struct bg_scan_result {
     struct bg_scan_finding *findings;
     size_t count, capacity;
     size_t files_scanned;
-    size_t files_skipped; /* too large, unreadable, or symlinks leaving the root */
-    bool truncated;       /* stopped recording at max_findings */
-    size_t max_findings;  /* 0: BG_SCAN_MAX_FINDINGS */
+    size_t files_skipped; /* included files not scanned (each also in skipped, up to the max) */
+    size_t dirs_skipped;  /* folders not entered: deeper than BG_SCAN_MAX_DEPTH, unreadable */
+    struct bg_scan_skip *skipped; /* the first BG_SCAN_MAX_SKIPPED of them, in walk order */
+    size_t skipped_count, skipped_capacity;
+    bool truncated;      /* stopped recording at max_findings */
+    size_t max_findings; /* 0: BG_SCAN_MAX_FINDINGS */
 };
 
 #define BG_SCAN_MAX_FINDINGS  10000
+#define BG_SCAN_MAX_SKIPPED   1000
 #define BG_SCAN_MAX_FILE_SIZE (8u << 20)
 #define BG_SCAN_MAX_DEPTH     64
 
@@ -193,8 +204,12 @@ extern const size_t bg_scan_default_include_count;
 /*
  * Scans opts->directory recursively, in name order (stable plans), one file at a time: memory
  * is bounded by the largest file (BG_SCAN_MAX_FILE_SIZE) plus the findings. Symlinks to files
- * inside the root are read; symlinks leaving the root and symlinked directories are skipped
- * (no cycles). Globs: `*` and `?` stop at '/', `**` crosses directories, a pattern without
+ * inside the root are read; symlinked directories are not followed (no cycles). Every
+ * included file that is not scanned is recorded in skipped with its reason: larger than
+ * BG_SCAN_MAX_FILE_SIZE, unreadable, not text (NUL bytes: binary, UTF-16, UTF-32), a name
+ * that is not UTF-8, a symlink leaving the root or dangling; so is every folder deeper than
+ * BG_SCAN_MAX_DEPTH levels or unreadable (its files are not counted: it is not entered). Globs: `*`
+ * and `?` stop at '/', `**` crosses directories, a pattern without
  * '/' matches the file name. *out comes from `a`. Errors: BG_EINVAL / BG_ENOTFOUND with
  * *attribute = "directory" (outside the root, missing) or "include" (bad glob), BG_EIO.
  */

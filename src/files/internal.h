@@ -10,6 +10,10 @@
 
 #include "bluegreen/common.h"
 
+/* Temporary file name after its leading '.': target name (cut to 200 bytes so the whole stays
+ * under NAME_MAX), writer pid, 64 random bits. temps.c parses what write.c formats. */
+#define BG_FILES_TEMP_FORMAT "%.200s.bg-%ld-%016llx.tmp"
+
 /* True for [A-Za-z0-9]; locale independent on purpose, unlike isalnum(3). */
 static inline bool bg_files__is_alnum(unsigned char c)
 {
@@ -27,5 +31,10 @@ int bg_files__check_name(const char *name, struct bg_error *err);
  * a directory swapped for a symlink after bg_files_resolve_dir is refused. BG_ENOTFOUND when
  * absent, BG_EINVAL when not a directory or reached through a symlink, BG_EIO otherwise. */
 int bg_files__open_dir(int *out, const char *dir_abs, struct bg_error *err);
+
+/* SHA-256 of what is left to read from fd, in 64 KiB chunks; BG_ELIMIT past max bytes,
+ * BG_EIO on a read error (message names dir_abs/name). */
+int bg_files__sha256_fd(char out[65], int fd, size_t max, const char *dir_abs, const char *name,
+                        struct bg_error *err);
 
 #endif

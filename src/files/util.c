@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "bluegreen/files.h"
 #include "files/internal.h"
 
 int bg_files__sys_error(struct bg_error *err, int code, int e, const char *fmt, ...)
@@ -71,4 +72,76 @@ int bg_files__open_dir(int *out, const char *dir_abs, struct bg_error *err)
     if (e == ELOOP)
         return bg_error_set(err, BG_EINVAL, "directory %s is reached through a symlink", dir_abs);
     return bg_files__sys_error(err, BG_EIO, e, "cannot open directory %s", dir_abs);
+}
+
+/* Length of the well-formed UTF-8 sequence at s[0..n), 0 when there is none (RFC 3629's
+ * table: no overlong forms, no surrogates, nothing past U+10FFFF). */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    size_t len, i;
+    unsigned char lo = 0x80, hi = 0xbf;
+
+    if (s[0] < 0x80)
+        return 1;
+    if (s[0] >= 0xc2 && s[0] <= 0xdf)
+        len = 2;
+    else if (s[0] >= 0xe0 && s[0] <= 0xef)
+        len = 3;
+    else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+        len = 4;
+    else
+        return 0;
+    if (len > n)
+        return 0;
+    if (s[0] == 0xe0)
+        lo = 0xa0;
+    else if (s[0] == 0xed)
+        hi = 0x9f;
+    else if (s[0] == 0xf0)
+        lo = 0x90;
+    else if (s[0] == 0xf4)
+        hi = 0x8f;
+    if (s[1] < lo || s[1] > hi)
+        return 0;
+    for (i = 2; i < len; i++) {
+        if (s[i] < 0x80 || s[i] > 0xbf)
+            return 0;
+    }
+    return len;
+}
+
+bool bg_files_utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, k;
+
+    while (i < n) {
+        k = utf8_seq(p + i, n - i);
+        if (k == 0)
+            return false;
+        i += k;
+    }
+    return true;
+}
+
+char *bg_files_escape(struct bg_arena *a, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s), i = 0, o = 0, k;
+    char *out = bg_arena_alloc(a, 4 * n + 1); /* "\xNN" is the longest form of a byte */
+
+    while (i < n) {
+        k = utf8_seq(p + i, n - i);
+        if (k == 0 || p[i] < 0x20 || p[i] == 0x7f || p[i] == '\\') {
+            snprintf(out + o, 5, "\\x%02x", p[i]);
+            o += 4;
+            i++;
+            continue;
+        }
+        memcpy(out + o, p + i, k);
+        o += k;
+        i += k;
+    }
+    out[o] = '\0';
+    return out;
 }

@@ -4,15 +4,22 @@
  * Phase 1 checks every name and target; phase 2 writes each file to a hidden temporary in
  * the same directory (same filesystem, so rename is atomic) and fsyncs it; phase 3 renames
  * them all and fsyncs the directory. Any failure before phase 3 unlinks the temporaries and
- * leaves every target as it was. Temporaries start with "." so discovery never picks them up.
+ * leaves every target as it was. Temporaries start with "." so discovery never picks them up,
+ * and carry the writer's pid (".<name>.bg-<pid>-<16 hex>.tmp") so that the temporaries of a
+ * killed writer can be told from those of a running one (bg_files_clean_temps, temps.c).
+ *
+ * Contents come from a producer called once per file, right before its temporary is written,
+ * with an arena freed right after: only one file's bytes are in memory at a time.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h> /* renameat */
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,7 +28,14 @@
 
 #define TEMP_TRIES 64
 
-static int check_writes(const struct bg_file_write *files, size_t n, struct bg_error *err)
+struct source {
+    const struct bg_file_write *files;
+    bg_files_produce_fn produce;
+    void *ctx;
+};
+
+static int check_writes(const struct bg_file_write *files, size_t n, bool in_memory,
+                        struct bg_error *err)
 {
     size_t i, j;
     int rc;
@@ -33,7 +47,7 @@ static int check_writes(const struct bg_file_write *files, size_t n, struct bg_e
         rc = bg_files__check_name(files[i].name, err);
         if (rc != 0)
             return rc;
-        if (files[i].len > BG_FILES_MAX_SIZE)
+        if (in_memory && files[i].len > BG_FILES_MAX_SIZE)
             return bg_error_set(err, BG_ELIMIT, "file %s is larger than the limit of %u bytes",
                                 files[i].name, BG_FILES_MAX_SIZE);
         /* Quadratic, but n is at most BG_FILES_MAX_COUNT and names are short. */
@@ -100,11 +114,12 @@ static int create_temp(char **out, int *fd_out, struct bg_arena *a, int dfd, con
     char *tmp;
     int fd;
 
-    /* Name cut to 200 bytes so the whole stays under NAME_MAX (255). */
+    /* Name cut to 200 bytes so the whole stays under NAME_MAX (255). Created 0600 and only
+     * given its final mode once complete: a secret never sits world-readable in a temporary. */
     for (attempt = 0; attempt < TEMP_TRIES; attempt++) {
-        tmp =
-            bg_arena_printf(a, ".%.200s.bg-%016llx", name, (unsigned long long)random_u64(attempt));
-        fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        tmp = bg_arena_printf(a, "." BG_FILES_TEMP_FORMAT, name, (long)getpid(),
+                              (unsigned long long)random_u64(attempt));
+        fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd >= 0) {
             *out = tmp;
             *fd_out = fd;
@@ -117,22 +132,63 @@ static int create_temp(char **out, int *fd_out, struct bg_arena *a, int dfd, con
     return bg_error_set(err, BG_EIO, "cannot create a unique temporary file in %s", dir_abs);
 }
 
-static int write_temp(char **out, struct bg_arena *a, int dfd, const char *dir_abs,
-                      const struct bg_file_write *f, struct bg_error *err)
+static unsigned mode_of(const struct bg_file_write *f)
 {
+    return f->mode != 0 ? f->mode & 0777u : 0644u;
+}
+
+/* The content of file i: the producer's, or the in-memory data. */
+static int produce_one(const char **data, size_t *len, struct bg_arena *a, const struct source *src,
+                       size_t i, struct bg_error *err)
+{
+    if (src->produce == NULL) {
+        *data = src->files[i].data;
+        *len = src->files[i].len;
+        return 0;
+    }
+    *data = NULL;
+    *len = 0;
+    return src->produce(data, len, a, src->ctx, i, err);
+}
+
+static void stamp(int fd, const char *data, size_t len)
+{
+    char sha[65];
+
+    bg_files_sha256_hex(sha, data, len);
+    (void)fsetxattr(fd, BG_FILES_XATTR, sha, 64, 0);
+}
+
+static int write_temp(char **out, struct bg_arena *a, int dfd, const char *dir_abs,
+                      const struct source *src, size_t i, struct bg_error *err)
+{
+    const struct bg_file_write *f = &src->files[i];
+    struct bg_arena *scratch = bg_arena_new(); /* this file's bytes only */
+    const char *data = NULL;
+    size_t len = 0;
     int fd = -1, rc;
 
-    rc = create_temp(out, &fd, a, dfd, dir_abs, f->name, err);
+    rc = produce_one(&data, &len, scratch, src, i, err);
+    if (rc == 0 && len > BG_FILES_MAX_SIZE)
+        rc = bg_error_set(err, BG_ELIMIT, "file %s is larger than the limit of %u bytes", f->name,
+                          BG_FILES_MAX_SIZE);
+    if (rc == 0)
+        rc = create_temp(out, &fd, a, dfd, dir_abs, f->name, err);
     if (rc != 0)
-        return rc;
-    /* fchmod: the contract promises 0644 whatever the umask. */
-    if (fchmod(fd, 0644) != 0 || write_fully(fd, f->data, f->len) != 0 || fsync(fd) != 0)
+        goto done;
+    /* fchmod: the mode asked for whatever the umask, set before the fsync makes it durable.
+     * The stamp is best effort (filesystems without user xattrs): it is extra evidence of
+     * authorship for a copy whose records a killed apply lost (bg_file_info). */
+    stamp(fd, data, len);
+    if (write_fully(fd, data, len) != 0 || fchmod(fd, mode_of(f)) != 0 || fsync(fd) != 0)
         rc = bg_files__sys_error(err, BG_EIO, errno, "cannot write a temporary file for %s/%s",
                                  dir_abs, f->name);
     /* close can report a delayed write error (NFS); it counts as a failed write. */
     if (close(fd) != 0 && rc == 0)
         rc = bg_files__sys_error(err, BG_EIO, errno, "cannot write a temporary file for %s/%s",
                                  dir_abs, f->name);
+done:
+    bg_arena_free(scratch);
     return rc;
 }
 
@@ -154,9 +210,10 @@ static int rename_all(size_t *renamed, int dfd, const char *dir_abs, char **temp
     return 0;
 }
 
-static int write_phases(int dfd, struct bg_arena *a, const char *dir_abs,
-                        const struct bg_file_write *files, size_t n, struct bg_error *err)
+static int write_phases(int dfd, struct bg_arena *a, const char *dir_abs, const struct source *src,
+                        size_t n, struct bg_error *err)
 {
+    const struct bg_file_write *files = src->files;
     char **temps = bg_arena_calloc(a, n, sizeof(*temps));
     size_t i, made = 0, renamed = 0;
     int rc = 0;
@@ -164,7 +221,7 @@ static int write_phases(int dfd, struct bg_arena *a, const char *dir_abs,
     for (i = 0; i < n && rc == 0; i++)
         rc = check_target(dfd, dir_abs, files[i].name, err);
     for (i = 0; i < n && rc == 0; i++) {
-        rc = write_temp(&temps[i], a, dfd, dir_abs, &files[i], err);
+        rc = write_temp(&temps[i], a, dfd, dir_abs, src, i, err);
         made = temps[i] != NULL ? i + 1 : i;
     }
     if (rc == 0)
@@ -175,20 +232,35 @@ static int write_phases(int dfd, struct bg_arena *a, const char *dir_abs,
     return rc;
 }
 
-int bg_files_write_all(const char *dir_abs, const struct bg_file_write *files, size_t n,
-                       struct bg_error *err)
+static int write_all(const char *dir_abs, const struct source *src, size_t n, struct bg_error *err)
 {
     struct bg_arena *a = NULL;
     int dfd = -1, rc;
 
-    rc = check_writes(files, n, err);
+    rc = check_writes(src->files, n, src->produce == NULL, err);
     if (rc == 0)
         rc = bg_files__open_dir(&dfd, dir_abs, err);
     if (rc != 0)
         return rc;
     a = bg_arena_new(); /* the signature has no arena: temporary names live in our own */
-    rc = write_phases(dfd, a, dir_abs, files, n, err);
+    rc = write_phases(dfd, a, dir_abs, src, n, err);
     bg_arena_free(a);
     close(dfd);
     return rc;
+}
+
+int bg_files_write_all(const char *dir_abs, const struct bg_file_write *files, size_t n,
+                       struct bg_error *err)
+{
+    struct source src = {files, NULL, NULL};
+
+    return write_all(dir_abs, &src, n, err);
+}
+
+int bg_files_write_all_from(const char *dir_abs, const struct bg_file_write *files, size_t n,
+                            bg_files_produce_fn produce, void *ctx, struct bg_error *err)
+{
+    struct source src = {files, produce, ctx};
+
+    return write_all(dir_abs, &src, n, err);
 }

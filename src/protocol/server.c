@@ -8,6 +8,7 @@
  * joins it when that batch completes and then frees the call.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +51,8 @@ struct bg_server {
     size_t live_calls;
     bool shutting_down, shutdown_done;
     struct call shutdown_tag;
+    atomic_int active;              /* handler threads inside bg_service_handle */
+    struct bg_parent_watch *parent; /* exits when terraform is gone (parent.c) */
 };
 
 static void call_free(struct call *c)
@@ -133,6 +136,7 @@ static void *handler_thread(void *arg)
     memset(&res, 0, sizeof(res));
     bg_service_handle(c->server->service, method, GRPC_SLICE_START_PTR(in), GRPC_SLICE_LENGTH(in),
                       &res);
+    atomic_fetch_sub(&c->server->active, 1);
     grpc_slice_unref(in);
     gpr_free(method);
     if (res.status == BG_RPC_OK) {
@@ -178,9 +182,12 @@ static void on_received(struct call *c, bool ok)
         finish_call(c, GRPC_STATUS_CANCELLED, "no request message");
         return;
     }
+    atomic_fetch_add(&c->server->active, 1);
     c->has_thread = pthread_create(&c->thread, NULL, handler_thread, c) == 0;
-    if (!c->has_thread)
+    if (!c->has_thread) {
+        atomic_fetch_sub(&c->server->active, 1);
         finish_call(c, GRPC_STATUS_RESOURCE_EXHAUSTED, "cannot start a handler thread");
+    }
 }
 
 static void begin_shutdown(struct bg_server *s)
@@ -275,6 +282,8 @@ int bg_server_new(struct bg_server **out, const struct bg_server_options *opts, 
         free(s);
         return bg_error_set(err, BG_EIO, "cannot create the provider service");
     }
+    if (bg_parent_watch_start(&s->parent, s->service, s->log, &s->active) != 0)
+        bg_log(s->log, BG_LOG_WARN, "protocol", NULL, "cannot watch for terraform's exit");
     s->cq = grpc_completion_queue_create_for_next(NULL);
     s->srv = make_grpc_server();
     grpc_server_register_completion_queue(s->srv, s->cq, NULL);
@@ -313,6 +322,7 @@ void bg_server_free(struct bg_server *s)
     } while (ev.type != GRPC_QUEUE_SHUTDOWN);
     grpc_server_destroy(s->srv);
     grpc_completion_queue_destroy(s->cq);
+    bg_parent_watch_stop(s->parent);
     bg_service_free(s->service);
     free(s);
 }

@@ -4,8 +4,9 @@
  * The standby cluster's files are duplicated from the live cluster's by naming convention
  * (cluster_pair_eval.c decides what to write or remove); promotion swaps roles without
  * touching a file; standby = false tears the non-live color's files down. What this resource
- * wrote is recorded in private state so it never overwrites a hand edit nor deletes a file it
- * does not own.
+ * wrote is recorded twice, in private state and in the state's `files` and `generated_color`
+ * (cluster_pair_own.c), so it never overwrites a hand edit nor deletes a file it does not own,
+ * and a killed apply (which loses the private state) is finished by the next one.
  */
 #include <string.h>
 
@@ -94,6 +95,13 @@ static const struct bg_attr attrs[] = {
      .description = "Each standby file (`<directory>/<file>`) and the sha256 hex of its "
                     "content. Planned exactly before anything is written, so a reviewer sees "
                     "what apply will write; empty after teardown."},
+    {.name = "generated_color",
+     .type = &bg_type_string,
+     .flags = BG_COMPUTED,
+     .description = "The color whose files this resource generated: the standby color until "
+                    "a promotion, the live color after it, null after teardown. With `files` it "
+                    "records which copies are bluegreen's, so an interrupted apply is finished "
+                    "by the next one."},
 };
 
 static const struct bg_schema schema = {
@@ -214,6 +222,28 @@ static void set_computed(struct bg_arena *a, struct bg_value *obj, const struct 
     bg_value_put(a, obj, "standby_color", bg_value_string(a, cfg->standby_color));
     bg_value_put(a, obj, "source_files", ev->source_files);
     bg_value_put(a, obj, "files", ev->files);
+    bg_value_put(a, obj, "generated_color",
+                 ev->own_after.generated != NULL ? bg_value_string(a, ev->own_after.generated)
+                                                 : bg_value_null(a));
+}
+
+static void warn_shared(struct bg_call *call, const struct bg_pair_cfg *cfg,
+                        const struct bg_pair_eval *ev)
+{
+    char *list = bg_arena_strdup(call->arena, "");
+    size_t i;
+
+    if (ev->nshared == 0)
+        return;
+    for (i = 0; i < ev->nshared; i++)
+        list = bg_arena_printf(call->arena, "%s\n  - %s", list,
+                               bg_pair__key(call->arena, cfg, ev->shared[i]));
+    bg_diag_warn(call->diags, bg_path_attr(call->arena, NULL, "directory"),
+                 "Files shared by both clusters are left alone",
+                 "%zu file(s) name both %s and %s, so they belong to neither color alone and are "
+                 "treated as shared: never copied, rewritten or deleted by duplication, "
+                 "promotion, teardown or destroy:%s",
+                 ev->nshared, cfg->live_cluster, cfg->standby_cluster, list);
 }
 
 static void warn_removals(struct bg_call *call, const struct bg_pair_cfg *cfg,
@@ -242,12 +272,14 @@ static int pair_plan(struct bg_call *call, struct bg_plan_req *req)
         return 0; /* unknown arguments: computed values stay unknown until apply */
     if (bg_pair__cfg_read(&cfg, call, req->config, true) != 0)
         return BG_EINVAL;
-    bg_pair__own_read(&own, call->arena, req->prior_private);
+    bg_pair__clean_temps(call, &cfg);
+    bg_pair__own_read(&own, call->arena, req->prior_private, req->prior);
     if (bg_pair__evaluate(&ev, call, &cfg, &own) != 0)
         return BG_EINVAL;
     if (bg_pair__guard_teardown(call, req->config, !cfg.standby && ev.nremoves > 0) != 0)
         return BG_ECONFLICT;
     set_computed(call->arena, req->planned, &cfg, &ev);
+    warn_shared(call, &cfg, &ev);
     warn_removals(call, &cfg, &ev);
     return 0;
 }
@@ -276,7 +308,7 @@ static int execute(struct bg_call *call, const struct bg_pair_cfg *cfg,
     struct bg_error err = BG_ERROR_INIT;
 
     *wrote = false;
-    if (ev->nwrites > 0 && bg_files_write_all(cfg->dir_abs, ev->writes, ev->nwrites, &err) != 0)
+    if (ev->nwrites > 0 && bg_pair__write(cfg, ev, &err) != 0)
         return bg_diag_from_error(call->diags, bg_path_attr(call->arena, NULL, "files"),
                                   "Cannot write standby files", &err);
     *wrote = true;
@@ -300,7 +332,8 @@ static int pair_apply(struct bg_call *call, struct bg_apply_req *req)
     req->new_state = (struct bg_value *)req->prior; /* until something changes on disk */
     if (bg_pair__cfg_read(&cfg, call, req->planned, true) != 0)
         return BG_EINVAL;
-    bg_pair__own_read(&own, call->arena, req->private_in);
+    bg_pair__clean_temps(call, &cfg);
+    bg_pair__own_read(&own, call->arena, req->private_in, req->prior);
     if (bg_pair__evaluate(&ev, call, &cfg, &own) != 0 ||
         check_matches_plan(call, req->planned, &ev) != 0 ||
         bg_pair__guard_teardown(call, req->planned, !cfg.standby && ev.nremoves > 0) != 0)
@@ -316,6 +349,26 @@ static int pair_apply(struct bg_call *call, struct bg_apply_req *req)
     return rc;
 }
 
+/* A record's copy, still exactly as we wrote it: destroy may remove it. */
+static bool removable(struct bg_call *call, const struct bg_pair_cfg *cfg,
+                      const struct bg_pair_own *own, const char *name)
+{
+    struct bg_error err = BG_ERROR_INIT;
+    size_t n = strlen(name);
+    char disk[65];
+
+    if ((bg_files_has_token(name, n, cfg->live_cluster) &&
+         bg_files_has_token(name, n, cfg->standby_cluster)) ||
+        bg_files_hash(disk, NULL, cfg->dir_abs, name, &err) != 0)
+        return false; /* shared, gone or unreadable: left alone */
+    if (bg_pair__own_has(own, name, disk))
+        return true;
+    bg_diag_warn(call->diags, NULL, "Edited copy kept",
+                 "%s was edited after bluegreen wrote it and is left in place.",
+                 bg_pair__key(call->arena, cfg, name));
+    return false;
+}
+
 /* Destroy removes only copies this resource generated and that nobody edited since; after a
  * promotion the generated files are the live cluster's, so nothing is removed. */
 static int pair_destroy(struct bg_call *call, struct bg_apply_req *req)
@@ -323,57 +376,83 @@ static int pair_destroy(struct bg_call *call, struct bg_apply_req *req)
     struct bg_error err = BG_ERROR_INIT;
     struct bg_pair_cfg cfg;
     struct bg_pair_own own;
+    const struct bg_value *maps[2];
     const char **names;
-    size_t i, n = 0;
-    char disk[65];
+    size_t i, k, n = 0;
 
     if (bg_pair__cfg_read(&cfg, call, req->prior, true) != 0)
         return bg_diags_has_errors(call->diags) ? BG_EINVAL : 0;
-    bg_pair__own_read(&own, call->arena, req->private_in);
+    bg_pair__own_read(&own, call->arena, req->private_in, req->prior);
+    own.adopt = false; /* adopted files are only ours to rewrite, never to delete */
     if (own.generated == NULL || strcmp(own.generated, cfg.standby_color) != 0)
         return 0;
-    names = bg_arena_calloc(call->arena, bg_value_len(own.written), sizeof(*names));
-    for (i = 0; i < bg_value_len(own.written); i++) {
-        const char *name = own.written->u.map.items[i].key;
-        const char *sha = bg_value_as_string(own.written->u.map.items[i].value);
+    maps[0] = own.written;
+    maps[1] = own.recorded;
+    names =
+        bg_arena_calloc(call->arena, bg_value_len(maps[0]) + bg_value_len(maps[1]), sizeof(*names));
+    for (k = 0; k < 2; k++) {
+        for (i = 0; i < bg_value_len(maps[k]); i++) {
+            const char *name = maps[k]->u.map.items[i].key;
 
-        if (bg_pair__disk_sha(disk, call->arena, cfg.dir_abs, name, &err) != 0)
-            continue;
-        if (sha != NULL && strcmp(sha, disk) == 0)
-            names[n++] = name;
-        else
-            bg_diag_warn(call->diags, NULL, "Edited copy kept",
-                         "%s was edited after bluegreen wrote it and is left in place.",
-                         bg_pair__key(call->arena, &cfg, name));
+            if ((k == 0 || bg_value_get(maps[0], name) == NULL) &&
+                removable(call, &cfg, &own, name))
+                names[n++] = name;
+        }
     }
     if (n > 0 && bg_files_remove_all(cfg.dir_abs, names, n, &err) != 0)
         return bg_diag_from_error(call->diags, NULL, "Cannot remove standby files", &err);
     return 0;
 }
 
-/* Refresh: re-hash the standby files the state knows; a deleted copy drops out of `files`
- * so the next plan re-creates it, an edited one shows its new hash. */
+/* The hash refresh reports for one file of `files`: the recorded one while the disk matches
+ * it or holds content nobody recorded (a hand edit, which the plan then refuses by name), the
+ * disk's when the disk holds other content of ours (left by a killed apply): the plan then
+ * shows the rewrite it needs. NULL when the file is gone or unreadable. */
+static struct bg_value *refreshed(struct bg_call *call, const struct bg_pair_cfg *cfg,
+                                  const struct bg_pair_own *own, const char *name,
+                                  struct bg_value *recorded)
+{
+    const char *rec = bg_value_as_string(recorded);
+    const char *written = bg_value_as_string(bg_value_get(own->written, name));
+    struct bg_error err = BG_ERROR_INIT;
+    struct bg_file_info info;
+    char disk[65];
+
+    if (bg_files_hash(disk, &info, cfg->dir_abs, name, &err) != 0)
+        return NULL;
+    if (rec != NULL && strcmp(rec, disk) == 0)
+        return recorded;
+    if (strcmp(info.written_sha, disk) == 0 || (written != NULL && strcmp(written, disk) == 0))
+        return bg_value_string(call->arena, disk);
+    return recorded;
+}
+
+/* Refresh: a deleted copy drops out of `files` so the next plan re-creates it. The others
+ * keep the hash recorded when they were written, since `files` is a record of what we wrote
+ * (cluster_pair_own.c) and re-hashing would make a hand edit look like our own content;
+ * only a copy proven ours (stamp, private record) shows its new hash. */
 static int pair_read(struct bg_call *call, struct bg_read_req *req)
 {
     const struct bg_value *files = bg_value_get(req->state, "files");
-    struct bg_error err = BG_ERROR_INIT;
-    struct bg_value *fresh, *state;
+    struct bg_value *fresh, *state, *v;
     struct bg_pair_cfg cfg;
-    char sha[65];
+    struct bg_pair_own own;
     size_t i;
 
     /* A directory that is gone (or no longer valid) means every copy is gone. */
     if (bg_pair__cfg_read(&cfg, call, req->state, false) != 0 ||
         bg_pair__cfg_resolve(&cfg, call, false) != 0)
         cfg.dir_abs = NULL;
+    bg_pair__own_read(&own, call->arena, req->private_in, req->state);
     fresh = bg_value_map(call->arena, bg_value_len(files));
     for (i = 0;
          cfg.dir_abs != NULL && files != NULL && files->kind == BG_MAP && i < files->u.map.len;
          i++) {
         const char *key = files->u.map.items[i].key;
 
-        if (bg_pair__disk_sha(sha, call->arena, cfg.dir_abs, bg_pair__key_file(key), &err) == 0)
-            bg_value_put(call->arena, fresh, key, bg_value_string(call->arena, sha));
+        v = refreshed(call, &cfg, &own, bg_pair__key_file(key), files->u.map.items[i].value);
+        if (v != NULL)
+            bg_value_put(call->arena, fresh, key, v);
     }
     state = bg_value_copy_map(call->arena, req->state);
     bg_value_put(call->arena, state, "files", fresh);

@@ -20,21 +20,31 @@ struct bg_pair_cfg {
     char *live_cluster, *standby_cluster;
 };
 
-/* What this resource wrote, kept in private state: plan -> apply -> state -> read. */
+/* Who owns which copy. A copy on disk is ours when its sha256 equals one of the records:
+ * `written` (private state: what the last successful apply wrote) or `recorded` (the prior
+ * state's `files`, when those are copies we generated). Terraform drops private state when an
+ * apply fails without an answer (provider killed), but keeps the prior state, so `recorded`
+ * and the state's generated_color carry ownership across a killed apply. */
 struct bg_pair_own {
-    const char *generated;    /* color whose files we generated, or NULL */
-    struct bg_value *written; /* map file name -> sha256 of what we wrote */
-    bool adopt;               /* imported: take existing standby files as ours */
+    const char *generated;     /* color whose files we generated, or NULL */
+    struct bg_value *written;  /* map file name -> sha256, from private state */
+    struct bg_value *recorded; /* map file name -> sha256, from the prior state */
+    bool adopt;                /* imported: take existing standby files as ours */
 };
 
-/* The result of comparing the configuration with the disk. */
+/* The result of comparing the configuration with the disk. Writes are rendered again when
+ * apply writes them (one file in memory at a time) and must hash to write_shas[i]. */
 struct bg_pair_eval {
     struct bg_value *source_files; /* list of keys */
     struct bg_value *files;        /* map key -> sha256, the planned standby files */
-    struct bg_file_write *writes;  /* files whose content must change */
+    struct bg_file_write *writes;  /* files whose content must change (data unused) */
+    const char **write_sources;    /* the live file each write renders */
+    const char **write_shas;       /* the sha256 each write must have */
     size_t nwrites;
     const char **removes; /* file names to unlink */
     size_t nremoves;
+    const char **shared; /* names holding both clusters' names: never touched */
+    size_t nshared;
     struct bg_pair_own own_after;
 };
 
@@ -50,17 +60,34 @@ char *bg_pair__key(struct bg_arena *a, const struct bg_pair_cfg *cfg, const char
 /* The file name part of a key. */
 const char *bg_pair__key_file(const char *key);
 
-int bg_pair__own_read(struct bg_pair_own *out, struct bg_arena *a, struct bg_private p);
+/* Ownership from private state p and the prior state (NULL or null on create); see struct
+ * bg_pair_own. Never fails: unreadable records mean "we own nothing". */
+void bg_pair__own_read(struct bg_pair_own *out, struct bg_arena *a, struct bg_private p,
+                       const struct bg_value *prior);
 struct bg_private bg_pair__own_write(struct bg_arena *a, const struct bg_pair_own *own);
+/* The sha256 some record holds for name (written first), or NULL. */
+const char *bg_pair__own_record(const struct bg_pair_own *own, const char *name);
+/* True when a copy with this content is ours (see struct bg_pair_own). */
+bool bg_pair__own_has(const struct bg_pair_own *own, const char *name, const char *disk_sha);
 
 /* Decides every file operation from the configuration, the disk and what we own (the disk,
- * not the prior state, is the truth). Conflicts and hand edits become error diagnostics. */
+ * not the prior state, is the truth). Conflicts and hand edits become error diagnostics.
+ * Memory: one live file and its rendering at a time, whatever the number of files. */
 int bg_pair__evaluate(struct bg_pair_eval *out, struct bg_call *call, const struct bg_pair_cfg *cfg,
                       const struct bg_pair_own *own);
 
-/* sha256 of a file on disk: 0, or BG_ENOTFOUND when absent. */
-int bg_pair__disk_sha(char out[65], struct bg_arena *a, const char *dir_abs, const char *name,
-                      struct bg_error *err);
+/* Writes ev's files (all or none), rendering each again and refusing one whose rendering
+ * no longer hashes to what the evaluation saw. Errors in err. */
+int bg_pair__write(const struct bg_pair_cfg *cfg, const struct bg_pair_eval *ev,
+                   struct bg_error *err);
+
+/* Removes temporaries that a killed apply of this pair left in its directory (logged). */
+void bg_pair__clean_temps(struct bg_call *call, const struct bg_pair_cfg *cfg);
+
+/* Discovers cluster's files in the pair's directory, refusing names Terraform cannot hold
+ * (not UTF-8): error diagnostics, BG_EIO / BG_EINVAL. */
+int bg_pair__discover(struct bg_file_list *out, struct bg_call *call, const struct bg_pair_cfg *cfg,
+                      const char *cluster);
 
 /* teardown_guard (cluster_pair_guard.c): its block type, and the check run at plan and at
  * apply when removes (the evaluation deletes files of a teardown). v is the config or the

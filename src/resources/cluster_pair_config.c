@@ -3,7 +3,6 @@
  */
 #include <string.h>
 
-#include "bluegreen/codec.h"
 #include "bluegreen/provider.h"
 #include "cluster_pair.h"
 
@@ -121,41 +120,4 @@ const char *bg_pair__key_file(const char *key)
     const char *slash = strrchr(key, '/');
 
     return slash != NULL ? slash + 1 : key;
-}
-
-int bg_pair__own_read(struct bg_pair_own *out, struct bg_arena *a, struct bg_private p)
-{
-    struct bg_value *v = NULL;
-    bool adopt = false;
-
-    memset(out, 0, sizeof(*out));
-    out->written = bg_value_map(a, 0);
-    /* Empty or unreadable private data only means "we own nothing": never an error. */
-    if (p.len == 0 || bg_json_decode(&v, a, (const char *)p.data, p.len, NULL) != 0)
-        return 0;
-    out->generated = bg_value_as_string(bg_value_get(v, "generated"));
-    if (bg_value_get(v, "written") != NULL && bg_value_get(v, "written")->kind == BG_MAP)
-        out->written = bg_value_get(v, "written");
-    bg_value_as_bool(&adopt, bg_value_get(v, "adopt"));
-    out->adopt = adopt;
-    return 0;
-}
-
-struct bg_private bg_pair__own_write(struct bg_arena *a, const struct bg_pair_own *own)
-{
-    struct bg_value *v = bg_value_map(a, 3);
-    struct bg_private p = {NULL, 0};
-    char *json = NULL;
-
-    bg_value_put(a, v, "v", bg_value_int(a, 1));
-    bg_value_put(a, v, "generated",
-                 own->generated != NULL ? bg_value_string(a, own->generated) : bg_value_null(a));
-    bg_value_put(a, v, "written", own->written != NULL ? own->written : bg_value_map(a, 0));
-    if (own->adopt)
-        bg_value_put(a, v, "adopt", bg_value_bool(a, true));
-    if (bg_json_encode(&json, a, v, NULL) == 0) {
-        p.data = (const unsigned char *)json;
-        p.len = strlen(json);
-    }
-    return p;
 }

@@ -50,10 +50,29 @@ static struct bg_value *initial_state(struct bg_call *call, const char *dir, con
     return v;
 }
 
+/* The planned copies as they are on disk: import records what exists, not a rendering made
+ * without the configuration's substitutions. */
+static struct bg_value *disk_files(struct bg_call *call, const struct bg_pair_cfg *cfg,
+                                   const struct bg_value *planned)
+{
+    struct bg_value *out = bg_value_map(call->arena, bg_value_len(planned));
+    struct bg_error err = BG_ERROR_INIT;
+    char sha[65];
+    size_t i;
+
+    for (i = 0; i < bg_value_len(planned); i++) {
+        const char *key = planned->u.map.items[i].key;
+
+        if (bg_files_hash(sha, NULL, cfg->dir_abs, bg_pair__key_file(key), &err) == 0)
+            bg_value_put(call->arena, out, key, bg_value_string(call->arena, sha));
+    }
+    return out;
+}
+
 int bg_cluster_pair_import(struct bg_call *call, const char *id, struct bg_value **state,
                            struct bg_private *private_out)
 {
-    struct bg_pair_own own = {NULL, NULL, true};
+    struct bg_pair_own own = {NULL, NULL, NULL, true};
     struct bg_pair_cfg cfg;
     struct bg_pair_eval ev;
     char *dir = NULL, *name = NULL;
@@ -85,7 +104,10 @@ int bg_cluster_pair_import(struct bg_call *call, const char *id, struct bg_value
     bg_value_put(call->arena, *state, "standby_color",
                  bg_value_string(call->arena, cfg.standby_color));
     bg_value_put(call->arena, *state, "source_files", ev.source_files);
-    bg_value_put(call->arena, *state, "files", ev.files);
+    bg_value_put(call->arena, *state, "files", disk_files(call, &cfg, ev.files));
+    /* The standby copies are adopted as generated ones. */
+    bg_value_put(call->arena, *state, "generated_color",
+                 bg_value_string(call->arena, cfg.standby_color));
     *private_out = bg_pair__own_write(call->arena, &own);
     return 0;
 }

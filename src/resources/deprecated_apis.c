@@ -16,6 +16,8 @@
 #define MAX_FINDING_ERRORS 100
 /* Findings named in the summary warning when fail_on_findings is false. */
 #define MAX_WARNING_LINES 10
+/* Skipped files named in one diagnostic; `skipped` lists every recorded one. */
+#define MAX_SKIP_LINES 50
 
 static const char *const description =
     "Finds every Kubernetes object in a directory of the repository (YAML, Helm templates, "
@@ -42,6 +44,11 @@ static const struct bg_field finding_fields[] = {
 };
 static const struct bg_type finding_type = BG_TYPE_OBJECT_OF(finding_fields);
 static const struct bg_type findings_type = {BG_TYPE_LIST, &finding_type, NULL, 0};
+
+static const struct bg_field skip_fields[] = {
+    {"path", &bg_type_string}, {"reason", &bg_type_string}, {"directory", &bg_type_bool}};
+static const struct bg_type skip_type = BG_TYPE_OBJECT_OF(skip_fields);
+static const struct bg_type skips_type = {BG_TYPE_LIST, &skip_type, NULL, 0};
 
 static const struct bg_attr attrs[] = {
     {.name = "directory",
@@ -71,7 +78,9 @@ static const struct bg_attr attrs[] = {
      .flags = BG_OPTIONAL,
      .default_json = "false",
      .description = "When `true`, every finding is an error diagnostic starting with "
-                    "`file:line:`, so the plan of the pull request fails and names the place."},
+                    "`file:line:`, so the plan of the pull request fails and names the place; "
+                    "so is every file or folder that could not be scanned (see `skipped`), "
+                    "since what it holds is unknown."},
     {.name = "findings",
      .type = &findings_type,
      .flags = BG_COMPUTED,
@@ -79,6 +88,13 @@ static const struct bg_attr attrs[] = {
                     "to the repository root), `line` (of the `apiVersion` key), "
                     "`api_version`, `kind`, `removed_in` (the Kubernetes minor that stopped "
                     "serving it) and `replacement`."},
+    {.name = "skipped",
+     .type = &skips_type,
+     .flags = BG_COMPUTED,
+     .description = "Files matching `include` and folders that were not scanned, in walk order: "
+                    "`path` (relative to the repository root), `reason` (larger than 8 MiB, "
+                    "deeper than 64 folder levels, unreadable, not decodable as text, name not "
+                    "UTF-8, symlink leaving the root) and `directory`. At most 1000 are listed."},
     /* Issue 4 named this `count`, but Terraform reserves that name for the meta-argument:
      * `data.x.count` and `self.count` are rejected ("Invalid resource count attribute"). */
     {.name = "finding_count",
@@ -177,8 +193,9 @@ static int scan(struct bg_scan_result **out, struct bg_call *call, const struct 
 
     if (bg_scan_directory(out, call->arena, o, &attribute, &err) == 0) {
         bg_log(call->log, BG_LOG_DEBUG, "deprecated_apis", NULL,
-               "%s: %zu file(s) scanned, %zu skipped, %zu finding(s)", o->directory,
-               (*out)->files_scanned, (*out)->files_skipped, (*out)->count);
+               "%s: %zu file(s) scanned, %zu file(s) and %zu folder(s) skipped, %zu finding(s)",
+               o->directory, (*out)->files_scanned, (*out)->files_skipped, (*out)->dirs_skipped,
+               (*out)->count);
         return 0;
     }
     if (attribute != NULL && strcmp(attribute, "include") == 0)
@@ -258,6 +275,50 @@ static void warn_findings(struct bg_call *call, const struct bg_scan_result *res
                  version, res->truncated ? " (only the first are listed)" : "", list);
 }
 
+static struct bg_value *flatten_skipped(struct bg_arena *a, const struct bg_scan_result *res)
+{
+    struct bg_value *list = bg_value_array(a, res->skipped_count);
+    size_t i;
+
+    for (i = 0; i < res->skipped_count; i++) {
+        const struct bg_scan_skip *k = &res->skipped[i];
+        struct bg_value *obj = bg_value_map(a, BG_COUNT(skip_fields));
+
+        bg_value_put(a, obj, "path", bg_value_string(a, k->path));
+        bg_value_put(a, obj, "reason", bg_value_string(a, k->reason));
+        bg_value_put(a, obj, "directory", bg_value_bool(a, k->directory));
+        bg_value_append(a, list, obj);
+    }
+    return list;
+}
+
+/* Every skipped file or folder, named with its reason: one warning, or (fail_on_findings) one
+ * error, since a manifest nobody read may hold exactly the API the gate is about. */
+static void report_skipped(struct bg_call *call, const struct bg_scan_result *res, bool fail)
+{
+    size_t total = res->files_skipped + res->dirs_skipped, i;
+    char *list = bg_arena_strdup(call->arena, "");
+
+    if (total == 0)
+        return;
+    for (i = 0; i < res->skipped_count && i < MAX_SKIP_LINES; i++)
+        list = bg_arena_printf(call->arena, "%s\n  - %s%s %s", list, res->skipped[i].path,
+                               res->skipped[i].directory ? "/" : "", res->skipped[i].reason);
+    if (total > i)
+        list = bg_arena_printf(call->arena, "%s\n  ... and %zu more%s", list, total - i,
+                               res->skipped_count > i ? " (see skipped)" : "");
+    if (fail)
+        bg_diag_error(call->diags, attr_path(call, "directory"), "Manifests were not scanned",
+                      "fail_on_findings = true, but %zu file(s) and %zu folder(s) could not be "
+                      "scanned, so they may use removed APIs. Fix or exclude them (include):%s",
+                      res->files_skipped, res->dirs_skipped, list);
+    else
+        bg_diag_warn(call->diags, attr_path(call, "directory"), "Manifests were not scanned",
+                     "%zu file(s) and %zu folder(s) could not be scanned; any removed API they "
+                     "use is not in findings:%s",
+                     res->files_skipped, res->dirs_skipped, list);
+}
+
 static int apis_read(struct bg_call *call, const struct bg_value *config, struct bg_value **state)
 {
     const char *version = bg_value_as_string(bg_value_get(config, "kubernetes_version"));
@@ -268,10 +329,11 @@ static int apis_read(struct bg_call *call, const struct bg_value *config, struct
     if (expand(&o, call, config) != 0 || scan(&res, call, &o) != 0)
         return BG_EINVAL;
     bg_value_as_bool(&fail, bg_value_get(config, "fail_on_findings"));
-    if (fail && res->count > 0) {
+    report_skipped(call, res, fail);
+    if (fail && res->count > 0)
         fail_findings(call, res, version);
+    if (fail && (res->count > 0 || res->files_skipped + res->dirs_skipped > 0))
         return BG_EINVAL;
-    }
     if (!fail)
         warn_findings(call, res, version);
     *state = bg_upgrade_state_from(call->arena, config);
@@ -280,6 +342,7 @@ static int apis_read(struct bg_call *call, const struct bg_value *config, struct
                      bg_upgrade_string_list(call->arena, bg_scan_default_include,
                                             bg_scan_default_include_count));
     bg_value_put(call->arena, *state, "findings", flatten_findings(call->arena, res));
+    bg_value_put(call->arena, *state, "skipped", flatten_skipped(call->arena, res));
     bg_value_put(call->arena, *state, "finding_count",
                  bg_value_int(call->arena, (int64_t)res->count));
     return 0;

@@ -11,12 +11,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bluegreen/files.h"
 #include "upgrade/internal.h"
 
 #define GLOB_MAX   256
@@ -124,27 +126,89 @@ static bool inside(const char *root, const char *path)
     return strncmp(root, path, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
-static int read_all(char **out, size_t *len, const char *path)
+/* strerror is not thread safe, and data sources are read on concurrent threads. */
+static const char *errtext(int e, char buf[128])
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    return strerror_r(e, buf, 128);
+}
+
+/* Records what was not scanned; the first BG_SCAN_MAX_SKIPPED are named. */
+static void skip(struct walker *w, const char *rel, bool directory, const char *fmt, ...)
+    BG_PRINTF(4, 5);
+
+static void skip(struct walker *w, const char *rel, bool directory, const char *fmt, ...)
+{
+    struct bg_scan_result *r = w->res;
+    struct bg_scan_skip *s;
+    va_list ap;
+
+    if (directory)
+        r->dirs_skipped++;
+    else
+        r->files_skipped++;
+    if (r->skipped_count == BG_SCAN_MAX_SKIPPED)
+        return;
+    if (r->skipped_count == r->skipped_capacity) {
+        size_t cap = r->skipped_capacity != 0 ? r->skipped_capacity * 2 : 8;
+        struct bg_scan_skip *grown = bg_arena_calloc(w->a, cap, sizeof(*grown));
+
+        if (r->skipped_count > 0)
+            memcpy(grown, r->skipped, r->skipped_count * sizeof(*grown));
+        r->skipped = grown;
+        r->skipped_capacity = cap;
+    }
+    s = &r->skipped[r->skipped_count++];
+    if (*rel == '\0')
+        s->path = bg_files_escape(w->a, *w->display != '\0' ? w->display : ".");
+    else
+        s->path = bg_files_escape(
+            w->a, bg_arena_printf(w->a, "%s%s%s", w->display, *w->display != '\0' ? "/" : "", rel));
+    s->directory = directory;
+    va_start(ap, fmt);
+    s->reason = bg_arena_vprintf(w->a, fmt, ap);
+    va_end(ap);
+}
+
+/* 0, or -1 with the reason recorded. */
+static int read_all(struct walker *w, char **out, size_t *len, const char *path, const char *rel)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    char ebuf[128];
     struct stat st;
     char *buf = NULL;
     ssize_t got = 0;
     size_t n = 0;
 
-    if (fd < 0)
+    if (fd < 0) {
+        skip(w, rel, false, "cannot be read: %s", errtext(errno, ebuf));
         return -1;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > BG_SCAN_MAX_FILE_SIZE)
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        skip(w, rel, false, "is not a regular file");
         goto fail;
+    }
+    if (st.st_size > BG_SCAN_MAX_FILE_SIZE) {
+        skip(w, rel, false, "is larger than the %u MiB limit (%lld bytes)",
+             BG_SCAN_MAX_FILE_SIZE >> 20, (long long)st.st_size);
+        goto fail;
+    }
     buf = malloc((size_t)st.st_size + 1);
-    if (buf == NULL)
+    if (buf == NULL) {
+        skip(w, rel, false, "cannot be read: out of memory");
         goto fail;
+    }
     /* Read what is there now: a file growing under us is scanned up to its old size. */
     while (n < (size_t)st.st_size) {
         got = read(fd, buf + n, (size_t)st.st_size - n);
+        if (got < 0 && errno == EINTR)
+            continue;
         if (got <= 0)
             break;
         n += (size_t)got;
+    }
+    if (got < 0) {
+        skip(w, rel, false, "cannot be read: %s", errtext(errno, ebuf));
+        goto fail;
     }
     close(fd);
     *out = buf;
@@ -156,35 +220,68 @@ fail:
     return -1;
 }
 
+/* The scanners read text; a NUL byte means binary data or UTF-16/UTF-32, which would be
+ * read as garbage and report nothing. */
+static const char *undecodable(const char *buf, size_t len)
+{
+    if (len >= 2 && (((unsigned char)buf[0] == 0xff && (unsigned char)buf[1] == 0xfe) ||
+                     ((unsigned char)buf[0] == 0xfe && (unsigned char)buf[1] == 0xff)))
+        return "is UTF-16 or UTF-32 text, which the scanner cannot decode";
+    if (memchr(buf, '\0', len) != NULL)
+        return "is not text (it holds NUL bytes: binary, UTF-16 or UTF-32) and cannot be "
+               "decoded";
+    return NULL;
+}
+
+/* Scans the bytes of one file, unless the scanners could not decode them. */
+static void scan_bytes(struct walker *w, const char *shown, const char *rel, const char *buf,
+                       size_t len)
+{
+    const char *why = undecodable(buf, len);
+
+    if (why != NULL) {
+        skip(w, rel, false, "%s", why);
+        return;
+    }
+    bg_scan_buffer(w->res, w->a, shown, bg_scan_format_for(rel), buf, len, w->opts->target);
+    w->res->files_scanned++;
+}
+
 static void scan_file(struct walker *w, const char *path, const char *rel)
 {
     char *buf = NULL, *shown;
     size_t len = 0;
 
-    if (read_all(&buf, &len, path) != 0) {
-        w->res->files_skipped++;
+    /* malloc'd, not from the arena: a clean file costs no arena memory (bg_scan_report
+     * copies the name on the first finding). */
+    shown = malloc(strlen(w->display) + strlen(rel) + 2);
+    if (shown == NULL) {
+        skip(w, rel, false, "cannot be read: out of memory");
         return;
     }
-    shown = malloc(strlen(w->display) + strlen(rel) + 2);
-    if (shown != NULL) {
-        sprintf(shown, "%s%s%s", w->display, *w->display != '\0' ? "/" : "", rel);
-        bg_scan_buffer(w->res, w->a, shown, bg_scan_format_for(rel), buf, len, w->opts->target);
-        w->res->files_scanned++;
-    }
-    free(shown);
+    sprintf(shown, "%s%s%s", w->display, *w->display != '\0' ? "/" : "", rel);
+    if (!bg_files_utf8_valid(shown, strlen(shown)))
+        skip(w, rel, false, "has a name that is not valid UTF-8 (Terraform cannot show it)");
+    else if (read_all(w, &buf, &len, path, rel) == 0)
+        scan_bytes(w, shown, rel, buf, len);
     free(buf);
+    free(shown);
 }
 
 /* A symlink: read it only when it resolves to a regular file inside the root. */
 static void scan_link(struct walker *w, const char *path, const char *rel)
 {
-    char *target = realpath(path, NULL);
+    char *target = realpath(path, NULL), ebuf[128];
     struct stat st;
 
-    if (target != NULL && inside(w->root, target) && stat(target, &st) == 0 && S_ISREG(st.st_mode))
-        scan_file(w, target, rel);
+    if (target == NULL)
+        skip(w, rel, false, "is a symlink that cannot be resolved: %s", errtext(errno, ebuf));
+    else if (!inside(w->root, target))
+        skip(w, rel, false, "is a symlink leading outside the repository root");
+    else if (stat(target, &st) != 0 || !S_ISREG(st.st_mode))
+        skip(w, rel, false, "is a symlink to something other than a file (not followed)");
     else
-        w->res->files_skipped++;
+        scan_file(w, target, rel);
     free(target);
 }
 
@@ -238,11 +335,21 @@ static void visit_entry(struct walker *w, struct stack *st, const char *rel, con
     int n1 = snprintf(child, sizeof(child), "%s%s%s", rel, *rel != '\0' ? "/" : "", name);
     int n2 = snprintf(path, sizeof(path), "%s/%s", w->dir, child);
 
-    if (n1 < 0 || n2 < 0 || (size_t)n2 >= sizeof(path) || lstat(path, &sb) != 0)
+    if (n1 < 0 || n2 < 0 || (size_t)n2 >= sizeof(path)) {
+        if (!dirs)
+            skip(w, name, false, "has a path longer than %d bytes", PATH_MAX);
         return;
+    }
+    if (lstat(path, &sb) != 0)
+        return; /* gone since the directory was listed */
     if (dirs) {
-        if (S_ISDIR(sb.st_mode) && depth_of(child) < BG_SCAN_MAX_DEPTH && push(st, child) != 0)
-            w->res->files_skipped++;
+        if (!S_ISDIR(sb.st_mode))
+            return;
+        if (depth_of(child) >= BG_SCAN_MAX_DEPTH)
+            skip(w, child, true, "is deeper than %d folder levels and was not entered",
+                 BG_SCAN_MAX_DEPTH);
+        else if (push(st, child) != 0)
+            skip(w, child, true, "was not entered: out of memory");
         return;
     }
     if ((!S_ISREG(sb.st_mode) && !S_ISLNK(sb.st_mode)) || !included(w, child))
@@ -255,7 +362,7 @@ static void visit_entry(struct walker *w, struct stack *st, const char *rel, con
 
 static void visit_dir(struct walker *w, struct stack *st, const char *rel)
 {
-    char path[PATH_MAX];
+    char path[PATH_MAX], ebuf[128];
     struct dirent **names = NULL;
     int n, len = snprintf(path, sizeof(path), "%s%s%s", w->dir, *rel != '\0' ? "/" : "", rel);
 
@@ -263,7 +370,7 @@ static void visit_dir(struct walker *w, struct stack *st, const char *rel)
         return;
     n = scandir(path, &names, NULL, by_name);
     if (n < 0) {
-        w->res->files_skipped++;
+        skip(w, rel, true, "cannot be listed: %s", errtext(errno, ebuf));
         return;
     }
     for (int i = 0; i < n; i++) {

@@ -129,7 +129,8 @@ static void expect_file(const char *name, const char *want)
 Test(files_io, writes_new_and_existing_files_with_mode_0644)
 {
     struct bg_error err = BG_ERROR_INIT;
-    struct bg_file_write w[] = {{"a.tf", "alpha\n", 6}, {"b.tf", "be", 2}, {"c.tf", "", 0}};
+    struct bg_file_write w[] = {
+        {"a.tf", "alpha\n", 6, 0}, {"b.tf", "be", 2, 0}, {"c.tf", "", 0, 0}};
     struct stat st;
     char *p = path_join(dir, "a.tf");
 
@@ -149,7 +150,8 @@ Test(files_io, writes_new_and_existing_files_with_mode_0644)
 static void expect_nothing_written(const char *bad_msg)
 {
     struct bg_error err = BG_ERROR_INIT;
-    struct bg_file_write w[] = {{"a.tf", "new a", 5}, {"b.tf", "new b", 5}, {"c.tf", "c", 1}};
+    struct bg_file_write w[] = {
+        {"a.tf", "new a", 5, 0}, {"b.tf", "new b", 5, 0}, {"c.tf", "c", 1, 0}};
     size_t before = count_entries(dir);
 
     cr_assert_eq(bg_files_write_all(dir, w, 3, &err), BG_EINVAL);
@@ -182,7 +184,7 @@ Test(files_io, removes_every_temporary_when_a_write_fails)
 {
     struct bg_error err = BG_ERROR_INIT;
     char big[4096];
-    struct bg_file_write w[] = {{"a.tf", "small", 5}, {"b.tf", big, sizeof(big)}};
+    struct bg_file_write w[] = {{"a.tf", "small", 5, 0}, {"b.tf", big, sizeof(big), 0}};
     struct rlimit lim = {1024, 1024};
 
     /* RLIMIT_FSIZE makes the second temporary's write fail with EFBIG (the signal that
@@ -200,9 +202,9 @@ Test(files_io, removes_every_temporary_when_a_write_fails)
 Test(files_io, refuses_duplicate_and_multi_component_names_without_writing)
 {
     struct bg_error err = BG_ERROR_INIT;
-    struct bg_file_write dup[] = {{"a.tf", "1", 1}, {"a.tf", "2", 1}};
-    struct bg_file_write sub[] = {{"../a.tf", "1", 1}};
-    struct bg_file_write dot[] = {{"..", "1", 1}};
+    struct bg_file_write dup[] = {{"a.tf", "1", 1, 0}, {"a.tf", "2", 1, 0}};
+    struct bg_file_write sub[] = {{"../a.tf", "1", 1, 0}};
+    struct bg_file_write dot[] = {{"..", "1", 1, 0}};
 
     cr_expect_eq(bg_files_write_all(dir, dup, 2, &err), BG_EINVAL);
     cr_expect_eq(bg_files_write_all(dir, sub, 1, &err), BG_EINVAL);
@@ -221,7 +223,7 @@ Test(files_io, writes_nothing_for_an_empty_set)
 Test(files_io, removes_listed_files_and_tolerates_missing_ones)
 {
     struct bg_error err = BG_ERROR_INIT;
-    const char *names[] = {"a.tf", "gone.tf", "b.tf"};
+    const char *names[] = {"a.tf", "gone.tf", "b.tf", 0};
 
     put_text(dir, "a.tf", "a");
     put_text(dir, "b.tf", "b");

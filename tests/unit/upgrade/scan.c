@@ -376,3 +376,73 @@ Test(upgrade_scan, rejects_pathological_globs)
     cr_expect_str_eq(attr, "include");
     bg_arena_free(a);
 }
+
+static const struct bg_scan_skip *skipped_entry(const struct bg_scan_result *r, const char *path)
+{
+    for (size_t i = 0; i < r->skipped_count; i++) {
+        if (strcmp(r->skipped[i].path, path) == 0)
+            return &r->skipped[i];
+    }
+    return NULL;
+}
+
+static void expect_reason(const struct bg_scan_result *r, const char *path, const char *reason,
+                          bool directory)
+{
+    const struct bg_scan_skip *s = skipped_entry(r, path);
+
+    cr_assert_not_null(s, "%s not in skipped", path);
+    cr_expect_not_null(strstr(s->reason, reason), "%s: %s", path, s->reason);
+    cr_expect_eq(s->directory, directory, "%s", path);
+}
+
+Test(upgrade_scan, names_every_file_and_folder_it_did_not_scan_with_the_reason)
+{
+    char tmp[] = "/tmp/bg-scan-XXXXXX", path[4096], *big;
+    const char *ingress = "apiVersion: extensions/v1beta1\nkind: Ingress\n";
+    struct bg_arena *a = bg_arena_new();
+    struct bg_scan_result *r;
+    size_t n = BG_SCAN_MAX_FILE_SIZE + 1, off;
+    FILE *f;
+
+    cr_assert_not_null(mkdtemp(tmp));
+    snprintf(path, sizeof(path), "%s/ok.yaml", tmp);
+    write_file(path, ingress);
+    snprintf(path, sizeof(path), "%s/big.yaml", tmp);
+    big = malloc(n);
+    memset(big, '#', n);
+    memcpy(big, ingress, strlen(ingress));
+    f = fopen(path, "w");
+    fwrite(big, 1, n, f);
+    fclose(f);
+    free(big);
+    snprintf(path, sizeof(path), "%s/bin.json", tmp);
+    f = fopen(path, "w");
+    fwrite("{\"a\"\0:1}", 1, 8, f);
+    fclose(f);
+    snprintf(path, sizeof(path), "%s/caf\xe9.yaml", tmp);
+    write_file(path, ingress);
+    off = (size_t)snprintf(path, sizeof(path), "%s", tmp);
+    for (int i = 0; i < BG_SCAN_MAX_DEPTH; i++) {
+        off += (size_t)snprintf(path + off, sizeof(path) - off, "/d");
+        mkdir(path, 0700);
+    }
+    snprintf(path + off, sizeof(path) - off, "/deep.yaml");
+    write_file(path, ingress);
+    r = scan_dir(a, tmp, tmp, 22);
+    cr_expect_eq(r->count, 1, "only ok.yaml was read");
+    cr_expect_eq(r->files_scanned, 1);
+    cr_expect_eq(r->files_skipped, 3);
+    cr_expect_eq(r->dirs_skipped, 1);
+    cr_assert_eq(r->skipped_count, 4);
+    expect_reason(r, "big.yaml", "larger than the 8 MiB limit", false);
+    expect_reason(r, "bin.json", "cannot be decoded", false);
+    expect_reason(r, "caf\\xe9.yaml", "not valid UTF-8", false);
+    snprintf(path, sizeof(path), "d");
+    for (int i = 1; i < BG_SCAN_MAX_DEPTH; i++)
+        strcat(path, "/d");
+    expect_reason(r, path, "deeper than 64 folder levels", true);
+    bg_arena_free(a);
+    snprintf(path, sizeof(path), "rm -rf '%s'", tmp);
+    cr_expect_eq(system(path), 0);
+}
