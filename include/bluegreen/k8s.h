@@ -24,7 +24,7 @@
 #include "common.h"
 #include "http.h"
 
-#define BG_K8S_MAX_KUBECONFIG (1u << 20) /* bytes of a kubeconfig file */
+#define BG_K8S_MAX_KUBECONFIG  (1u << 20) /* bytes of a kubeconfig file */
 #define BG_K8S_MAX_EXEC_OUTPUT (1u << 20) /* bytes an exec plugin may print */
 
 /* ---- settings -------------------------------------------------------------------------- */
@@ -145,9 +145,9 @@ int bg_k8s_parse_time(time_t *out, const char *s);
 struct bg_k8s_client;
 
 struct bg_k8s_client_opts {
-    const atomic_bool *stop; /* aborts transfers, exec runs and retries; NULL: never */
-    long timeout_ms;         /* per request; <= 0: 30000 */
-    long exec_timeout_ms;    /* <= 0: 30000 */
+    const atomic_bool *stop;  /* aborts transfers, exec runs and retries; NULL: never */
+    long timeout_ms;          /* per request; <= 0: 30000 */
+    long exec_timeout_ms;     /* <= 0: 30000 */
     time_t (*now)(void *ctx); /* wall clock for credential expiry; NULL: time() */
     void *now_ctx;
 };
@@ -177,8 +177,8 @@ struct bg_k8s_response {
  * BG_ECANCELED on stop. The credential is refreshed first when it nears expiry, and once
  * more after a 401 when it came from an exec plugin. */
 int bg_k8s_request(struct bg_k8s_response *out, struct bg_k8s_client *c, struct bg_arena *a,
-                   const char *method, const char *path, const char *content_type,
-                   const char *body, struct bg_error *err);
+                   const char *method, const char *path, const char *content_type, const char *body,
+                   struct bg_error *err);
 
 /* Turns a non-2xx answer into err: "<Status message> (HTTP 404 NotFound)" and a code:
  * BG_ENOTFOUND 404, BG_EINVAL 401/403/4xx, BG_ERETRY 429/5xx. Returns the code. */
@@ -206,9 +206,8 @@ int bg_k8s_scale_patch(struct bg_k8s_client *c, struct bg_arena *a, const char *
 
 /* Pods of ns matching a label selector ("k=v,..."): how many, and how many are terminating
  * (deletionTimestamp set). */
-int bg_k8s_pods_count(size_t *out, size_t *terminating, struct bg_k8s_client *c,
-                      struct bg_arena *a, const char *ns, const char *selector,
-                      struct bg_error *err);
+int bg_k8s_pods_count(size_t *out, size_t *terminating, struct bg_k8s_client *c, struct bg_arena *a,
+                      const char *ns, const char *selector, struct bg_error *err);
 
 /* A request through the service proxy: service is "NAME:PORT", scheme "http" or "https",
  * path starts with "/" and may carry a query. headers are passed on (the API server removes

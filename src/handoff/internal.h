@@ -8,7 +8,7 @@
 
 /* Fills *f (detail copied to the arena); step and index may be NULL. */
 void bg_handoff__fail(struct bg_handoff_failure *f, struct bg_arena *a,
-                      const struct bg_handoff_step *step, const char *attribute, const size_t *index,
-                      const char *summary, const char *detail);
+                      const struct bg_handoff_step *step, const char *attribute,
+                      const size_t *index, const char *summary, const char *detail);
 
 #endif

@@ -8,8 +8,8 @@
 #include "internal.h"
 
 void bg_handoff__fail(struct bg_handoff_failure *f, struct bg_arena *a,
-                      const struct bg_handoff_step *step, const char *attribute, const size_t *index,
-                      const char *summary, const char *detail)
+                      const struct bg_handoff_step *step, const char *attribute,
+                      const size_t *index, const char *summary, const char *detail)
 {
     memset(f, 0, sizeof(*f));
     if (step != NULL) {
@@ -51,12 +51,13 @@ static int observe_list(struct bg_handoff_obs **out, struct bg_arena *a,
 
         if (rc == BG_ENOTFOUND)
             bg_handoff__fail(fail, a, NULL, attribute, &i, what_failed(rc),
-                             bg_arena_printf(a, "%s/%s does not exist in %s: %s. Check the name "
-                                                "and namespace, and that both clusters run it "
-                                                "(the new cluster's Helm release deploys it "
-                                                "with 0 replicas).",
-                                             w[i].namespace_, w[i].name,
-                                             bg_handoff_cluster_name(c), err.msg));
+                             bg_arena_printf(a,
+                                             "%s/%s does not exist in %s: %s. Check the name "
+                                             "and namespace, and that both clusters run it "
+                                             "(the new cluster's Helm release deploys it "
+                                             "with 0 replicas).",
+                                             w[i].namespace_, w[i].name, bg_handoff_cluster_name(c),
+                                             err.msg));
         else if (rc != 0)
             bg_handoff__fail(fail, a, NULL, bg_handoff_cluster_name(c), NULL, what_failed(rc),
                              bg_arena_printf(a, "Reading %s/%s in %s: %s", w[i].namespace_,
@@ -99,10 +100,11 @@ static int observe_es(struct bg_handoff_world *w, struct bg_arena *a,
     if (rc == 0 || rc == BG_ECANCELED)
         return rc;
     bg_handoff__fail(fail, a, NULL, "elasticsearch", NULL, "Elasticsearch is not reachable",
-                     bg_arena_printf(a, "Elasticsearch statefulsets have ready pods in %s, but "
-                                        "GET _cluster/settings through its API server's service "
-                                        "proxy (%s) failed: %s. Check elasticsearch.service "
-                                        "(NAMESPACE/NAME:PORT) and scheme.",
+                     bg_arena_printf(a,
+                                     "Elasticsearch statefulsets have ready pods in %s, but "
+                                     "GET _cluster/settings through its API server's service "
+                                     "proxy (%s) failed: %s. Check elasticsearch.service "
+                                     "(NAMESPACE/NAME:PORT) and scheme.",
                                      bg_handoff_cluster_name(c), spec->es_target, err.msg));
     return rc;
 }

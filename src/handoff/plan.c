@@ -88,8 +88,8 @@ static bool pause_started(const struct bg_handoff_spec *s, const struct bg_hando
 
 static bool green_done(const struct bg_handoff_spec *s, const struct bg_handoff_world *w)
 {
-    bool green = w->health_known && w->health.status != NULL &&
-                 strcmp(w->health.status, "green") == 0;
+    bool green =
+        w->health_known && w->health.status != NULL && strcmp(w->health.status, "green") == 0;
 
     return enabled_done(s, w) && (green || pause_started(s, w));
 }

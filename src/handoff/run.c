@@ -147,8 +147,7 @@ static int probe_health(struct run *r, const struct bg_handoff_step *s, bool *me
         *met = strcmp(h.status, "green") == 0;
         return 0;
     }
-    joined = (strcmp(h.status, "green") == 0 || strcmp(h.status, "yellow") == 0) &&
-             h.nodes >= want;
+    joined = (strcmp(h.status, "green") == 0 || strcmp(h.status, "yellow") == 0) && h.nodes >= want;
     /* stable: the same per-node shard counts in two polls in a row */
     *met = joined && h.shards != NULL && r->last_shards != NULL &&
            strcmp(h.shards, r->last_shards) == 0;
@@ -169,8 +168,8 @@ static int probe_node_group(struct run *r, const struct bg_handoff_step *s, bool
         *seen = bg_arena_printf(r->a, "describing the node group failed: %s", err.msg);
         return rc;
     }
-    *met = ng.desired == 0 && ng.min == 0 && ng.instances == 0 &&
-           strcmp(ng.status, "UPDATING") != 0;
+    *met =
+        ng.desired == 0 && ng.min == 0 && ng.instances == 0 && strcmp(ng.status, "UPDATING") != 0;
     *seen = bg_arena_printf(r->a, "desired %d, min %d, %d instance(s)%s%s", ng.desired, ng.min,
                             ng.instances, *ng.status ? ", status " : "", ng.status);
     return 0;
@@ -218,9 +217,9 @@ static int scale_to(struct run *r, const struct bg_handoff_step *s, int replicas
     if (rc == 0 && o.spec_replicas != replicas)
         rc = r->ops->scale(r->ops->ctx, s->cluster, w, replicas, &err);
     if (rc != 0)
-        return op_error(r, s, rc, bg_arena_printf(r->a, "scaling %s/%s to %d", w->namespace_,
-                                                  w->name, replicas),
-                        &err);
+        return op_error(
+            r, s, rc,
+            bg_arena_printf(r->a, "scaling %s/%s to %d", w->namespace_, w->name, replicas), &err);
     return wait_for(r, s, probe_workload,
                     replicas == 0 ? "Scale-down did not finish" : "Pods did not become ready");
 }
@@ -236,6 +235,7 @@ static int scale_up(struct run *r, const struct bg_handoff_step *s)
 static int node_group_zero(struct run *r, const struct bg_handoff_step *s)
 {
     struct bg_error err = BG_ERROR_INIT;
+    struct bg_handoff_ng ng;
     int rc = 0;
 
     for (size_t i = 0; rc == 0 && i < r->spec->n_statefulsets; i++) {
@@ -249,6 +249,9 @@ static int node_group_zero(struct run *r, const struct bg_handoff_step *s)
                                                r->spec->statefulsets[i].name, o.pods));
     }
     if (rc == 0)
+        rc = r->ops->node_group(r->ops->ctx, &ng, &err);
+    /* already asked for (an earlier run was cut short in the wait): only wait */
+    if (rc == 0 && (ng.desired != 0 || ng.min != 0))
         rc = r->ops->node_group_zero(r->ops->ctx, &err);
     if (rc != 0)
         return op_error(r, s, rc, "scaling the node group to 0", &err);
@@ -262,8 +265,9 @@ static int allocation(struct run *r, const struct bg_handoff_step *s, const char
 
     if (rc != 0)
         return op_error(r, s, rc,
-                        bg_arena_printf(r->a, "PUT _cluster/settings "
-                                              "cluster.routing.allocation.enable = %s",
+                        bg_arena_printf(r->a,
+                                        "PUT _cluster/settings "
+                                        "cluster.routing.allocation.enable = %s",
                                         value != NULL ? value : "null"),
                         &err);
     return 0;

@@ -17,7 +17,7 @@ static int json_int(const cJSON *o, const char *key, int dflt)
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
     return cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < 1e9 ? (int)v->valuedouble
-                                                                           : dflt;
+                                                                            : dflt;
 }
 
 static int64_t json_i64(const cJSON *o, const char *key)
@@ -34,7 +34,7 @@ int bg_k8s_status_error(const struct bg_k8s_response *r, struct bg_error *err)
     cJSON *doc = cJSON_ParseWithLength(r->body, r->len);
     const cJSON *msg = cJSON_GetObjectItemCaseSensitive(doc, "message");
     const cJSON *reason = cJSON_GetObjectItemCaseSensitive(doc, "reason");
-    int code = r->status == 404                    ? BG_ENOTFOUND
+    int code = r->status == 404                       ? BG_ENOTFOUND
                : r->status == 429 || r->status >= 500 ? BG_ERETRY
                                                       : BG_EINVAL;
 
@@ -54,8 +54,9 @@ static int check_name(const char *what, const char *s, struct bg_error *err)
     size_t n = strlen(s);
 
     if (n == 0 || n > MAX_NAME || strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-.") != n)
-        return bg_error_set(err, BG_EINVAL, "%s \"%.80s\" is not a Kubernetes name (lower case "
-                                            "letters, digits, '-' and '.')",
+        return bg_error_set(err, BG_EINVAL,
+                            "%s \"%.80s\" is not a Kubernetes name (lower case "
+                            "letters, digits, '-' and '.')",
                             what, s);
     return 0;
 }
@@ -99,8 +100,8 @@ int bg_k8s_parse_statefulset(struct bg_k8s_statefulset *out, struct bg_arena *a,
     out->updated_replicas = json_int(status, "updatedReplicas", 0);
     out->available_replicas = json_int(status, "availableReplicas", 0);
     out->selector = selector_of(a, spec);
-    out->has_volumes = cJSON_GetArraySize(
-                           cJSON_GetObjectItemCaseSensitive(spec, "volumeClaimTemplates")) > 0;
+    out->has_volumes =
+        cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(spec, "volumeClaimTemplates")) > 0;
     cJSON_Delete(doc);
     return 0;
 }
@@ -127,8 +128,8 @@ int bg_k8s_statefulset_get(struct bg_k8s_statefulset *out, struct bg_k8s_client 
         rc = check_name("statefulset", name, err);
     if (rc == 0)
         rc = call(&r, c, a, "GET",
-                  bg_arena_printf(a, "/apis/apps/v1/namespaces/%s/statefulsets/%s", ns, name),
-                  NULL, NULL, err);
+                  bg_arena_printf(a, "/apis/apps/v1/namespaces/%s/statefulsets/%s", ns, name), NULL,
+                  NULL, err);
     return rc != 0 ? rc : bg_k8s_parse_statefulset(out, a, r.body, r.len, err);
 }
 
@@ -166,9 +167,8 @@ static char *query_escape(struct bg_arena *a, const char *s)
     return out;
 }
 
-int bg_k8s_pods_count(size_t *out, size_t *terminating, struct bg_k8s_client *c,
-                      struct bg_arena *a, const char *ns, const char *selector,
-                      struct bg_error *err)
+int bg_k8s_pods_count(size_t *out, size_t *terminating, struct bg_k8s_client *c, struct bg_arena *a,
+                      const char *ns, const char *selector, struct bg_error *err)
 {
     struct bg_k8s_response r;
     const cJSON *item;
@@ -226,9 +226,8 @@ int bg_k8s_proxy(struct bg_k8s_response *out, struct bg_k8s_client *c, struct bg
         rc = bg_error_set(err, BG_EINVAL, "proxy path must start with /");
     if (rc != 0)
         return rc;
-    return bg_k8s_request(
-        out, c, a, req->method,
-        bg_arena_printf(a, "/api/v1/namespaces/%s/services/%s%s/proxy%s", req->namespace_, scheme,
-                        req->service, req->path),
-        req->body != NULL ? "application/json" : NULL, req->body, err);
+    return bg_k8s_request(out, c, a, req->method,
+                          bg_arena_printf(a, "/api/v1/namespaces/%s/services/%s%s/proxy%s",
+                                          req->namespace_, scheme, req->service, req->path),
+                          req->body != NULL ? "application/json" : NULL, req->body, err);
 }

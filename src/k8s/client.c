@@ -218,8 +218,8 @@ static int send_once(struct bg_k8s_response *out, struct bg_k8s_client *c, struc
 }
 
 int bg_k8s_request(struct bg_k8s_response *out, struct bg_k8s_client *c, struct bg_arena *a,
-                   const char *method, const char *path, const char *content_type,
-                   const char *body, struct bg_error *err)
+                   const char *method, const char *path, const char *content_type, const char *body,
+                   struct bg_error *err)
 {
     int rc;
 

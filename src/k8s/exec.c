@@ -47,11 +47,13 @@ static int parse_status(struct bg_k8s_credential *out, struct bg_arena *a, const
                *key = json_str(st, "clientKeyData"), *exp = json_str(st, "expirationTimestamp");
 
     if (tok == NULL && (cert == NULL || key == NULL))
-        return bg_error_set(err, BG_EPROTO, "ExecCredential status has neither token nor "
-                                            "clientCertificateData and clientKeyData");
+        return bg_error_set(err, BG_EPROTO,
+                            "ExecCredential status has neither token nor "
+                            "clientCertificateData and clientKeyData");
     if (exp != NULL && bg_k8s_parse_time(&out->expires, exp) != 0)
-        return bg_error_set(err, BG_EPROTO, "ExecCredential expirationTimestamp \"%.40s\" is "
-                                            "not an RFC 3339 time",
+        return bg_error_set(err, BG_EPROTO,
+                            "ExecCredential expirationTimestamp \"%.40s\" is "
+                            "not an RFC 3339 time",
                             exp);
     out->token = tok != NULL ? bg_arena_strdup(a, tok) : NULL;
     out->client_cert_pem = cert != NULL ? bg_arena_strdup(a, cert) : NULL;
@@ -69,8 +71,9 @@ int bg_k8s_exec_parse(struct bg_k8s_credential *out, struct bg_arena *a, const c
     memset(out, 0, sizeof(*out));
     if (!cJSON_IsObject(doc)) {
         cJSON_Delete(doc);
-        return bg_error_set(err, BG_EPROTO, "the plugin did not print an ExecCredential JSON "
-                                            "object");
+        return bg_error_set(err, BG_EPROTO,
+                            "the plugin did not print an ExecCredential JSON "
+                            "object");
     }
     kind = json_str(doc, "kind");
     version = json_str(doc, "apiVersion");

@@ -30,8 +30,7 @@ static int data_field(const char **out, struct bg_arena *a, const struct bg_k8s_
     if (s == NULL)
         return 0;
     if (bg_k8s__base64_decode(&pem, &len, a, s, strlen(s)) != 0 || strlen(pem) != len)
-        return bg_error_set(err, BG_EPROTO, "line %zu: %s is not base64-encoded PEM", n->line,
-                            key);
+        return bg_error_set(err, BG_EPROTO, "line %zu: %s is not base64-encoded PEM", n->line, key);
     *out = pem;
     return 0;
 }
@@ -44,8 +43,8 @@ static bool is_true(const struct bg_k8s__node *n)
 }
 
 /* Each entry of a named list is {name: x, <inner>: {...}}; returns the inner mapping. */
-static int entry(const char **name, const struct bg_k8s__node **inner,
-                 const struct bg_k8s__node *e, const char *inner_key, struct bg_error *err)
+static int entry(const char **name, const struct bg_k8s__node **inner, const struct bg_k8s__node *e,
+                 const char *inner_key, struct bg_error *err)
 {
     if (e->kind != BG_K8S__MAP)
         return shape_error(err, e, "expected a mapping with name and the entry's fields");
@@ -227,8 +226,9 @@ int bg_k8s_kubeconfig_parse(struct bg_k8s_kubeconfig *out, struct bg_arena *a, c
     if (rc != 0)
         return rc;
     if (root == NULL || root->kind != BG_K8S__MAP)
-        return shape_error(err, root, "a kubeconfig is a mapping (apiVersion, clusters, users, "
-                                      "contexts)");
+        return shape_error(err, root,
+                           "a kubeconfig is a mapping (apiVersion, clusters, users, "
+                           "contexts)");
     out->current_context = str_at(root, "current-context");
     rc = parse_lists(out, a, root, err);
     if (rc != 0)

@@ -86,7 +86,9 @@ static int load_kubeconfig(struct resolving *r, struct bg_k8s_kubeconfig *kc,
     char *text = NULL;
     size_t len = 0;
 
-    r->kc_dir = slash == NULL ? "." : slash == path ? "/" : bg_arena_strndup(r->a, path, (size_t)(slash - path));
+    r->kc_dir = slash == NULL   ? "."
+                : slash == path ? "/"
+                                : bg_arena_strndup(r->a, path, (size_t)(slash - path));
     if (bg_k8s__read_file(&text, &len, r->a, path, BG_K8S_MAX_KUBECONFIG, &e) != 0) {
         *r->setting = "config_path";
         return bg_error_set(r->err, e.code, "%s", e.msg);
@@ -108,8 +110,9 @@ static int use_cluster(struct resolving *r, struct bg_k8s_conn *out,
             continue;
         if (c->insecure)
             return fail(r, "config_path", BG_EINVAL,
-                        bg_arena_printf(r->a, "cluster \"%s\" sets insecure-skip-tls-verify; "
-                                              "TLS is always verified: give its CA instead",
+                        bg_arena_printf(r->a,
+                                        "cluster \"%s\" sets insecure-skip-tls-verify; "
+                                        "TLS is always verified: give its CA instead",
                                         name));
         out->server = c->server;
         out->ca_pem = c->ca_data;
@@ -117,9 +120,9 @@ static int use_cluster(struct resolving *r, struct bg_k8s_conn *out,
             return kc_file(r, &out->ca_pem, c->ca_file, "certificate-authority");
         return 0;
     }
-    return fail(r, "config_context", BG_EINVAL,
-                bg_arena_printf(r->a, "the context's cluster \"%s\" is not in the kubeconfig",
-                                name));
+    return fail(
+        r, "config_context", BG_EINVAL,
+        bg_arena_printf(r->a, "the context's cluster \"%s\" is not in the kubeconfig", name));
 }
 
 static int use_user(struct resolving *r, struct bg_k8s_conn *out,
@@ -147,9 +150,10 @@ static int use_user(struct resolving *r, struct bg_k8s_conn *out,
         if (rc == 0 && u->unsupported != NULL && out->token == NULL && !out->has_exec &&
             out->client_cert_pem == NULL)
             rc = fail(r, "config_path", BG_EINVAL,
-                      bg_arena_printf(r->a, "user \"%s\" authenticates with %s, which this "
-                                            "provider does not support: use a token, a client "
-                                            "certificate or exec",
+                      bg_arena_printf(r->a,
+                                      "user \"%s\" authenticates with %s, which this "
+                                      "provider does not support: use a token, a client "
+                                      "certificate or exec",
                                       name, u->unsupported));
         return rc;
     }
@@ -169,8 +173,7 @@ static int from_kubeconfig(struct resolving *r, struct bg_k8s_conn *out, const c
     want = r->s->config_context != NULL ? r->s->config_context : kc.current_context;
     ctx = find_context(&kc, want);
     if (ctx == NULL)
-        return fail(r, r->s->config_context != NULL ? "config_context" : "config_path",
-                    BG_EINVAL,
+        return fail(r, r->s->config_context != NULL ? "config_context" : "config_path", BG_EINVAL,
                     want != NULL
                         ? bg_arena_printf(r->a, "no context \"%s\" in %s", want, r->s->config_path)
                         : bg_arena_printf(r->a, "%s has no current-context: set config_context",
@@ -201,31 +204,35 @@ static int check(struct resolving *r, struct bg_k8s_conn *out)
     size_t n;
 
     if (out->server == NULL)
-        return fail(r, "host", BG_EINVAL, "no API server: set host, or config_path with a "
-                                          "context whose cluster has a server");
+        return fail(r, "host", BG_EINVAL,
+                    "no API server: set host, or config_path with a "
+                    "context whose cluster has a server");
     if (strncmp(out->server, "https://", 8) != 0)
         return fail(r, "host", BG_EINVAL,
-                    bg_arena_printf(r->a, "\"%s\" is not an https:// URL (TLS is always "
-                                          "verified)",
+                    bg_arena_printf(r->a,
+                                    "\"%s\" is not an https:// URL (TLS is always "
+                                    "verified)",
                                     out->server));
     n = strlen(out->server);
     while (n > 8 && out->server[n - 1] == '/')
         n--;
     out->server = bg_arena_strndup(r->a, out->server, n);
     if ((out->client_cert_pem == NULL) != (out->client_key_pem == NULL))
-        return fail(r, out->client_key_pem == NULL ? "client_key" : "client_certificate",
-                    BG_EINVAL, "client_certificate and client_key go together");
+        return fail(r, out->client_key_pem == NULL ? "client_key" : "client_certificate", BG_EINVAL,
+                    "client_certificate and client_key go together");
     if (out->has_exec && out->exec.api_version == NULL)
         return fail(r, "exec", BG_EINVAL, "exec needs api_version");
     if (out->has_exec && strcmp(out->exec.api_version, "client.authentication.k8s.io/v1beta1") &&
         strcmp(out->exec.api_version, "client.authentication.k8s.io/v1"))
         return fail(r, "exec", BG_EINVAL,
-                    bg_arena_printf(r->a, "exec api_version \"%s\" is not supported: use "
-                                          "client.authentication.k8s.io/v1beta1 or /v1",
+                    bg_arena_printf(r->a,
+                                    "exec api_version \"%s\" is not supported: use "
+                                    "client.authentication.k8s.io/v1beta1 or /v1",
                                     out->exec.api_version));
     if (out->token == NULL && out->client_cert_pem == NULL && !out->has_exec)
-        return fail(r, "token", BG_EINVAL, "no credentials: set token, client_certificate and "
-                                           "client_key, exec, or a kubeconfig user");
+        return fail(r, "token", BG_EINVAL,
+                    "no credentials: set token, client_certificate and "
+                    "client_key, exec, or a kubeconfig user");
     return 0;
 }
 
