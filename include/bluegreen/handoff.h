@@ -75,7 +75,7 @@ struct bg_handoff_spec {
     const char *es_target;   /* "NS/NAME:PORT" for display; NULL: no elasticsearch */
     const char *node_group;  /* display name; NULL: no node_group */
     double health_timeout_s; /* bound of every wait */
-    double poll_s;
+    double poll_s;           /* longest interval between polls (they start at 0.25 s) */
 };
 
 /* One workload as seen in one cluster. */

@@ -68,11 +68,23 @@ static bool final_error(int rc)
     return rc == BG_EINVAL || rc == BG_ENOTFOUND || rc == BG_ECONFLICT || rc == BG_ELIMIT;
 }
 
+/* Polls start quick and back off to poll_interval_seconds: most waits (a pod that stops, a
+ * setting that is acknowledged) are over within a second, a few take minutes. */
+static double next_delay(const struct run *r, int attempt)
+{
+    double d = 0.25;
+
+    for (int i = 0; i < attempt && d < r->spec->poll_s; i++)
+        d *= 2;
+    return d < r->spec->poll_s ? d : r->spec->poll_s;
+}
+
 static int wait_for(struct run *r, const struct bg_handoff_step *s, probe_fn probe,
                     const char *summary)
 {
     double deadline = r->clock->now(r->clock->ctx) + r->spec->health_timeout_s;
     const char *seen = "nothing yet";
+    int attempt = 0;
     bool met;
 
     for (;;) {
@@ -89,7 +101,7 @@ static int wait_for(struct run *r, const struct bg_handoff_step *s, probe_fn pro
                                bg_arena_printf(r->a, "after %.0f s (health_timeout_seconds): %s",
                                                r->spec->health_timeout_s, seen));
         log_step(r, s, "wait", seen);
-        if (r->clock->sleep(r->clock->ctx, r->spec->poll_s, r->stop) != 0)
+        if (r->clock->sleep(r->clock->ctx, next_delay(r, attempt++), r->stop) != 0)
             return BG_ECANCELED;
     }
 }

@@ -69,8 +69,13 @@ class ESModel:
         for k in range(2 * self.data_count):
             self.copies.append(Copy(k, True, k % self.data_count))
             self.copies.append(Copy(k, False, (k + 1) % self.data_count))
-        for c in [c for c in self.copies if not c.primary][: self.stuck]:
-            c.stuck = True
+        self.set_stuck(self.stuck)
+
+    def set_stuck(self, n):
+        """The first n replica copies never recover (health never green)."""
+        self.stuck = n
+        for i, c in enumerate([c for c in self.copies if not c.primary]):
+            c.stuck = i < n
 
     # ---- the world ---------------------------------------------------------------------
     def nodes(self, world):

@@ -37,6 +37,7 @@ Control API (plain HTTP on its own 127.0.0.1 port, JSON in and out), under /_sta
                               (created with `replicas` ready pods at once)
   POST service               {"cluster", "namespace", "name", "port", "statefulset"}
   POST es                    es_model.ESModel arguments
+  POST es_fault              {"stuck_replicas": n}  (0: the stuck copies recover again)
   POST tokens                {"cluster", "tokens": [...], "exec": true}
   POST fault                 {"proxy_down": bool, "never_ready": ["to/NS/NAME"],
                               "ready_ticks": {"to/NS/NAME": n}, "paused": bool}
@@ -403,6 +404,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def setup(self):
         self.request.settimeout(30)
+        # headers and body go out in two writes: without TCP_NODELAY, Nagle's algorithm and
+        # the client's delayed ACK add 40 ms to every answer
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.request = self.server.tls.wrap_socket(self.request, server_side=True)
         super().setup()
 
@@ -659,6 +663,8 @@ def control(world, what, a):
                 "port": int(a["port"]), "statefulset": a["statefulset"], "uid": str(uuid.uuid4())}
         elif what == "es":
             w.es = ESModel(a)
+        elif what == "es_fault":
+            w.es.set_stuck(int(a.get("stuck_replicas", 0)))
         elif what == "tokens":
             w.tokens[a["cluster"]] = set(a.get("tokens", []))
             w.exec_tokens[a["cluster"]] = bool(a.get("exec", False))
