@@ -160,7 +160,8 @@ struct bg_handoff_ops {
 /* Observes everything the plan depends on. A workload missing in either cluster fails with
  * its attribute and index. The Elasticsearch setting and health are read through the cluster
  * whose statefulsets have ready pods (to_cluster first); when neither has, they are unknown.
- * A proxy error where pods are ready fails (attribute "elasticsearch"). */
+ * A proxy error where pods are ready fails (attribute "elasticsearch"), except BG_ERETRY
+ * (Elasticsearch answered it is not ready, or the service has no endpoints yet). */
 int bg_handoff_observe(struct bg_handoff_world *out, struct bg_arena *a,
                        const struct bg_handoff_spec *spec, const struct bg_handoff_ops *ops,
                        struct bg_handoff_failure *fail);

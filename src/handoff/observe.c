@@ -97,8 +97,10 @@ static int observe_es(struct bg_handoff_world *w, struct bg_arena *a,
         w->alloc_known = true;
     if (rc == 0 && ops->es_health(ops->ctx, &w->health, c, &err) == 0)
         w->health_known = true;
-    if (rc == 0 || rc == BG_ECANCELED)
-        return rc;
+    /* BG_ERETRY: Elasticsearch answered but is not ready (no elected master yet), or the
+     * service has no endpoints yet: unknown, which the plan reads as "not done" */
+    if (rc == 0 || rc == BG_ECANCELED || rc == BG_ERETRY)
+        return rc == BG_ERETRY ? 0 : rc;
     bg_handoff__fail(fail, a, NULL, "elasticsearch", NULL, "Elasticsearch is not reachable",
                      bg_arena_printf(a,
                                      "Elasticsearch statefulsets have ready pods in %s, but "

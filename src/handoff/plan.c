@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "bluegreen/handoff.h"
+#include "internal.h"
 
 static const char *const action_names[] = {
     [BG_HANDOFF_SCALE_DOWN] = "scale_down",
@@ -35,14 +35,22 @@ bool bg_handoff_step_equal(const struct bg_handoff_step *x, const struct bg_hand
     return x->action == y->action && x->cluster == y->cluster && strcmp(x->target, y->target) == 0;
 }
 
-static bool is_down(const struct bg_handoff_obs *o)
+/* A step is planned while its intent is not in the world (spec.replicas, the allocation
+ * setting, the node group's sizes): what only the hand-off itself changes, so the plan does
+ * not move while pods merely converge (terraform plans twice per apply and requires the same
+ * known values). Convergence (pods gone or ready, instances gone) is what the executor waits
+ * for, before the next step and at the end. */
+static const struct bg_handoff_obs *obs_of(const struct bg_handoff_step *st,
+                                           const struct bg_handoff_world *w)
 {
-    return o->found && o->spec_replicas == 0 && o->pods == 0;
+    if (st->cluster == BG_HANDOFF_FROM)
+        return st->pause ? &w->from_pause[st->index] : &w->from_sts[st->index];
+    return st->pause ? &w->to_pause[st->index] : &w->to_sts[st->index];
 }
 
-static bool is_up(const struct bg_handoff_obs *o, int replicas)
+static int replicas_of(const struct bg_handoff_step *st, const struct bg_handoff_spec *s)
 {
-    return o->found && o->settled && o->spec_replicas == replicas && o->ready == replicas;
+    return st->pause ? s->pause[st->index].replicas : s->statefulsets[st->index].replicas;
 }
 
 /* No Elasticsearch pod is ready in from_cluster: nothing there for allocation to protect. */
@@ -86,23 +94,52 @@ static bool pause_started(const struct bg_handoff_spec *s, const struct bg_hando
     return false;
 }
 
-static bool green_done(const struct bg_handoff_spec *s, const struct bg_handoff_world *w)
+bool bg_handoff__intent_done(const struct bg_handoff_step *st, const struct bg_handoff_spec *s,
+                             const struct bg_handoff_world *w)
 {
-    bool green =
-        w->health_known && w->health.status != NULL && strcmp(w->health.status, "green") == 0;
-
-    return enabled_done(s, w) && (green || pause_started(s, w));
+    switch (st->action) {
+    case BG_HANDOFF_SCALE_DOWN:
+        return obs_of(st, w)->spec_replicas == 0;
+    case BG_HANDOFF_SCALE_UP:
+        return obs_of(st, w)->spec_replicas == replicas_of(st, s);
+    case BG_HANDOFF_DISABLE_ALLOCATION:
+        return disabled_done(s, w);
+    case BG_HANDOFF_FLUSH:
+        return flush_done(s, w);
+    case BG_HANDOFF_SCALE_NODE_GROUP:
+        return w->ng_known && w->ng.desired == 0 && w->ng.min == 0;
+    case BG_HANDOFF_WAIT_JOINED:
+    case BG_HANDOFF_ENABLE_ALLOCATION:
+        return enabled_done(s, w);
+    case BG_HANDOFF_WAIT_GREEN:
+        /* the gate in front of the pause workloads: passed once one of them started; without
+         * any, the apply that re-enabled allocation waited for green */
+        return enabled_done(s, w) && (pause_started(s, w) || s->n_pause == 0);
+    }
+    return false;
 }
 
-static bool node_group_done(const struct bg_handoff_world *w)
+bool bg_handoff__converged(const struct bg_handoff_step *st, const struct bg_handoff_spec *s,
+                           const struct bg_handoff_world *w)
 {
-    return w->ng_known && w->ng.desired == 0 && w->ng.min == 0 && w->ng.instances == 0;
+    const struct bg_handoff_obs *o;
+
+    switch (st->action) {
+    case BG_HANDOFF_SCALE_DOWN:
+        return obs_of(st, w)->pods == 0;
+    case BG_HANDOFF_SCALE_UP:
+        o = obs_of(st, w);
+        return o->settled && o->ready == replicas_of(st, s) && o->spec_replicas == o->ready;
+    case BG_HANDOFF_SCALE_NODE_GROUP:
+        return w->ng.instances == 0 && (w->ng.status == NULL || strcmp(w->ng.status, "UPDATING"));
+    default:
+        return true;
+    }
 }
 
 struct builder {
     struct bg_arena *a;
     struct bg_handoff_plan *out;
-    size_t cap;
 };
 
 static void add(struct builder *b, enum bg_handoff_action act, enum bg_handoff_cluster c,
@@ -122,50 +159,53 @@ static const char *name_of(struct bg_arena *a, const struct bg_handoff_workload 
     return bg_arena_printf(a, "%s/%s", w->namespace_, w->name);
 }
 
-static void plan_es_up(struct builder *b, const struct bg_handoff_spec *s,
-                       const struct bg_handoff_world *w)
+static void add_es_up(struct builder *b, const struct bg_handoff_spec *s)
 {
     if (s->es_target == NULL)
         return;
-    if (!enabled_done(s, w)) {
-        add(b, BG_HANDOFF_WAIT_JOINED, BG_HANDOFF_TO, s->es_target, false, 0);
-        add(b, BG_HANDOFF_ENABLE_ALLOCATION, BG_HANDOFF_TO, s->es_target, false, 0);
+    add(b, BG_HANDOFF_WAIT_JOINED, BG_HANDOFF_TO, s->es_target, false, 0);
+    add(b, BG_HANDOFF_ENABLE_ALLOCATION, BG_HANDOFF_TO, s->es_target, false, 0);
+    add(b, BG_HANDOFF_WAIT_GREEN, BG_HANDOFF_TO, s->es_target, false, 0);
+}
+
+void bg_handoff__canonical(struct bg_handoff_plan *out, struct bg_arena *a,
+                           const struct bg_handoff_spec *s)
+{
+    struct builder b = {a, out};
+    size_t i;
+
+    out->n = 0;
+    out->steps = bg_arena_calloc(a, 2 * s->n_pause + 2 * s->n_statefulsets + 7,
+                                 sizeof(*out->steps));
+    for (i = 0; i < s->n_pause; i++)
+        add(&b, BG_HANDOFF_SCALE_DOWN, BG_HANDOFF_FROM, name_of(a, &s->pause[i]), true, i);
+    if (s->es_target != NULL) {
+        add(&b, BG_HANDOFF_DISABLE_ALLOCATION, BG_HANDOFF_FROM, s->es_target, false, 0);
+        add(&b, BG_HANDOFF_FLUSH, BG_HANDOFF_FROM, s->es_target, false, 0);
     }
-    if (!green_done(s, w))
-        add(b, BG_HANDOFF_WAIT_GREEN, BG_HANDOFF_TO, s->es_target, false, 0);
+    for (i = s->n_statefulsets; i-- > 0;)
+        add(&b, BG_HANDOFF_SCALE_DOWN, BG_HANDOFF_FROM, name_of(a, &s->statefulsets[i]), false, i);
+    if (s->node_group != NULL)
+        add(&b, BG_HANDOFF_SCALE_NODE_GROUP, BG_HANDOFF_AWS, s->node_group, false, 0);
+    for (i = 0; i < s->n_statefulsets; i++)
+        add(&b, BG_HANDOFF_SCALE_UP, BG_HANDOFF_TO, name_of(a, &s->statefulsets[i]), false, i);
+    add_es_up(&b, s);
+    for (i = 0; i < s->n_pause; i++)
+        add(&b, BG_HANDOFF_SCALE_UP, BG_HANDOFF_TO, name_of(a, &s->pause[i]), true, i);
 }
 
 void bg_handoff_plan(struct bg_handoff_plan *out, struct bg_arena *a,
                      const struct bg_handoff_spec *s, const struct bg_handoff_world *w)
 {
-    struct builder b = {a, out, 2 * s->n_pause + 2 * s->n_statefulsets + 6};
+    struct bg_handoff_plan all;
     size_t i;
 
+    bg_handoff__canonical(&all, a, s);
     out->n = 0;
-    out->steps = bg_arena_calloc(a, b.cap, sizeof(*out->steps));
-    for (i = 0; i < s->n_pause; i++) {
-        if (!is_down(&w->from_pause[i]))
-            add(&b, BG_HANDOFF_SCALE_DOWN, BG_HANDOFF_FROM, name_of(a, &s->pause[i]), true, i);
-    }
-    if (s->es_target != NULL && !disabled_done(s, w))
-        add(&b, BG_HANDOFF_DISABLE_ALLOCATION, BG_HANDOFF_FROM, s->es_target, false, 0);
-    if (s->es_target != NULL && !flush_done(s, w))
-        add(&b, BG_HANDOFF_FLUSH, BG_HANDOFF_FROM, s->es_target, false, 0);
-    for (i = s->n_statefulsets; i-- > 0;) {
-        if (!is_down(&w->from_sts[i]))
-            add(&b, BG_HANDOFF_SCALE_DOWN, BG_HANDOFF_FROM, name_of(a, &s->statefulsets[i]), false,
-                i);
-    }
-    if (s->node_group != NULL && !node_group_done(w))
-        add(&b, BG_HANDOFF_SCALE_NODE_GROUP, BG_HANDOFF_AWS, s->node_group, false, 0);
-    for (i = 0; i < s->n_statefulsets; i++) {
-        if (!is_up(&w->to_sts[i], s->statefulsets[i].replicas))
-            add(&b, BG_HANDOFF_SCALE_UP, BG_HANDOFF_TO, name_of(a, &s->statefulsets[i]), false, i);
-    }
-    plan_es_up(&b, s, w);
-    for (i = 0; i < s->n_pause; i++) {
-        if (!is_up(&w->to_pause[i], s->pause[i].replicas))
-            add(&b, BG_HANDOFF_SCALE_UP, BG_HANDOFF_TO, name_of(a, &s->pause[i]), true, i);
+    out->steps = all.steps; /* filtered in place: kept steps only move forward */
+    for (i = 0; i < all.n; i++) {
+        if (!bg_handoff__intent_done(&all.steps[i], s, w))
+            out->steps[out->n++] = all.steps[i];
     }
     if (out->n == 0)
         out->steps = NULL;

@@ -343,21 +343,53 @@ static bool stopped(const struct run *r)
     return r->stop != NULL && atomic_load(r->stop);
 }
 
-/* The first planned step this run has not completed yet, NULL when none is left. */
+/* Waits for the effect of every step before `upto` (all steps when NULL) whose intent is in
+ * the world but has not converged yet: the pods of a scale-down an earlier run started, the
+ * instances of a node group already at 0. */
+static int settle(struct run *r, const struct bg_handoff_world *w,
+                  const struct bg_handoff_step *upto)
+{
+    struct bg_handoff_plan all;
+
+    bg_handoff__canonical(&all, r->a, r->spec);
+    for (size_t i = 0; i < all.n; i++) {
+        const struct bg_handoff_step *t = &all.steps[i];
+        int rc = 0;
+
+        if (upto != NULL && bg_handoff_step_equal(t, upto))
+            break;
+        if (!bg_handoff__intent_done(t, r->spec, w) || bg_handoff__converged(t, r->spec, w))
+            continue;
+        if (t->action == BG_HANDOFF_SCALE_NODE_GROUP)
+            rc = wait_for(r, t, probe_node_group, "Node group did not scale to 0");
+        else if (t->action == BG_HANDOFF_SCALE_DOWN)
+            rc = wait_for(r, t, probe_workload, "Scale-down did not finish");
+        else if (t->action == BG_HANDOFF_SCALE_UP)
+            rc = wait_for(r, t, probe_workload, "Pods did not become ready");
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* The first planned step this run has not completed yet (NULL when none is left), once what
+ * came before it has converged. */
 static const struct bg_handoff_step *next_step(struct run *r, int *rc)
 {
     struct bg_handoff_world w;
     struct bg_handoff_plan plan;
+    const struct bg_handoff_step *s = NULL;
 
     *rc = bg_handoff_observe(&w, r->a, r->spec, r->ops, r->fail);
     if (*rc != 0)
         return NULL;
     bg_handoff_plan(&plan, r->a, r->spec, &w);
-    for (size_t i = 0; i < plan.n; i++) {
+    for (size_t i = 0; i < plan.n && s == NULL; i++) {
         if (!done_before(r, &plan.steps[i]))
-            return &plan.steps[i];
+            s = &plan.steps[i];
     }
-    return NULL;
+    *rc = settle(r, &w, s);
+    return *rc == 0 ? s : NULL;
 }
 
 int bg_handoff_run(size_t *taken, struct bg_arena *a, const struct bg_handoff_spec *spec,

@@ -168,10 +168,16 @@ static const struct bg_attr es_attrs[] = {
 };
 
 static const struct bg_attr eks_attrs[] = {
-    {.name = "cluster_name", .type = &bg_type_string, .flags = BG_REQUIRED,
-     .validators = not_empty_v, .description = "EKS cluster of the node group."},
-    {.name = "nodegroup_name", .type = &bg_type_string, .flags = BG_REQUIRED,
-     .validators = not_empty_v, .description = "Managed node group name."},
+    {.name = "cluster_name",
+     .type = &bg_type_string,
+     .flags = BG_REQUIRED,
+     .validators = not_empty_v,
+     .description = "EKS cluster of the node group."},
+    {.name = "nodegroup_name",
+     .type = &bg_type_string,
+     .flags = BG_REQUIRED,
+     .validators = not_empty_v,
+     .description = "Managed node group name."},
 };
 
 static const struct bg_attr ng_attrs[] = {
@@ -192,10 +198,11 @@ static const struct bg_field step_fields[] = {
     {"action", &bg_type_string}, {"cluster", &bg_type_string}, {"target", &bg_type_string}};
 static const struct bg_type step_type = BG_TYPE_OBJECT_OF(step_fields);
 static const struct bg_type steps_type = {BG_TYPE_LIST, &step_type, NULL, 0};
-static const struct bg_field observed_fields[] = {
-    {"cluster", &bg_type_string},  {"namespace", &bg_type_string},
-    {"name", &bg_type_string},     {"replicas", &bg_type_number},
-    {"ready_replicas", &bg_type_number}};
+static const struct bg_field observed_fields[] = {{"cluster", &bg_type_string},
+                                                  {"namespace", &bg_type_string},
+                                                  {"name", &bg_type_string},
+                                                  {"replicas", &bg_type_number},
+                                                  {"ready_replicas", &bg_type_number}};
 static const struct bg_type observed_type = BG_TYPE_OBJECT_OF(observed_fields);
 static const struct bg_type observed_list = {BG_TYPE_LIST, &observed_type, NULL, 0};
 
@@ -320,9 +327,12 @@ static void check_service(struct bg_diags *d, const struct bg_path *path, const 
                   s);
 }
 
+/* Terraform shows the configuration only for top-level attribute paths: the message names
+ * the nested one. */
 static const struct bg_path *attr_path(struct bg_arena *a, const char *block, const char *name)
 {
-    return bg_path_attr(a, bg_path_attr(a, NULL, block), name);
+    (void)name;
+    return bg_path_attr(a, NULL, block);
 }
 
 static int validate_es(struct bg_call *call, const struct bg_value *es)
@@ -335,7 +345,8 @@ static int validate_es(struct bg_call *call, const struct bg_value *es)
             continue;
         bg_diag_error(call->diags, attr_path(call->arena, "elasticsearch", creds[i]),
                       "Elasticsearch credentials cannot pass the service proxy",
-                      "Elasticsearch is reached through the API server's service proxy, which "
+                      "elasticsearch.%s: Elasticsearch is reached through the API server's service "
+                      "proxy, which "
                       "authenticates the request with its own Authorization header and removes "
                       "that header before proxying (kubernetes/kubernetes#38775), so no "
                       "username, password or API key can reach Elasticsearch this way. Remove "
@@ -343,7 +354,7 @@ static int validate_es(struct bg_call *call, const struct bg_value *es)
                       "and _cat/allocation without credentials (an anonymous role with the "
                       "cluster privileges monitor and manage), or leave out the elasticsearch "
                       "block and manage allocation yourself.",
-                      creds[i]);
+                      creds[i], creds[i]);
         rc = BG_EINVAL;
     }
     return rc;
@@ -357,8 +368,8 @@ static int validate_node_group(struct bg_call *call, const struct bg_value *ng)
     if (bg_value_is_unknown(asg) || bg_value_is_unknown(eks) ||
         bg_value_is_null(asg) != bg_value_is_null(eks))
         return 0;
-    bg_diag_error(call->diags, bg_path_attr(call->arena, NULL, "node_group"),
-                  "Invalid node group", "Set exactly one of autoscaling_group_name and eks.");
+    bg_diag_error(call->diags, bg_path_attr(call->arena, NULL, "node_group"), "Invalid node group",
+                  "Set exactly one of autoscaling_group_name and eks.");
     return BG_EINVAL;
 }
 
@@ -375,13 +386,15 @@ static int validate_cluster(struct bg_call *call, const char *name, const struct
                       attr_path(call->arena, name,
                                 bg_value_is_null(key) ? "client_key" : "client_certificate"),
                       "Incomplete client certificate",
-                      "client_certificate and client_key go together.");
+                      "%s: client_certificate and client_key go together.", name);
         return BG_EINVAL;
     }
     if (bg_value_is_null(bg_value_get(c, "host")) &&
         bg_value_is_null(bg_value_get(c, "config_path"))) {
         bg_diag_error(call->diags, attr_path(call->arena, name, "host"), "No API server",
-                      "Set host (with cluster_ca_certificate and credentials), or config_path.");
+                      "%s: set host (with cluster_ca_certificate and credentials), or "
+                      "config_path.",
+                      name);
         return BG_EINVAL;
     }
     return 0;

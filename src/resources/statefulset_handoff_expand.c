@@ -83,7 +83,8 @@ static void expand_workloads(struct bg_handoff_workload **out, size_t *n, struct
 /* service = "NAMESPACE/NAME:PORT" */
 static void expand_es(struct bg_sho_es *es, struct bg_arena *a, const struct bg_value *v)
 {
-    const char *service = str_of(v, "service"), *slash = service != NULL ? strchr(service, '/') : NULL;
+    const char *service = str_of(v, "service"),
+               *slash = service != NULL ? strchr(service, '/') : NULL;
     const char *scheme = str_of(v, "scheme");
 
     memset(es, 0, sizeof(*es));
@@ -117,20 +118,27 @@ static void fill_spec(struct bg_sho_cfg *c, struct bg_arena *a)
     s->pause = c->pause;
     s->n_pause = c->n_pause;
     s->es_target = c->has_es ? bg_arena_printf(a, "%s/%s", c->es.namespace_, c->es.service) : NULL;
-    s->node_group = !c->has_ng  ? NULL
-                    : c->ng.asg ? c->ng.asg
-                                : bg_arena_printf(a, "%s/%s", c->ng.eks_cluster, c->ng.eks_nodegroup);
+    s->node_group = !c->has_ng ? NULL
+                    : c->ng.asg
+                        ? c->ng.asg
+                        : bg_arena_printf(a, "%s/%s", c->ng.eks_cluster, c->ng.eks_nodegroup);
     s->health_timeout_s = (double)c->health_timeout_s;
     s->poll_s = (double)c->poll_s;
 }
 
 bool bg_sho__cfg_read(struct bg_sho_cfg *out, struct bg_arena *a, const struct bg_value *v)
 {
-    static const char *const needed[] = {"from_cluster", "to_cluster",    "namespace",
-                                         "statefulsets", "pause",         "elasticsearch",
-                                         "node_group",   "health_timeout_seconds",
+    static const char *const needed[] = {"from_cluster",
+                                         "to_cluster",
+                                         "namespace",
+                                         "statefulsets",
+                                         "pause",
+                                         "elasticsearch",
+                                         "node_group",
+                                         "health_timeout_seconds",
                                          "poll_interval_seconds"};
-    const struct bg_value *es = bg_value_get(v, "elasticsearch"), *ng = bg_value_get(v, "node_group");
+    const struct bg_value *es = bg_value_get(v, "elasticsearch"),
+                          *ng = bg_value_get(v, "node_group");
 
     for (size_t i = 0; i < BG_COUNT(needed); i++) {
         if (!bg_value_is_wholly_known(bg_value_get(v, needed[i])))

@@ -60,30 +60,31 @@ struct bg_value *bg_sho__flatten_observed(struct bg_arena *a, const struct bg_sh
     return list;
 }
 
+/* Terraform points a diagnostic at the configuration only for a top-level attribute (a path
+ * into an object or tuple constructor falls back to the resource block), so the path stops
+ * there and the message names the element. */
 static const struct bg_path *failure_path(struct bg_arena *a, const struct bg_handoff_failure *f)
 {
-    const struct bg_path *p;
-
-    if (f->attribute == NULL)
-        return NULL;
-    p = bg_path_attr(a, NULL, f->attribute);
-    if (f->has_index)
-        return bg_path_attr(a, bg_path_index(a, p, (int64_t)f->index), "name");
-    if (strcmp(f->attribute, "elasticsearch") == 0)
-        return bg_path_attr(a, p, "service");
-    return p;
+    return f->attribute != NULL ? bg_path_attr(a, NULL, f->attribute) : NULL;
 }
 
 void bg_sho__failure_diag(struct bg_call *call, const struct bg_handoff_failure *f)
 {
+    const char *where = f->attribute == NULL ? NULL
+                        : f->has_index
+                            ? bg_arena_printf(call->arena, "%s[%zu]", f->attribute, f->index)
+                        : strcmp(f->attribute, "elasticsearch") == 0 ? "elasticsearch.service"
+                                                                     : f->attribute;
+
     bg_diag_error(call->diags, failure_path(call->arena, f),
-                  f->summary != NULL ? f->summary : "Hand-off failed", "%s",
+                  f->summary != NULL ? f->summary : "Hand-off failed", "%s%s%s",
+                  where != NULL ? where : "", where != NULL ? ": " : "",
                   f->detail != NULL ? f->detail : "");
 }
 
 /* Observes and plans with an open world; a diagnostic on failure. */
-static int survey(struct bg_handoff_world *world, struct bg_handoff_plan *plan, struct bg_call *call,
-                  struct bg_sho_world *w, const struct bg_sho_cfg *cfg)
+static int survey(struct bg_handoff_world *world, struct bg_handoff_plan *plan,
+                  struct bg_call *call, struct bg_sho_world *w, const struct bg_sho_cfg *cfg)
 {
     struct bg_handoff_failure f;
     int rc = bg_handoff_observe(world, call->arena, &cfg->spec, &w->ops, &f);
@@ -256,8 +257,8 @@ static int replicas_in(const struct bg_value *observed, const char *cluster,
 }
 
 /* Replicas back in from_cluster after they were 0 there: someone started the old copy. */
-static void warn_drift(struct bg_call *call, const struct bg_value *old, const struct bg_sho_cfg *cfg,
-                       const struct bg_handoff_world *w)
+static void warn_drift(struct bg_call *call, const struct bg_value *old,
+                       const struct bg_sho_cfg *cfg, const struct bg_handoff_world *w)
 {
     char *list = NULL;
 
@@ -302,7 +303,8 @@ int bg_sho__read(struct bg_call *call, struct bg_read_req *req)
         return rc;
     warn_drift(call, bg_value_get(req->state, "observed"), &cfg, &world);
     state = bg_value_copy_map(call->arena, req->state);
-    bg_value_put(call->arena, state, "observed", bg_sho__flatten_observed(call->arena, &cfg, &world));
+    bg_value_put(call->arena, state, "observed",
+                 bg_sho__flatten_observed(call->arena, &cfg, &world));
     req->new_state = state;
     return 0;
 }

@@ -69,7 +69,13 @@ static int es_error(const struct bg_k8s_response *r, struct bg_error *err)
 
     if (!cJSON_IsString(type)) {
         cJSON_Delete(doc);
-        return bg_k8s_status_error(r, err);
+        code = bg_k8s_status_error(r, err);
+        /* The API server's own 503: endpoints not there yet (pods just became ready) is
+         * worth waiting for; any other failure to reach the service (connection refused, a
+         * wrong port) is BG_EIO, which the hand-off reports rather than waits out at plan. */
+        if (code == BG_ERETRY && strstr(err->msg, "no endpoints available") == NULL)
+            code = err->code = BG_EIO;
+        return code;
     }
     bg_error_set(err, code, "Elasticsearch: %s%s%.200s (HTTP %ld)%s", type->valuestring,
                  cJSON_IsString(reason) ? ": " : "",
@@ -86,8 +92,8 @@ static int es_error(const struct bg_k8s_response *r, struct bg_error *err)
 static int es_call(cJSON **doc, struct bg_sho_world *w, enum bg_handoff_cluster c,
                    const char *method, const char *path, const char *body, struct bg_error *err)
 {
-    struct bg_k8s_proxy_request req = {method, w->cfg->es.namespace_, w->cfg->es.service,
-                                       w->cfg->es.scheme, path, body};
+    struct bg_k8s_proxy_request req = {
+        method, w->cfg->es.namespace_, w->cfg->es.service, w->cfg->es.scheme, path, body};
     struct bg_k8s_response r;
     int rc = bg_k8s_proxy(&r, w->k8s[c], w->call->arena, &req, err);
 
@@ -125,10 +131,10 @@ static int es_set_allocation(void *ctx, enum bg_handoff_cluster c, const char *v
                              struct bg_error *err)
 {
     struct bg_sho_world *w = ctx;
-    char *body = value != NULL
-                     ? bg_arena_printf(w->call->arena, "{\"persistent\":{\"" ALLOCATION "\":\"%s\"}}",
-                                       value)
-                     : "{\"persistent\":{\"" ALLOCATION "\":null}}";
+    char *body =
+        value != NULL
+            ? bg_arena_printf(w->call->arena, "{\"persistent\":{\"" ALLOCATION "\":\"%s\"}}", value)
+            : "{\"persistent\":{\"" ALLOCATION "\":null}}";
     const cJSON *ack;
     cJSON *doc;
     int rc = es_call(&doc, w, c, "PUT", "/_cluster/settings", body, err);
@@ -191,8 +197,8 @@ static int es_health(void *ctx, struct bg_handoff_health *out, enum bg_handoff_c
     if (rc != 0)
         return rc;
     status = cJSON_GetObjectItemCaseSensitive(doc, "status");
-    out->status = bg_arena_strdup(w->call->arena, cJSON_IsString(status) ? status->valuestring
-                                                                         : "unknown");
+    out->status =
+        bg_arena_strdup(w->call->arena, cJSON_IsString(status) ? status->valuestring : "unknown");
     out->nodes = cJSON_GetObjectItemCaseSensitive(doc, "number_of_nodes") != NULL
                      ? cJSON_GetObjectItemCaseSensitive(doc, "number_of_nodes")->valueint
                      : 0;
@@ -271,8 +277,7 @@ static void log_step(void *ctx, const struct bg_handoff_step *s, const char *eve
     bg_log_escape(seen, sizeof(seen), detail);
     snprintf(fields, sizeof(fields),
              "\"action\":\"%s\",\"cluster\":\"%s\",\"target\":\"%s\",\"event\":\"%s\"",
-             bg_handoff_action_name(s->action), bg_handoff_cluster_name(s->cluster), target,
-             event);
+             bg_handoff_action_name(s->action), bg_handoff_cluster_name(s->cluster), target, event);
     bg_log(w->call->log, strcmp(event, "wait") == 0 ? BG_LOG_DEBUG : BG_LOG_INFO,
            "statefulset_handoff", fields, "%s %s %s %s: %s", event,
            bg_handoff_action_name(s->action), bg_handoff_cluster_name(s->cluster), s->target,
@@ -291,10 +296,9 @@ static int open_cluster(struct bg_sho_world *w, enum bg_handoff_cluster c,
     struct bg_arena *a = w->call->arena;
 
     if (bg_k8s_resolve(&conn, a, &cfg->k8s, (const char *const *)environ, &setting, &err) != 0) {
-        const struct bg_path *p = bg_path_attr(a, NULL, cluster_attr(c));
-
-        bg_diag_error(w->call->diags, setting != NULL ? bg_path_attr(a, p, setting) : p,
-                      "Invalid cluster connection", "%s: %s", cluster_attr(c), err.msg);
+        bg_diag_error(w->call->diags, bg_path_attr(a, NULL, cluster_attr(c)),
+                      "Invalid cluster connection", "%s%s%s: %s", cluster_attr(c),
+                      setting != NULL ? "." : "", setting != NULL ? setting : "", err.msg);
         return err.code != 0 ? err.code : BG_EINVAL;
     }
     opts.stop = w->call->stop;
@@ -311,9 +315,9 @@ int bg_sho__world_open(struct bg_sho_world *w, struct bg_call *call, const struc
     memset(w, 0, sizeof(*w));
     w->call = call;
     w->cfg = cfg;
-    w->ops = (struct bg_handoff_ops){w,        workload,   scale,          es_allocation,
-                                     es_set_allocation, es_flush, es_health, node_group,
-                                     node_group_zero,   log_step};
+    w->ops =
+        (struct bg_handoff_ops){w,        workload,  scale,      es_allocation,   es_set_allocation,
+                                es_flush, es_health, node_group, node_group_zero, log_step};
     rc = open_cluster(w, BG_HANDOFF_FROM, &cfg->from);
     if (rc == 0)
         rc = open_cluster(w, BG_HANDOFF_TO, &cfg->to);

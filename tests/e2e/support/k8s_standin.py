@@ -245,6 +245,8 @@ class World:
         s = self.sts.get((p.cluster, p.namespace, p.sts))
         if p.terminating_since is not None or s is None:
             return
+        if p.ready:
+            return  # a running pod keeps its attached volume
         key = "%s/%s/%s" % (p.cluster, p.namespace, p.sts)
         other = [c for c in CLUSTERS if c != p.cluster][0]
         blocked = s.volumes and (other, p.namespace, p.sts, p.ordinal) in self.pods

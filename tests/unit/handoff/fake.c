@@ -103,7 +103,11 @@ static int es_reachable(struct fake *f, enum bg_handoff_cluster c, struct bg_err
 
     for (size_t i = 0; i < f->n_es; i++)
         ready += fake_find(f, c, f->es_names[i])->ready;
-    if (f->proxy_down || ready == 0)
+    if (f->proxy_down)
+        return bg_error_set(err, BG_EIO,
+                            "error trying to reach service: dial tcp 10.0.0.10:9200: connect: "
+                            "connection refused (HTTP 503 ServiceUnavailable)");
+    if (ready == 0)
         return bg_error_set(err, BG_ERETRY,
                             "no endpoints available for service "
                             "\"elastic-master\" (HTTP 503 ServiceUnavailable)");
