@@ -474,8 +474,8 @@ struct bg_aws_asg {
 };
 
 /* DescribeAutoScalingGroups for one name; BG_ENOTFOUND when there is no such group. */
-int bg_aws_autoscaling_describe(struct bg_aws_asg *out, struct bg_aws_client *c,
-                                struct bg_arena *a, const char *name, struct bg_error *err);
+int bg_aws_autoscaling_describe(struct bg_aws_asg *out, struct bg_aws_client *c, struct bg_arena *a,
+                                const char *name, struct bg_error *err);
 
 /* UpdateAutoScalingGroup MinSize=0 DesiredCapacity=0 (MaxSize left as it is). */
 int bg_aws_autoscaling_zero(struct bg_aws_client *c, struct bg_arena *a, const char *name,

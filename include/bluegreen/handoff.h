@@ -21,18 +21,22 @@
  * The record of progress is the observed world (replicas, pods, the allocation setting,
  * health, the node group): bg_handoff_plan is a pure function from an observation to the
  * steps still to take, so a run cut short anywhere (StopProvider, SIGKILL) is continued by
- * observing again. What each step counts as done:
- *   scale_down:         spec.replicas 0 and no pod left
+ * observing again. A step is left out of the plan once its intent is in the world, judged
+ * on what only the hand-off changes (terraform plans twice per apply and requires the same
+ * steps, while pods keep converging in between):
+ *   scale_down:         spec.replicas 0
  *   disable_allocation: the setting is "primaries", or no Elasticsearch pod is ready in
  *                       from_cluster (nothing left there to protect)
  *   flush:              as disable_allocation's second clause, or the first statefulset to go
  *                       down (the last listed) is already at 0
- *   scale_node_group:   desired 0, min 0, no instance left
- *   scale_up:           spec.replicas and readyReplicas at the declared replicas, status
- *                       observed for the current generation
+ *   scale_node_group:   desired 0 and min 0
+ *   scale_up:           spec.replicas at the declared replicas
  *   wait_joined, enable_allocation: disable_allocation is done and the setting is null/all
- *   wait_green:         enable_allocation is done and the health is green, or a pause
- *                       workload was already started in to_cluster
+ *   wait_green:         enable_allocation is done and a pause workload was started in
+ *                       to_cluster (or there are none)
+ * Convergence (pods gone, pods ready, instances gone) is waited for by the executor: after
+ * each step, and for every earlier step before the next one (a run interrupted while old pods
+ * were terminating first waits for them).
  * Safety rules the executor enforces whatever the plan says: nothing is scaled up in
  * to_cluster while pods of the same workload exist in from_cluster; the node group is scaled
  * to 0 only when no statefulset has a pod left in from_cluster.

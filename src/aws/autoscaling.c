@@ -26,8 +26,8 @@ int bg_aws_autoscaling_parse_group(struct bg_aws_asg *out, struct bg_arena *a, c
     if (rc != 0)
         return rc;
     root = bg_xml_root(doc, "DescribeAutoScalingGroupsResponse");
-    group = bg_xml_path(root, "DescribeAutoScalingGroupsResult", "AutoScalingGroups", "member",
-                        NULL);
+    group =
+        bg_xml_path(root, "DescribeAutoScalingGroupsResult", "AutoScalingGroups", "member", NULL);
     if (root == NULL) {
         rc = bg_error_set(err, BG_EPROTO, "expected a DescribeAutoScalingGroupsResponse");
     } else if (group == NULL) {
@@ -40,15 +40,16 @@ int bg_aws_autoscaling_parse_group(struct bg_aws_asg *out, struct bg_arena *a, c
              m = bg_xml_next(m))
             out->instances += !gone(bg_xml_text(a, bg_xml_child(m, "LifecycleState")));
         if (out->min < 0 || out->desired < 0)
-            rc = bg_error_set(err, BG_EPROTO, "Auto Scaling group without MinSize or "
-                                              "DesiredCapacity");
+            rc = bg_error_set(err, BG_EPROTO,
+                              "Auto Scaling group without MinSize or "
+                              "DesiredCapacity");
     }
     bg_xml_free(doc);
     return rc;
 }
 
-int bg_aws_autoscaling_describe(struct bg_aws_asg *out, struct bg_aws_client *c,
-                                struct bg_arena *a, const char *name, struct bg_error *err)
+int bg_aws_autoscaling_describe(struct bg_aws_asg *out, struct bg_aws_client *c, struct bg_arena *a,
+                                const char *name, struct bg_error *err)
 {
     const struct bg_aws_param params[] = {{"AutoScalingGroupNames.member.1", name}};
     struct bg_aws_request req = {"DescribeAutoScalingGroups", params, 1, BG_AWS_AUTOSCALING};

@@ -23,7 +23,7 @@ static int json_size(const cJSON *o, const char *key)
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
     return cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < 1e6 ? (int)v->valuedouble
-                                                                           : -1;
+                                                                            : -1;
 }
 
 int bg_aws_eks_parse_nodegroup(struct bg_aws_nodegroup *out, struct bg_arena *a, const char *json,

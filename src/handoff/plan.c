@@ -175,8 +175,8 @@ void bg_handoff__canonical(struct bg_handoff_plan *out, struct bg_arena *a,
     size_t i;
 
     out->n = 0;
-    out->steps = bg_arena_calloc(a, 2 * s->n_pause + 2 * s->n_statefulsets + 7,
-                                 sizeof(*out->steps));
+    out->steps =
+        bg_arena_calloc(a, 2 * s->n_pause + 2 * s->n_statefulsets + 7, sizeof(*out->steps));
     for (i = 0; i < s->n_pause; i++)
         add(&b, BG_HANDOFF_SCALE_DOWN, BG_HANDOFF_FROM, name_of(a, &s->pause[i]), true, i);
     if (s->es_target != NULL) {

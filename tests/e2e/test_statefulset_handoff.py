@@ -513,5 +513,29 @@ class Lifecycle(HandoffCase):
         self.ws.assert_no_changes()
 
 
+class Example(HandoffCase):
+    """examples/terraform/statefulset-handoff, as a user would run it."""
+
+    def test_the_example_hands_the_logging_stack_over(self):
+        src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples",
+                           "terraform", "statefulset-handoff", "main.tf")
+        with open(src) as f:
+            self.ws.write("main.tf", f.read())
+        kubeconfig = {"apiVersion": "v1", "kind": "Config", "clusters": [
+            {"name": "spoon", "cluster": {"server": self.k.host["from"],
+                                          "certificate-authority": self.k.ca_path}}],
+            "users": [{"name": "ci", "user": {"token": "token-from"}}],
+            "contexts": [{"name": "aws-tools-spoon",
+                          "context": {"cluster": "spoon", "user": "ci"}}]}
+        self.ws.write(".kube/config", json.dumps(kubeconfig))
+        self.ws.write("terraform.tfvars", "knife_endpoint = %s\nknife_ca_file = %s\n"
+                      "knife_token = \"token-to\"\nold_node_group = %s\n" % (
+                          hcl(self.k.host["to"]), hcl(self.k.ca_path), hcl(self.asg)))
+        r = self.ws.apply()
+        self.assertIn("scale_node_group aws %s" % self.asg, r.out)
+        self.assertEqual(self.actions(), FULL)
+        self.ws.assert_no_changes()
+
+
 if __name__ == "__main__":
     unittest.main()

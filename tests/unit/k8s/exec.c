@@ -78,7 +78,8 @@ Test(k8s_exec, a_failing_or_hanging_or_missing_command_is_an_error_naming_it)
     time_t t0;
 
     cr_expect_eq(bg_k8s_exec_run(&c, a, &fails, 10000, NULL, &err), BG_EINVAL);
-    cr_expect(strstr(err.msg, "\"sh\" failed (exit status 4): cluster not found") != NULL, "%s", err.msg);
+    cr_expect(strstr(err.msg, "\"sh\" failed (exit status 4): cluster not found") != NULL, "%s",
+              err.msg);
     t0 = time(NULL);
     cr_expect_eq(bg_k8s_exec_run(&c, a, &hangs, 300, NULL, &err), BG_EIO);
     cr_expect(strstr(err.msg, "did not finish in time") != NULL, "%s", err.msg);
