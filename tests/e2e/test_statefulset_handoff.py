@@ -501,6 +501,31 @@ class Lifecycle(HandoffCase):
         self.ws.apply()
         self.assertEqual(self.actions(), FULL)
 
+    def test_an_eks_managed_node_group_goes_to_zero(self):
+        name = "spoon-%d" % (time.time_ns() % 10**9)
+        st, doc = self.aws.eks("POST", "/clusters", {
+            "name": name, "roleArn": "arn:aws:iam::123456789012:role/eks",
+            "resourcesVpcConfig": {"subnetIds": ["subnet-1"]}})
+        self.assertEqual(st, 200, doc)
+        st, doc = self.aws.eks("POST", "/clusters/%s/node-groups" % name, {
+            "nodegroupName": "elastic", "nodeRole": "arn:aws:iam::123456789012:role/node",
+            "subnets": ["subnet-1"], "scalingConfig": {"minSize": 2, "maxSize": 5,
+                                                       "desiredSize": 3}})
+        self.assertEqual(st, 200, doc)
+        main = self.ws.read("main.tf").replace(
+            "node_group = { autoscaling_group_name = %s }" % hcl(self.asg),
+            'node_group = { eks = { cluster_name = %s, nodegroup_name = "elastic" } }' % hcl(name))
+        self.ws.write("main.tf", main)
+        self.ws.apply()
+        st, doc = self.aws.eks("GET", "/clusters/%s/node-groups/elastic" % name)
+        self.assertEqual(doc["nodegroup"]["scalingConfig"],
+                         {"minSize": 0, "maxSize": 5, "desiredSize": 0})
+        updates = [c for c in self.aws.control("log")["calls"]
+                   if c["action"].endswith("/update-config")]
+        self.assertEqual(len(updates), 1)
+        self.assertEqual(self.asg_sizes(), (3, 3))  # the Auto Scaling group was not touched
+        self.ws.assert_no_changes()
+
     def test_without_elasticsearch_only_scales(self):
         """Prometheus/Solr style: no elasticsearch block, no node group."""
         self.write(es=False, node_group=False, pause=False)
