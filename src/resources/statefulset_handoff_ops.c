@@ -130,9 +130,9 @@ int bg_sho__plan(struct bg_call *call, struct bg_plan_req *req)
         bg_value_put(a, req->planned, "observed", bg_value_get(req->prior, "observed"));
         return 0;
     }
+    /* observed is read again after the apply: pods may still be converging now */
     bg_value_put(a, req->planned, "steps", bg_sho__flatten_steps(a, &plan));
-    bg_value_put(a, req->planned, "observed",
-                 plan.n == 0 ? bg_sho__flatten_observed(a, &cfg, &world) : bg_value_unknown(a));
+    bg_value_put(a, req->planned, "observed", bg_value_unknown(a));
     return 0;
 }
 
@@ -203,8 +203,12 @@ static int apply_with(struct bg_call *call, struct bg_apply_req *req, struct bg_
     state = bg_value_copy_map(a, req->planned);
     if (!bg_value_is_wholly_known(bg_value_get(state, "steps")))
         bg_value_put(a, state, "steps", bg_sho__flatten_steps(a, &plan));
-    if (bg_handoff_observe(&world, a, &cfg->spec, &w->ops, &f) == 0 || rc != 0)
+    /* what the clusters show now; if even that read fails, nothing (the next refresh
+     * fills it), never an unknown value in state */
+    if (bg_handoff_observe(&world, a, &cfg->spec, &w->ops, &f) == 0)
         bg_value_put(a, state, "observed", bg_sho__flatten_observed(a, cfg, &world));
+    else
+        bg_value_put(a, state, "observed", bg_value_array(a, 0));
     req->new_state = state;
     return rc;
 }

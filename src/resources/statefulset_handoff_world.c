@@ -151,7 +151,8 @@ static int es_set_allocation(void *ctx, enum bg_handoff_cluster c, const char *v
 static int es_flush(void *ctx, enum bg_handoff_cluster c, struct bg_error *err)
 {
     cJSON *doc;
-    int rc = es_call(&doc, ctx, c, "POST", "/_flush", "{}", err);
+    /* no body: Elasticsearch refuses one on APIs that take none */
+    int rc = es_call(&doc, ctx, c, "POST", "/_flush", "", err);
 
     cJSON_Delete(doc);
     return rc;

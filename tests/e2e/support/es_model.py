@@ -213,6 +213,9 @@ class ESModel:
         if route == ("PUT", "/_cluster/settings"):
             return self.put_settings(body)
         if route in (("POST", "/_flush"), ("GET", "/_flush")):
+            if body:
+                return 400, error("illegal_argument_exception", "request [%s] does not support "
+                                  "having a body" % path, 400)
             self.flushes += 1
             n = sum(1 for c in self.copies if c.state == "STARTED")
             return 200, {"_shards": {"total": len(self.copies), "successful": n, "failed": 0}}
