@@ -52,7 +52,10 @@ int bg_aws_autoscaling_describe(struct bg_aws_asg *out, struct bg_aws_client *c,
                                 const char *name, struct bg_error *err)
 {
     const struct bg_aws_param params[] = {{"AutoScalingGroupNames.member.1", name}};
-    struct bg_aws_request req = {"DescribeAutoScalingGroups", params, 1, BG_AWS_AUTOSCALING};
+    struct bg_aws_request req = {.action = "DescribeAutoScalingGroups",
+                                 .params = params,
+                                 .n_params = 1,
+                                 .service = BG_AWS_AUTOSCALING};
     struct bg_aws_response resp;
     int rc = bg_aws_client_call(&resp, c, a, &req, err);
 
@@ -70,7 +73,10 @@ int bg_aws_autoscaling_zero(struct bg_aws_client *c, struct bg_arena *a, const c
 {
     const struct bg_aws_param params[] = {
         {"AutoScalingGroupName", name}, {"MinSize", "0"}, {"DesiredCapacity", "0"}};
-    struct bg_aws_request req = {"UpdateAutoScalingGroup", params, 3, BG_AWS_AUTOSCALING};
+    struct bg_aws_request req = {.action = "UpdateAutoScalingGroup",
+                                 .params = params,
+                                 .n_params = 3,
+                                 .service = BG_AWS_AUTOSCALING};
 
     return bg_aws_client_call(NULL, c, a, &req, err);
 }

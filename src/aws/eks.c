@@ -50,7 +50,8 @@ int bg_aws_eks_describe_nodegroup(struct bg_aws_nodegroup *out, struct bg_aws_cl
                                   struct bg_arena *a, const char *cluster, const char *nodegroup,
                                   struct bg_error *err)
 {
-    struct bg_aws_rest_request req = {"DescribeNodegroup", BG_AWS_EKS, "GET", NULL, NULL};
+    struct bg_aws_rest_request req = {
+        .action = "DescribeNodegroup", .service = BG_AWS_EKS, .method = "GET"};
     struct bg_aws_response resp;
     int rc = check_name("cluster_name", cluster, err);
 
@@ -66,7 +67,8 @@ int bg_aws_eks_describe_nodegroup(struct bg_aws_nodegroup *out, struct bg_aws_cl
 int bg_aws_eks_nodegroup_zero(struct bg_aws_client *c, struct bg_arena *a, const char *cluster,
                               const char *nodegroup, int max, struct bg_error *err)
 {
-    struct bg_aws_rest_request req = {"UpdateNodegroupConfig", BG_AWS_EKS, "POST", NULL, NULL};
+    struct bg_aws_rest_request req = {
+        .action = "UpdateNodegroupConfig", .service = BG_AWS_EKS, .method = "POST"};
     int rc = check_name("cluster_name", cluster, err);
 
     if (rc == 0)
