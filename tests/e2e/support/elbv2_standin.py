@@ -335,10 +335,14 @@ class StandInApp:
             action = environ.get("REQUEST_METHOD", "GET") + " " + path
             entry = {"action": action, "method": environ.get("REQUEST_METHOD"), "path": path,
                      "body": body.decode("utf-8", "replace")[:2000]}
-        entry.update({"t": time.time(), "status": 400, "throttled": False, "targets": [],
+        now = time.time()
+        entry.update({"t": now, "status": 400, "throttled": False, "targets": [],
                       "target_group": ""})
+        entry.update(self.check_credentials(environ, body, now))  # the same fields as ELBv2's
         with self.state.lock:
             self.state.calls.append(entry)
+            if entry["expired"] and "version" in entry:  # Query APIs share the XML layout
+                return self.reply(start_response, 400, expired_token_body())
             # only when named: "*" stays ELBv2's, as it was before these services were logged
             if self.state.throttles.get(action, 0) > 0:
                 self.state.throttles[action] -= 1
