@@ -4,7 +4,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config git
-  libgrpc-dev libprotobuf-c-dev protobuf-c-compiler libmsgpack-dev libcjson-dev
+  libgrpc-dev libprotobuf-c-dev protobuf-c-compiler libmsgpack-dev libcjson-dev libyaml-dev
   libssl-dev libcurl4-openssl-dev libxml2-dev libcriterion-dev
   clang clang-format libclang-rt-14-dev valgrind python3
 )

@@ -465,4 +465,43 @@ int bg_aws_elbv2_parse_deregistration_delay(int *out, const char *xml, size_t le
 /* Checks that xml is the <action>Response document (RegisterTargets, DeregisterTargets). */
 int bg_aws_elbv2_parse_ack(const char *action, const char *xml, size_t len, struct bg_error *err);
 
+/* ---- node groups (src/aws/autoscaling.c, src/aws/eks.c) ------------------------------ */
+
+/* An Auto Scaling group's sizes and its instances that are not terminated. */
+struct bg_aws_asg {
+    int min, max, desired;
+    int instances; /* lifecycle state other than Terminated / Terminating:Proceed */
+};
+
+/* DescribeAutoScalingGroups for one name; BG_ENOTFOUND when there is no such group. */
+int bg_aws_autoscaling_describe(struct bg_aws_asg *out, struct bg_aws_client *c, struct bg_arena *a,
+                                const char *name, struct bg_error *err);
+
+/* UpdateAutoScalingGroup MinSize=0 DesiredCapacity=0 (MaxSize left as it is). */
+int bg_aws_autoscaling_zero(struct bg_aws_client *c, struct bg_arena *a, const char *name,
+                            struct bg_error *err);
+
+/* An EKS managed node group's scaling config and status (ACTIVE, UPDATING...). */
+struct bg_aws_nodegroup {
+    int min, max, desired;
+    const char *status;
+};
+
+/* DescribeNodegroup; BG_ENOTFOUND when the cluster or node group does not exist. */
+int bg_aws_eks_describe_nodegroup(struct bg_aws_nodegroup *out, struct bg_aws_client *c,
+                                  struct bg_arena *a, const char *cluster, const char *nodegroup,
+                                  struct bg_error *err);
+
+/* UpdateNodegroupConfig scalingConfig {minSize 0, desiredSize 0, maxSize max} (EKS requires
+ * maxSize >= 1, so the current one is passed back). */
+int bg_aws_eks_nodegroup_zero(struct bg_aws_client *c, struct bg_arena *a, const char *cluster,
+                              const char *nodegroup, int max, struct bg_error *err);
+
+/* The parsers behind them, for tests and fuzzing (untrusted input, BG_EPROTO on anything
+ * else). */
+int bg_aws_autoscaling_parse_group(struct bg_aws_asg *out, struct bg_arena *a, const char *xml,
+                                   size_t len, struct bg_error *err);
+int bg_aws_eks_parse_nodegroup(struct bg_aws_nodegroup *out, struct bg_arena *a, const char *json,
+                               size_t len, struct bg_error *err);
+
 #endif

@@ -48,6 +48,9 @@ Control API (JSON bodies and answers), all under /_standin/:
                                                "expired": false}],
                                                "fetches": [{"t": ..., "source": "imds",
                                                "access_key": "ASIA..."}]}
+        Calls to other services are logged too: Query APIs (Auto Scaling...) with "action",
+        "version" and "params"; REST APIs (EKS) with "action" = "METHOD /path", "method",
+        "path" and "body". `throttle` applies to them when it names their action.
   POST /_standin/credentials {"lifetime": 60, "role": "ci-role",
                               "container_token": "secret" | null}
   POST /_standin/register {"access_key": ..., "secret_key": ..., "token": ...,
@@ -246,7 +249,7 @@ class StandInApp:
         environ["wsgi.input"] = io.BytesIO(body)
         form = dict(urllib.parse.parse_qsl(body.decode("utf-8", "replace")))
         if form.get("Version") != ELBV2_VERSION or "Action" not in form:
-            return self.moto(environ, start_response)
+            return self.other(environ, start_response, form, body)
         return self.elbv2(environ, start_response, form, body)
 
     # ---- credentials -----------------------------------------------------------------------
@@ -318,6 +321,36 @@ class StandInApp:
     def json_reply(self, start_response, status, doc):
         return self.reply(start_response, status, json.dumps(doc).encode(),
                           [("Content-Type", "application/json")])
+
+    # ---- other services: logged (Auto Scaling, EKS...) and passed to moto -----------------
+    def other(self, environ, start_response, form, body):
+        """Query calls are logged with their action, version and parameters, REST calls
+        (EKS) with method and path; both can be throttled like ELBv2 calls."""
+        if "Action" in form:
+            action = form["Action"]
+            entry = {"action": action, "version": form.get("Version", ""),
+                     "params": {k: v for k, v in form.items() if k not in ("Action", "Version")}}
+        else:
+            path = environ.get("PATH_INFO", "")
+            action = environ.get("REQUEST_METHOD", "GET") + " " + path
+            entry = {"action": action, "method": environ.get("REQUEST_METHOD"), "path": path,
+                     "body": body.decode("utf-8", "replace")[:2000]}
+        now = time.time()
+        entry.update({"t": now, "status": 400, "throttled": False, "targets": [],
+                      "target_group": ""})
+        entry.update(self.check_credentials(environ, body, now))  # the same fields as ELBv2's
+        with self.state.lock:
+            self.state.calls.append(entry)
+            if entry["expired"] and "version" in entry:  # Query APIs share the XML layout
+                return self.reply(start_response, 400, expired_token_body())
+            # only when named: "*" stays ELBv2's, as it was before these services were logged
+            if self.state.throttles.get(action, 0) > 0:
+                self.state.throttles[action] -= 1
+                entry["throttled"] = True
+                return self.reply(start_response, 400, throttling_body())
+        status, headers, out = self.forward(environ)
+        entry["status"] = status
+        return self.reply(start_response, status, out, headers)
 
     # ---- ELBv2 ---------------------------------------------------------------------------
     def elbv2(self, environ, start_response, form, body):
@@ -612,6 +645,23 @@ class StandInProcess:
 
     def ec2(self, action, **params):
         return self.call("ec2", "2016-11-15", action, **params)
+
+    def autoscaling(self, action, **params):
+        return self.call("autoscaling", "2011-01-01", action, **params)
+
+    def eks(self, method, path, body=None):
+        """Raw EKS REST call (unsigned); (status, parsed JSON)."""
+        auth = ("AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/eks/aws4_request, "
+                "SignedHeaders=host, Signature=0")
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(self.endpoint + path, data=data, method=method,
+                                     headers={"Authorization": auth,
+                                              "Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                return r.status, json.loads(r.read() or b"null")
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read() or b"null")
 
 
 def main():
