@@ -48,14 +48,18 @@ struct bg_server {
     struct bg_service *service;
     const struct bg_logger *log;
     size_t live_calls;
+    size_t handlers; /* calls whose handler thread has not been joined */
     bool shutting_down, shutdown_done;
+    bool prompt_exit, exit_now;
     struct call shutdown_tag;
 };
 
 static void call_free(struct call *c)
 {
-    if (c->has_thread)
+    if (c->has_thread) {
         pthread_join(c->thread, NULL);
+        c->server->handlers--;
+    }
     if (c->call != NULL)
         grpc_call_unref(c->call);
     grpc_call_details_destroy(&c->details);
@@ -179,6 +183,7 @@ static void on_received(struct call *c, bool ok)
         return;
     }
     c->has_thread = pthread_create(&c->thread, NULL, handler_thread, c) == 0;
+    c->server->handlers += c->has_thread;
     if (!c->has_thread)
         finish_call(c, GRPC_STATUS_RESOURCE_EXHAUSTED, "cannot start a handler thread");
 }
@@ -198,15 +203,19 @@ static void on_finished(struct bg_server *s, struct call *c)
     bool shutdown = c->shutdown_after;
 
     call_free(c);
-    if (shutdown) {
-        bg_log(s->log, BG_LOG_DEBUG, "protocol", NULL, "shutdown requested by terraform");
+    if (!shutdown)
+        return;
+    bg_log(s->log, BG_LOG_DEBUG, "protocol", NULL, "shutdown requested by terraform");
+    /* Nothing else runs: the answer is on its way and the process may end now. */
+    if (s->prompt_exit && s->handlers == 0)
+        s->exit_now = true;
+    else
         begin_shutdown(s);
-    }
 }
 
 void bg_server_run(struct bg_server *s)
 {
-    while (!(s->shutdown_done && s->live_calls == 0)) {
+    while (!s->exit_now && !(s->shutdown_done && s->live_calls == 0)) {
         grpc_event ev = grpc_completion_queue_next(s->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
         struct call *c = ev.tag;
 
@@ -271,6 +280,7 @@ int bg_server_new(struct bg_server **out, const struct bg_server_options *opts, 
     if (s == NULL)
         return bg_error_set(err, BG_EIO, "out of memory");
     s->log = opts->log;
+    s->prompt_exit = opts->prompt_exit;
     if (bg_service_new(&s->service, opts->log) != 0) {
         free(s);
         return bg_error_set(err, BG_EIO, "cannot create the provider service");
@@ -303,6 +313,7 @@ void bg_server_free(struct bg_server *s)
 
     if (s == NULL)
         return;
+    s->exit_now = false; /* a full teardown after all */
     if (!s->shutting_down) {
         begin_shutdown(s);
         bg_server_run(s);
