@@ -63,6 +63,17 @@ static void add_schema_entries(struct bg_rpc_ctx *ctx, Tfplugin6__GetProviderSch
     }
 }
 
+/* No RPC here depends on GetProviderSchema having been called in this process, so terraform
+ * may serve the schema from its cache: it then skips the call on its 2nd and 3rd launch. */
+static Tfplugin6__ServerCapabilities *capabilities(struct bg_rpc_ctx *ctx)
+{
+    Tfplugin6__ServerCapabilities *c =
+        bg_wire_new(ctx->arena, &tfplugin6__server_capabilities__descriptor);
+
+    c->get_provider_schema_optional = 1;
+    return c;
+}
+
 static ProtobufCMessage *get_schema(struct bg_rpc_ctx *ctx, const ProtobufCMessage *req)
 {
     Tfplugin6__GetProviderSchema__Response *r =
@@ -71,7 +82,7 @@ static ProtobufCMessage *get_schema(struct bg_rpc_ctx *ctx, const ProtobufCMessa
     (void)req;
     r->provider = bg_wire_schema(ctx->arena, &bg_provider_schema);
     add_schema_entries(ctx, r);
-    r->server_capabilities = bg_wire_new(ctx->arena, &tfplugin6__server_capabilities__descriptor);
+    r->server_capabilities = capabilities(ctx);
     return &r->base;
 }
 
@@ -82,7 +93,7 @@ static ProtobufCMessage *get_metadata(struct bg_rpc_ctx *ctx, const ProtobufCMes
     size_t n, i;
 
     (void)req;
-    r->server_capabilities = bg_wire_new(ctx->arena, &tfplugin6__server_capabilities__descriptor);
+    r->server_capabilities = capabilities(ctx);
     for (n = 0; bg_resources[n] != NULL; n++)
         ;
     r->n_resources = n;
