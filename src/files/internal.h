@@ -28,4 +28,10 @@ int bg_files__check_name(const char *name, struct bg_error *err);
  * absent, BG_EINVAL when not a directory or reached through a symlink, BG_EIO otherwise. */
 int bg_files__open_dir(int *out, const char *dir_abs, struct bg_error *err);
 
+struct bg_files_dircache;
+
+/* How many bg_files_discover_cached calls were answered from the cache and how many read the
+ * directory (dircache.c; for tests). */
+void bg_files__dircache_counts(size_t *hits, size_t *scans, struct bg_files_dircache *c);
+
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bluegreen/files.h"
 #include "health.pb-c.h"
 #include "plugin.pb-c.h"
 #include "rpc.h"
@@ -291,6 +292,7 @@ static void run_method(struct bg_service *svc, const struct bg_rpc_method *m, co
     ctx.call.provider = get_provider(svc);
     ctx.call.log = svc->log;
     ctx.call.stop = &svc->stop;
+    ctx.call.dircache = svc->dircache;
     pack_response(out, m->handler(&ctx, req));
     out->shutdown = ctx.shutdown;
     protobuf_c_message_free_unpacked(req, NULL);
@@ -321,6 +323,10 @@ int bg_service_new(struct bg_service **out, const struct bg_logger *log)
     if (svc == NULL)
         return BG_EIO;
     svc->log = log;
+    if (bg_files_dircache_new(&svc->dircache) != 0) {
+        free(svc);
+        return BG_EIO;
+    }
     pthread_mutex_init(&svc->lock, NULL);
     atomic_init(&svc->stop, false);
     *out = svc;
@@ -345,6 +351,7 @@ void bg_service_free(struct bg_service *svc)
     if (svc == NULL)
         return;
     bg_provider_free(svc->provider);
+    bg_files_dircache_free(svc->dircache);
     pthread_mutex_destroy(&svc->lock);
     free(svc);
 }

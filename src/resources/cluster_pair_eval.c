@@ -29,7 +29,8 @@ static int discover(struct bg_file_list *out, struct bg_call *call, const struct
 {
     struct bg_error err = BG_ERROR_INIT;
 
-    if (bg_files_discover(out, call->arena, cfg->dir_abs, cluster, &err) != 0)
+    if (bg_files_discover_cached(out, call->arena, call->dircache, cfg->dir_abs, cluster, &err) !=
+        0)
         return bg_diag_from_error(call->diags, path_of(call, "directory"),
                                   "Cannot list cluster files", &err);
     return 0;

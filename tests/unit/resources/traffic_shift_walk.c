@@ -163,7 +163,7 @@ static void setup(struct fixture *x, size_t n_from, size_t n_to)
     x->logfile = tmpfile();
     cr_assert_not_null(x->logfile);
     x->logger = (struct bg_logger){BG_LOG_INFO, fileno(x->logfile)};
-    x->call = (struct bg_call){x->a, &x->d, NULL, &x->logger, &x->f.stop};
+    x->call = (struct bg_call){x->a, &x->d, NULL, &x->logger, &x->f.stop, NULL};
     x->clock = (struct bg_clock){fake_now, fake_sleep, &x->f};
     x->env.elbv2 = (struct bg_shift_elbv2){fake_describe, fake_change, fake_drain_delay, &x->f};
     x->env.clock = &x->clock;
