@@ -91,7 +91,10 @@ static bool unchanged(const struct stat *a, const struct stat *b)
 
 static bool settled(const struct stat *st, const struct timespec *now)
 {
-    return st->st_ctim.tv_sec + SETTLED_S < now->tv_sec;
+    double age = (double)(now->tv_sec - st->st_ctim.tv_sec) +
+                 (double)(now->tv_nsec - st->st_ctim.tv_nsec) / 1e9;
+
+    return age > SETTLED_S;
 }
 
 /* The cluster's files out of a full listing, copied into the arena (already sorted). */

@@ -290,8 +290,8 @@ static int resume_gate(struct bg_shift_run *r)
     return 0;
 }
 
-/* Sleeps soak_seconds before step `next`, saying how much is left at least three times per
- * soak and at least every 30 s. */
+/* Sleeps soak_seconds before the next step, saying how much is left at least three times
+ * per soak and at least every 30 s. */
 static int soak(struct bg_shift_run *r)
 {
     double total = (double)r->cfg->soak_s, start = bg_shift__now(r), left;

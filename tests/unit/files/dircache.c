@@ -120,7 +120,7 @@ Test(files_dircache, reuses_a_settled_listing_and_sees_every_entry_change_at_onc
     cr_assert_eq(rename(from, to), 0);
     cr_expect_str_eq(found("aws-prod-spoon"), "aws-prod-spoon.tf");
     counts(&hits, &scans);
-    cr_expect_eq(hits, 2, "no stale answer after a change");
+    cr_expect_geq(scans, 5, "each change made the next call read the directory");
     free(from);
     free(to);
 }
