@@ -82,13 +82,13 @@ def probe_env(provider, log):
 
 
 def read_probe(log):
-    """[(lifetime ms, peak RSS KiB, wait status)] recorded so far, and empties the log."""
+    """[(lifetime ms, peak RSS KiB, wait status, CPU ms)] recorded so far; empties the log."""
     if not os.path.exists(log):
         return []
     with open(log) as f:
         rows = [tuple(int(x) for x in line.split()) for line in f if line.strip()]
     os.unlink(log)
-    return [(us / 1000.0, kb, st) for us, kb, st in rows]
+    return [(us / 1000.0, kb, st, cpu / 1000.0) for us, kb, st, cpu in rows]
 
 
 def workspace(tmp, kind, count, provider_dir):
@@ -139,14 +139,15 @@ def lifetimes(tmp, provider, n):
         subprocess.run(["terraform", "providers", "schema", "-json"], cwd=ws, env=env,
                        check=True, capture_output=True)
     rows = read_probe(log)
-    return [ms for ms, _, _ in rows], pdir, log
+    return [ms for ms, _, _, _ in rows], pdir, log
 
 
 def peak_rss_mb(tmp, pdir, log, provider):
+    """Peak RSS over the launches of one plan of 50 pairs, and the provider CPU of that plan."""
     ws, rc = workspace(tmp, "pair", 50, pdir)
     terraform(ws, rc, ["plan"], probe_env(provider, log))
     rows = read_probe(log)
-    return max(kb for _, kb, _ in rows) / 1024.0, len(rows)
+    return max(kb for _, kb, _, _ in rows) / 1024.0, len(rows), sum(c for _, _, _, c in rows)
 
 
 def compare(tmp, provider_dir, count, runs, applied):
@@ -182,9 +183,9 @@ def main():
               % summary(handshake_ms(provider, client_cert(tmp), args.n)))
         life, pdir, log = lifetimes(tmp, provider, args.n)
         print("launch lifetime (exec to exit, schema-only launch): %s" % summary(life))
-        mb, launches = peak_rss_mb(tmp, pdir, log, provider)
-        print("peak RSS during a plan of 50 cluster pairs: %.1f MB (max of %d launches)"
-              % (mb, launches))
+        mb, launches, cpu = peak_rss_mb(tmp, pdir, log, provider)
+        print("peak RSS during a plan of 50 cluster pairs: %.1f MB (max of %d launches; "
+              "provider CPU %.0f ms)" % (mb, launches, cpu))
         for applied in (True, False):
             mode = "refresh" if applied else "create"
             for count in [int(x) for x in args.sizes.split(",")]:
