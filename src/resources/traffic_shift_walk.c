@@ -31,12 +31,24 @@ static int nap(const struct bg_shift_run *r, double seconds)
     return bg_clock_nap(r->env->clock, seconds, r->call->stop) != 0 ? BG_SHIFT_STOPPED : 0;
 }
 
+/* An AWS call cut short by a stop request (BG_ECANCELED: the HTTP client aborts transfers in
+ * flight) is a pause at a safe point, like a stop between steps: no error diagnostic and no
+ * rollback. Whether an aborted RegisterTargets reached AWS is unknown here; the next plan
+ * reads the membership again and resume_gate gates such a target. */
+static int aws_failed(struct bg_shift_run *r, const char *action, const struct bg_error *err)
+{
+    if (err->code == BG_ECANCELED || stop_requested(r))
+        return BG_SHIFT_STOPPED;
+    return bg_shift__aws_diag(r->call, action, r->cfg->arn, err);
+}
+
 static int refresh(struct bg_shift_run *r)
 {
-    int rc = bg_shift__describe(r->m, r->call, &r->env->elbv2, r->cfg->arn);
+    struct bg_error err = BG_ERROR_INIT;
+    int rc = bg_shift__describe_quiet(r->m, r->call->arena, &r->env->elbv2, r->cfg->arn, &err);
 
     r->fresh = rc == 0;
-    return rc;
+    return rc == 0 ? 0 : aws_failed(r, "DescribeTargetHealth", &err);
 }
 
 struct bg_shift_seen bg_shift__seen(const struct bg_shift_run *r, const struct bg_walk_target *t)
@@ -115,8 +127,12 @@ static int guard_last_healthy(struct bg_shift_run *r, const struct bg_walk_targe
 {
     size_t i, self = (size_t)-1;
 
-    if (!r->fresh && refresh(r) != 0)
-        return BG_EPROTO;
+    if (!r->fresh) {
+        int rc = refresh(r);
+
+        if (rc != 0)
+            return rc;
+    }
     bg_shift__member_find(r->m, t, &self);
     for (i = 0; i < r->m->n; i++) {
         if (i != self && r->m->items[i].health == BG_TARGET_HEALTHY)
@@ -134,9 +150,8 @@ static int call_aws(struct bg_shift_run *r, enum bg_walk_action action,
     struct bg_error err = BG_ERROR_INIT;
 
     if (r->env->elbv2.change(r->env->elbv2.ctx, action, r->cfg->arn, &at, &err) != 0)
-        return bg_shift__aws_diag(
-            r->call, action == BG_WALK_REGISTER ? "RegisterTargets" : "DeregisterTargets",
-            r->cfg->arn, &err);
+        return aws_failed(r, action == BG_WALK_REGISTER ? "RegisterTargets" : "DeregisterTargets",
+                          &err);
     r->fresh = false;
     return 0;
 }
@@ -340,8 +355,9 @@ static int finish(struct bg_shift_run *r, int rc)
     struct bg_shift_members last = *r->m;
 
     /* The state must show what AWS holds now; if even that fails, the last snapshot will
-     * do: the next refresh corrects it. */
-    if (!r->fresh && refresh(r) != 0)
+     * do: the next refresh corrects it. After a stop nothing more is asked of AWS (the
+     * request would be cut short at once). */
+    if (!r->fresh && rc != BG_SHIFT_STOPPED && refresh(r) != 0)
         *r->m = last;
     bg_shift__log_end(r, rc);
     if (rc != BG_SHIFT_STOPPED)

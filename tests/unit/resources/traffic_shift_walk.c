@@ -33,6 +33,9 @@ struct fake {
     double healthy_after, drain_s;
     const char *sick; /* never becomes healthy */
     int fail_change;  /* fail the change call with this 1-based number; 0: never */
+    /* The describe / change call with this 1-based number is cut short by a stop request,
+     * as the HTTP client does with a transfer in flight (stop set, BG_ECANCELED); 0: never */
+    int cancel_describe, cancel_change;
     int changes, describes;
     char log[512]; /* "+new1 -old1 ..." */
 };
@@ -78,9 +81,11 @@ static int fake_describe(struct bg_aws_target_health_list *out, void *ctx, struc
 {
     struct fake *f = ctx;
 
-    (void)err;
     cr_assert_str_eq(arn, ARN);
-    f->describes++;
+    if (++f->describes == f->cancel_describe) {
+        atomic_store(&f->stop, true);
+        return bg_error_set(err, BG_ECANCELED, "POST 127.0.0.1: stopped on request");
+    }
     out->items = bg_arena_calloc(a, MAX_T, sizeof(*out->items));
     out->count = 0;
     for (size_t i = 0; i < f->n; i++) {
@@ -110,6 +115,10 @@ static int fake_change(void *ctx, enum bg_walk_action action, const char *arn,
     (void)arn;
     if (++f->changes == f->fail_change)
         return bg_error_set(err, BG_EINVAL, "InvalidTarget: %s cannot be used (HTTP 400)", t->id);
+    if (f->changes == f->cancel_change) {
+        atomic_store(&f->stop, true);
+        return bg_error_set(err, BG_ECANCELED, "POST 127.0.0.1: stopped on request");
+    }
     if (x == NULL) {
         cr_assert_lt(f->n, MAX_T);
         x = &f->tg[f->n++];
@@ -462,6 +471,46 @@ Test(resources_traffic_shift_walk, stop_during_a_health_wait_pauses_and_the_next
     log = log_text(&x);
     cr_expect(strstr(log, "resume: register new1, 25% -> 25% on to_targets") != NULL, "%s", log);
     cr_expect(strstr(log, "resumed register new1: healthy") != NULL, "%s", log);
+    teardown(&x);
+}
+
+Test(resources_traffic_shift_walk, a_stop_that_cuts_a_health_poll_short_pauses_without_rollback)
+{
+    struct fixture x;
+    struct bg_shift_members m;
+
+    setup(&x, 3, 3);
+    x.f.healthy_after = 30;
+    x.f.cancel_describe = 3; /* 1: the plan's, 2: the first poll, 3: a later poll */
+    cr_expect_eq(walk(&x, &m), BG_ERETRY);
+    cr_expect(diag_has(&x, "Traffic shift paused"));
+    cr_expect_not(diag_has(&x, "failed step"), "a stop is no failure: no rollback");
+    cr_expect_eq(x.d.errors, 0, "a stop is not an error");
+    cr_expect_str_eq(x.f.log, "+new1", "new1 stays registered for the next run to gate");
+    cr_expect_eq(x.f.describes, 3, "nothing is asked of AWS after the stop");
+
+    atomic_store(&x.f.stop, false);
+    cr_expect_eq(walk(&x, &m), 0);
+    cr_expect_str_eq(x.f.log, "+new1 -old1 +new2 -old2 +new3 -old3", "nothing done twice");
+    teardown(&x);
+}
+
+Test(resources_traffic_shift_walk, a_stop_that_cuts_a_register_call_short_pauses_and_resumes)
+{
+    struct fixture x;
+    struct bg_shift_members m;
+
+    setup(&x, 3, 3);
+    x.f.cancel_change = 3; /* +new1 -old1, then the call for +new2 is cut short */
+    cr_expect_eq(walk(&x, &m), BG_ERETRY);
+    cr_expect(diag_has(&x, "Traffic shift paused"));
+    cr_expect_eq(x.d.errors, 0, "%s", x.d.head != NULL ? x.d.head->summary : "");
+    cr_expect_str_eq(x.f.log, "+new1 -old1");
+
+    atomic_store(&x.f.stop, false);
+    cr_expect_eq(walk(&x, &m), 0);
+    cr_expect_str_eq(x.f.log, "+new1 -old1 +new2 -old2 +new3 -old3");
+    cr_expect_str_eq(members_now(&x), "new1 new2 new3");
     teardown(&x);
 }
 
