@@ -110,6 +110,41 @@ int bg_files_render(char **out, size_t *out_len, struct bg_arena *a, const char 
                     const char *from_color, const char *to_color, const struct bg_subst *subs,
                     size_t nsubs, struct bg_error *err);
 
+/* What a rendering does besides the color swap (bg_files_render_with). */
+struct bg_render_opts {
+    const char *from_color, *to_color; /* as for bg_files_render */
+    const struct bg_subst *subs;
+    size_t nsubs;
+    size_t *counts; /* NULL, or nsubs counters: each gets the replacements its key made */
+    bool align;     /* HCL: re-align `=` and trailing comments as terraform fmt does */
+};
+
+/* bg_files_render with the options above. With align, a text that does not lex as HCL is
+ * left as the substitutions made it (only whitespace before a cell ever changes). */
+int bg_files_render_with(char **out, size_t *out_len, struct bg_arena *a, const char *src,
+                         size_t len, const struct bg_render_opts *opts, struct bg_error *err);
+
+/* True for the names terraform fmt formats: *.tf, *.tfvars, *.tftest.hcl. */
+bool bg_files_is_hcl_name(const char *name);
+
+/* src laid out again as terraform fmt aligns attribute groups: in every run of consecutive
+ * single-line attributes the `=` signs line up one space after the widest name, and trailing
+ * comments of consecutive lines line up one space after the widest line (src/files/
+ * hcl_align.c has the exact rules). Only whitespace before an `=` or a comment changes, so a
+ * file terraform fmt accepts stays byte for byte the same. *out is a new NUL-terminated text
+ * from a, or NULL when nothing moves (no copy made). BG_EINVAL (*out NULL) when src does not
+ * lex as HCL (unterminated string, comment or heredoc; nesting past 32). */
+int bg_files_hcl_align(char **out, size_t *out_len, struct bg_arena *a, const char *src,
+                       size_t len);
+
+/* True when x and y are the same bytes, or both lex as HCL and differ only as terraform fmt
+ * would change one of them: whitespace between tokens (indentation, spacing, alignment),
+ * an attribute that is one interpolation (`"${a}"` -> `a`), legacy variable types
+ * (`"string"`, `list`), unquoted block labels. Newlines, comments, strings and heredoc text
+ * must be identical. Scratch memory (about 50 KiB) from a; no recursion. */
+bool bg_files_hcl_equivalent(struct bg_arena *a, const char *x, size_t xlen, const char *y,
+                             size_t ylen);
+
 /* Lower-case hex SHA-256 of buf, NUL-terminated in out. */
 void bg_files_sha256_hex(char out[65], const void *buf, size_t len);
 

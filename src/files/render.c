@@ -28,6 +28,7 @@ struct subst_set {
     const struct bg_subst *subs;
     size_t n;
     size_t *from_len, *to_len;
+    size_t *counts;  /* NULL or n counters, bumped while filling (not while measuring) */
     bool first[256]; /* some `from` starts with this byte: skips most positions cheaply */
 };
 
@@ -126,6 +127,8 @@ static void substitute(struct sink *s, const char *t, size_t len, const void *ct
         }
         put(s, t + start, i - start);
         put(s, set->subs[k].to, set->to_len[k]);
+        if (set->counts != NULL && s->buf != NULL)
+            set->counts[k]++;
         i += set->from_len[k];
         start = i; /* replaced text is never looked at again */
     }
@@ -193,28 +196,54 @@ int bg_files_render(char **out, size_t *out_len, struct bg_arena *a, const char 
                     const char *from_color, const char *to_color, const struct bg_subst *subs,
                     size_t nsubs, struct bg_error *err)
 {
+    struct bg_render_opts o = {from_color, to_color, subs, nsubs, NULL, false};
+
+    return bg_files_render_with(out, out_len, a, src, len, &o, err);
+}
+
+/* Alignment never grows a line by more than its cell's new indentation; a file that would
+ * pass the size bound that way is refused like any other too large rendering. */
+static int align(char **out, size_t *out_len, struct bg_arena *a, struct bg_error *err)
+{
+    char *aligned = NULL;
+    size_t n = 0;
+
+    if (bg_files_hcl_align(&aligned, &n, a, *out, *out_len) != 0 || aligned == NULL)
+        return 0; /* not HCL after all, or already aligned: left as rendered */
+    if (n > BG_FILES_MAX_SIZE)
+        return too_large(err);
+    *out = aligned;
+    *out_len = n;
+    return 0;
+}
+
+int bg_files_render_with(char **out, size_t *out_len, struct bg_arena *a, const char *src,
+                         size_t len, const struct bg_render_opts *o, struct bg_error *err)
+{
     struct color c;
     struct subst_set set;
     char *mid;
     size_t mid_len;
     int rc;
 
-    assert(to_color != NULL);
-    if (from_color == NULL || from_color[0] == '\0')
+    assert(o->to_color != NULL);
+    if (o->from_color == NULL || o->from_color[0] == '\0')
         return bg_error_set(err, BG_EINVAL, "the color to replace must not be empty");
     if (len > BG_FILES_MAX_SIZE)
         return too_large(err);
-    c = (struct color){from_color, to_color, strlen(from_color), strlen(to_color)};
-    rc = subst_set_init(&set, a, subs, nsubs, err);
+    c = (struct color){o->from_color, o->to_color, strlen(o->from_color), strlen(o->to_color)};
+    rc = subst_set_init(&set, a, o->subs, o->nsubs, err);
     if (rc != 0)
         return rc;
+    set.counts = o->counts;
     rc = run_pass(&mid, &mid_len, a, recolor, len > 0 ? src : "", len, &c, BG_FILES_MAX_SIZE);
-    if (rc == 0 && nsubs == 0) {
+    if (rc == 0 && o->nsubs == 0) {
         *out = mid;
         *out_len = mid_len;
-        return 0;
-    }
-    if (rc == 0)
+    } else if (rc == 0) {
         rc = run_pass(out, out_len, a, substitute, mid, mid_len, &set, BG_FILES_MAX_SIZE);
-    return rc == 0 ? 0 : too_large(err);
+    }
+    if (rc != 0)
+        return too_large(err);
+    return o->align ? align(out, out_len, a, err) : 0;
 }
