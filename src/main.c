@@ -15,6 +15,7 @@
 #endif
 #endif
 
+#include "bluegreen/generate.h"
 #include "bluegreen/log.h"
 #include "bluegreen/protocol.h"
 #include "bluegreen/version.h"
@@ -119,6 +120,9 @@ int main(int argc, char **argv)
         printf("%s %s\n", BG_BINARY_NAME, BG_VERSION);
         return 0;
     }
+    /* Started by a person or a CI step, not by terraform: no handshake, no server. */
+    if (argc > 1 && strcmp(argv[1], "generate") == 0)
+        return bg_generate_main(argc - 1, argv + 1, stdout, stderr);
     if (bg_handshake_read(&hs, NULL, &err) != 0) {
         fprintf(stderr, "%s\n", err.msg);
         return 1;

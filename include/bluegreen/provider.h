@@ -21,8 +21,12 @@
 
 struct bg_provider_aws; /* resolved AWS configuration and the client pool (provider_aws.c) */
 
+/* The environment variable that sets generated_files when the provider block does not. */
+#define BG_GENERATED_FILES_ENV "BLUEGREEN_GENERATED_FILES"
+
 struct bg_provider {
     char *repository_root; /* absolute, canonical; malloc-owned */
+    bool verify_files;     /* generated_files = "verify": cluster files are never written */
     char *terraform_version;
     struct bg_provider_aws *aws;  /* never NULL once built */
     struct bg_provider *previous; /* an earlier configuration, freed with this one */

@@ -12,6 +12,9 @@
 extern char **environ;
 
 static const int64_t retries_range[2] = {0, 25};
+static const char *const generated_files_modes[] = {"write", "verify", NULL};
+static const struct bg_validator generated_files_validators[] = {
+    {bg_validate_one_of, generated_files_modes}, {NULL, NULL}};
 static const struct bg_validator max_retries_validators[] = {{bg_validate_int_range, retries_range},
                                                              {NULL, NULL}};
 
@@ -23,6 +26,20 @@ static const struct bg_attr provider_attrs[] = {
         .description = "Root of the Terraform repository. No file is ever read or written "
                        "outside it. Defaults to the git top-level of the working directory, "
                        "else the working directory.",
+    },
+    {
+        .name = "generated_files",
+        .type = &bg_type_string,
+        .flags = BG_OPTIONAL,
+        .description =
+            "`\"write\"` (default): plan and apply of `bluegreen_cluster_pair` write and "
+            "delete the generated copies. `\"verify\"`: they never write or delete a "
+            "file; the repository must already hold exactly the copies the resource "
+            "renders, and every missing, stale, extra or edited copy is an error that "
+            "names it and prints the `generate` command producing the files (for CI "
+            "that plans and applies pull requests). Default: "
+            "`BLUEGREEN_GENERATED_FILES`, else `\"write\"`.",
+        .validators = generated_files_validators,
     },
     {.name = "region",
      .type = &bg_type_string,
@@ -215,6 +232,35 @@ static char *xstrdup(const char *s)
     return p;
 }
 
+/* generated_files, else BLUEGREEN_GENERATED_FILES (CI sets it once for every root module),
+ * else "write". The variable is checked here, as the argument is by its validator. */
+static int read_generated_files(bool *verify, struct bg_diags *d, const struct bg_value *config,
+                                const char *const *envp)
+{
+    const struct bg_value *v = bg_value_get(config, "generated_files");
+    const char *mode = bg_value_as_string(v), *from = "generated_files";
+    size_t i, n = strlen(BG_GENERATED_FILES_ENV);
+
+    if (bg_value_is_unknown(v)) {
+        bg_diag_error(d, bg_path_attr(d->arena, NULL, "generated_files"), "Unknown generated_files",
+                      "generated_files must be known at plan time; use a literal or a variable.");
+        return BG_EINVAL;
+    }
+    for (i = 0; mode == NULL && envp != NULL && envp[i] != NULL; i++) {
+        if (strncmp(envp[i], BG_GENERATED_FILES_ENV, n) == 0 && envp[i][n] == '=' &&
+            envp[i][n + 1] != '\0') {
+            mode = envp[i] + n + 1;
+            from = BG_GENERATED_FILES_ENV;
+        }
+    }
+    *verify = mode != NULL && strcmp(mode, "verify") == 0;
+    if (mode == NULL || *verify || strcmp(mode, "write") == 0)
+        return 0;
+    bg_diag_error(d, bg_path_attr(d->arena, NULL, "generated_files"), "Invalid generated_files",
+                  "%s = \"%s\": expected \"write\" or \"verify\".", from, mode);
+    return BG_EINVAL;
+}
+
 int bg_provider_new(struct bg_provider **out, struct bg_diags *d, const struct bg_value *config,
                     const char *terraform_version)
 {
@@ -222,6 +268,7 @@ int bg_provider_new(struct bg_provider **out, struct bg_diags *d, const struct b
     struct bg_error err = BG_ERROR_INIT;
     struct bg_provider *p;
     char *root = NULL;
+    bool verify = false;
 
     *out = NULL;
     if (bg_value_is_unknown(rv)) {
@@ -229,6 +276,8 @@ int bg_provider_new(struct bg_provider **out, struct bg_diags *d, const struct b
                       "repository_root must be known at plan time; use a literal or a variable.");
         return BG_EINVAL;
     }
+    if (read_generated_files(&verify, d, config, (const char *const *)environ) != 0)
+        return BG_EINVAL;
     if (bg_files_repo_root(&root, d->arena, bg_value_as_string(rv), &err) != 0)
         return bg_diag_from_error(d, bg_path_attr(d->arena, NULL, "repository_root"),
                                   "Invalid repository root", &err);
@@ -237,6 +286,7 @@ int bg_provider_new(struct bg_provider **out, struct bg_diags *d, const struct b
         abort();
     p->repository_root = xstrdup(root);
     p->terraform_version = xstrdup(terraform_version);
+    p->verify_files = verify;
     p->aws = bg_provider_aws_new(d, config, (const char *const *)environ);
     *out = p;
     return 0;

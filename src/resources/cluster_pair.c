@@ -18,6 +18,7 @@ static const char *const description =
     "the old color's files (teardown) so that the next apply destroys the old cluster.";
 
 static const size_t two[2] = {2, 2};
+static const struct bg_type map_number = {BG_TYPE_MAP, &bg_type_number, NULL, 0};
 static void check_colors(struct bg_diags *d, const struct bg_path *path, const struct bg_value *v,
                          const void *arg);
 static void check_name(struct bg_diags *d, const struct bg_path *path, const struct bg_value *v,
@@ -88,13 +89,30 @@ static const struct bg_attr attrs[] = {
     {.name = "source_files",
      .type = &bg_type_list_string,
      .flags = BG_COMPUTED,
-     .description = "The live cluster's files (`<directory>/<file>`), sorted."},
+     .description = "The live files the copies are rendered from (`<directory>/<file>`), "
+                    "sorted. Kept by a promotion, empty after teardown."},
     {.name = "files",
      .type = &bg_type_map_string,
      .flags = BG_COMPUTED,
-     .description = "Each standby file (`<directory>/<file>`) and the sha256 hex of its "
-                    "content. Planned exactly before anything is written, so a reviewer sees "
-                    "what apply will write; empty after teardown."},
+     .description = "Every file of both clusters (`<directory>/<file>`, shared files aside) "
+                    "and the sha256 hex of its content after apply: the live files as they "
+                    "are, the standby copies as apply will write them. Planned exactly before "
+                    "anything is written; a promotion changes none, a teardown lists each "
+                    "file it deletes with its hash."},
+    {.name = "contents",
+     .type = &bg_type_map_string,
+     .flags = BG_COMPUTED,
+     .description = "Each generated copy (`<directory>/<file>`) and its full text after "
+                    "apply, so the plan shows what will be written (as text on create, as a "
+                    "line diff on change). A copy over 1 MiB, past 8 MiB for all copies, or "
+                    "not UTF-8 is shown as a one-line note with its size and sha256. Kept "
+                    "unchanged by promotion and teardown. Costs its size once more in the "
+                    "state."},
+    {.name = "substitution_counts",
+     .type = &map_number,
+     .flags = BG_COMPUTED,
+     .description = "Each `substitutions` key and the replacements it made in all copies. "
+                    "A key that made none is also named in a warning."},
     {.name = "generated_color",
      .type = &bg_type_string,
      .flags = BG_COMPUTED,
@@ -203,6 +221,7 @@ static bool config_known(const struct bg_value *config)
 {
     static const char *const names[] = {"directory", "name",    "colors",
                                         "live",      "standby", "substitutions"};
+
     size_t i;
 
     for (i = 0; i < BG_COUNT(names); i++) {
@@ -212,16 +231,50 @@ static bool config_known(const struct bg_value *config)
     return true;
 }
 
-static void set_computed(struct bg_arena *a, struct bg_value *obj, const struct bg_pair_cfg *cfg,
-                         const struct bg_pair_eval *ev)
+/* A map or list member of the prior state, when it is known: what a phase that renders
+ * nothing keeps. */
+static struct bg_value *kept(struct bg_arena *a, const struct bg_value *prior, const char *name,
+                             bool list)
 {
+    struct bg_value *v = bg_value_get(prior, name);
+
+    if (v != NULL && bg_value_is_wholly_known(v) && v->kind == (list ? BG_ARRAY : BG_MAP))
+        return v;
+    return list ? bg_value_array(a, 0) : bg_value_map(a, 0);
+}
+
+static struct bg_value *counts_value(struct bg_arena *a, const struct bg_pair_cfg *cfg,
+                                     const struct bg_pair_eval *ev)
+{
+    struct bg_value *m = bg_value_map(a, cfg->nsubs);
+    size_t i;
+
+    for (i = 0; i < cfg->nsubs; i++)
+        bg_value_put(a, m, cfg->subs[i].from, bg_value_int(a, (int64_t)ev->sub_counts[i]));
+    return m;
+}
+
+/* Promotion and teardown render nothing: `contents` and `substitution_counts` keep what the
+ * copies were generated with, and a promotion keeps `source_files`, so that its plan shows
+ * no file change. */
+static void set_computed(struct bg_arena *a, struct bg_value *obj, const struct bg_pair_cfg *cfg,
+                         const struct bg_pair_eval *ev, const struct bg_value *prior)
+{
+    bool gen = ev->phase == BG_PAIR_GENERATE;
+
     bg_value_put(a, obj, "id",
                  bg_value_string(a, bg_arena_printf(a, "%s:%s", cfg->directory, cfg->name)));
     bg_value_put(a, obj, "live_cluster", bg_value_string(a, cfg->live_cluster));
     bg_value_put(a, obj, "standby_cluster", bg_value_string(a, cfg->standby_cluster));
     bg_value_put(a, obj, "standby_color", bg_value_string(a, cfg->standby_color));
-    bg_value_put(a, obj, "source_files", ev->source_files);
+    bg_value_put(a, obj, "source_files",
+                 gen                             ? ev->source_files
+                 : ev->phase == BG_PAIR_TEARDOWN ? bg_value_array(a, 0)
+                                                 : kept(a, prior, "source_files", true));
     bg_value_put(a, obj, "files", ev->files);
+    bg_value_put(a, obj, "contents", gen ? ev->contents : kept(a, prior, "contents", false));
+    bg_value_put(a, obj, "substitution_counts",
+                 gen ? counts_value(a, cfg, ev) : kept(a, prior, "substitution_counts", false));
     bg_value_put(a, obj, "generated_color",
                  ev->own_after.generated != NULL ? bg_value_string(a, ev->own_after.generated)
                                                  : bg_value_null(a));
@@ -255,11 +308,56 @@ static void warn_removals(struct bg_call *call, const struct bg_pair_cfg *cfg,
     if (ev->nremoves == 0)
         return;
     for (i = 0; i < ev->nremoves; i++)
-        list = bg_arena_printf(call->arena, "%s\n  - %s", list,
-                               bg_pair__key(call->arena, cfg, ev->removes[i]));
+        list = bg_arena_printf(call->arena, "%s\n  - %s (sha256 %s)", list,
+                               bg_pair__key(call->arena, cfg, ev->removes[i]), ev->remove_shas[i]);
     bg_diag_warn(call->diags, bg_path_attr(call->arena, NULL, "files"), "Files will be deleted",
                  "Applying this plan deletes %zu file(s) of %s:%s", ev->nremoves,
                  cfg->standby ? cfg->live_cluster : cfg->standby_cluster, list);
+}
+
+/* Write mode in CI: a copy written by an earlier apply is not in this checkout, so Terraform
+ * loaded the configuration without it and plans to destroy what it declares. */
+static void warn_recreated(struct bg_call *call, const struct bg_pair_cfg *cfg,
+                           const struct bg_pair_eval *ev)
+{
+    char *list = bg_arena_strdup(call->arena, "");
+    size_t i;
+
+    if (ev->nrecreated == 0)
+        return;
+    for (i = 0; i < ev->nrecreated; i++)
+        list = bg_arena_printf(call->arena, "%s\n  - %s", list,
+                               bg_pair__key(call->arena, cfg, ev->recreated[i]));
+    bg_diag_warn(call->diags, bg_path_attr(call->arena, NULL, "files"),
+                 "Generated files missing from the working directory",
+                 "An earlier apply wrote these copies, but they are not here:%s\nThis plan "
+                 "writes them again, yet Terraform read the configuration without them: "
+                 "anything they declare is planned for destruction in this same run. Commit "
+                 "the generated files with the change that generates them, and set "
+                 "generated_files = \"verify\" (or BLUEGREEN_GENERATED_FILES=verify) in CI.",
+                 list);
+}
+
+/* Whether standby = false still removes the old cluster: its files are on disk, or the
+ * prior state still lists them (verify mode: the change deleted them already). */
+static bool tearing_down(const struct bg_pair_cfg *cfg, const struct bg_pair_eval *ev,
+                         const struct bg_value *prior)
+{
+    const struct bg_value *files = bg_value_get(prior, "files");
+    size_t i;
+
+    if (cfg->standby)
+        return false;
+    if (ev->nremoves > 0 || ev->nissues > 0)
+        return true;
+    for (i = 0; files != NULL && files->kind == BG_MAP && i < files->u.map.len; i++) {
+        const char *name = bg_pair__key_file(files->u.map.items[i].key);
+
+        if (bg_files_has_token(name, strlen(name), cfg->standby_cluster) &&
+            !bg_files_has_token(name, strlen(name), cfg->live_cluster))
+            return true;
+    }
+    return false;
 }
 
 static int pair_plan(struct bg_call *call, struct bg_plan_req *req)
@@ -276,11 +374,14 @@ static int pair_plan(struct bg_call *call, struct bg_plan_req *req)
     bg_pair__own_read(&own, call->arena, req->prior_private, req->prior);
     if (bg_pair__evaluate(&ev, call, &cfg, &own) != 0)
         return BG_EINVAL;
-    if (bg_pair__guard_teardown(call, req->config, !cfg.standby && ev.nremoves > 0) != 0)
+    if (bg_pair__guard_teardown(call, req->config, tearing_down(&cfg, &ev, req->prior)) != 0)
         return BG_ECONFLICT;
-    set_computed(call->arena, req->planned, &cfg, &ev);
+    if (bg_pair__verify_report(call, &cfg, &ev) != 0)
+        return BG_ECONFLICT;
+    set_computed(call->arena, req->planned, &cfg, &ev, req->prior);
     warn_shared(call, &cfg, &ev);
     warn_removals(call, &cfg, &ev);
+    warn_recreated(call, &cfg, &ev);
     return 0;
 }
 
@@ -335,15 +436,16 @@ static int pair_apply(struct bg_call *call, struct bg_apply_req *req)
     bg_pair__clean_temps(call, &cfg);
     bg_pair__own_read(&own, call->arena, req->private_in, req->prior);
     if (bg_pair__evaluate(&ev, call, &cfg, &own) != 0 ||
+        bg_pair__verify_report(call, &cfg, &ev) != 0 ||
         check_matches_plan(call, req->planned, &ev) != 0 ||
-        bg_pair__guard_teardown(call, req->planned, !cfg.standby && ev.nremoves > 0) != 0)
+        bg_pair__guard_teardown(call, req->planned, tearing_down(&cfg, &ev, req->prior)) != 0)
         return BG_EINVAL;
     rc = execute(call, &cfg, &ev, &wrote);
     if (!wrote)
         return rc;
     /* Written files are ours from now on, even if a removal failed: record them. */
     state = bg_value_copy_map(call->arena, req->planned);
-    set_computed(call->arena, state, &cfg, &ev);
+    set_computed(call->arena, state, &cfg, &ev, req->prior);
     req->new_state = state;
     req->private_out = bg_pair__own_write(call->arena, &ev.own_after);
     return rc;
@@ -427,32 +529,93 @@ static struct bg_value *refreshed(struct bg_call *call, const struct bg_pair_cfg
     return recorded;
 }
 
-/* Refresh: a deleted copy drops out of `files` so the next plan re-creates it. The others
- * keep the hash recorded when they were written, since `files` is a record of what we wrote
- * (cluster_pair_own.c) and re-hashing would make a hand edit look like our own content;
- * only a copy proven ours (stamp, private record) shows its new hash. */
+enum file_class { OTHER, LIVE, STANDBY };
+
+static enum file_class classify(const struct bg_pair_cfg *cfg, const char *name)
+{
+    size_t n = strlen(name);
+    bool live = bg_files_has_token(name, n, cfg->live_cluster);
+    bool standby = bg_files_has_token(name, n, cfg->standby_cluster);
+
+    return live == standby ? OTHER : live ? LIVE : STANDBY;
+}
+
+/* Puts the disk hash of each file of cluster (shared and unreadable ones aside). */
+static void hash_disk(struct bg_value *fresh, struct bg_call *call, const struct bg_pair_cfg *cfg,
+                      const char *cluster)
+{
+    struct bg_error err = BG_ERROR_INIT;
+    struct bg_file_list list = {NULL, 0};
+    char sha[65];
+    size_t i;
+
+    if (bg_files_discover_cached(&list, call->arena, call->dircache, cfg->dir_abs, cluster, &err) !=
+        0)
+        return;
+    for (i = 0; i < list.len; i++) {
+        if (classify(cfg, list.names[i]) != OTHER &&
+            bg_files_utf8_valid(list.names[i], strlen(list.names[i])) &&
+            bg_files_hash(sha, NULL, cfg->dir_abs, list.names[i], &err) == 0)
+            bg_value_put(call->arena, fresh, bg_pair__key(call->arena, cfg, list.names[i]),
+                         bg_value_string(call->arena, sha));
+    }
+}
+
+/* One entry of the state's `files` that names a standby-color file. Our copies keep their
+ * record (see refreshed); other files (the old cluster after a promotion) show the disk, and
+ * one already deleted keeps its last hash, so a teardown whose change deleted the files
+ * still lists them. */
+static void refresh_standby(struct bg_value *fresh, struct bg_call *call,
+                            const struct bg_pair_cfg *cfg, const struct bg_pair_own *own,
+                            const struct bg_member *m, bool copies)
+{
+    struct bg_error err = BG_ERROR_INIT;
+    const char *name = bg_pair__key_file(m->key);
+    struct bg_value *v = NULL;
+    char sha[65];
+
+    if (copies)
+        v = refreshed(call, cfg, own, name, m->value);
+    else if (bg_files_hash(sha, NULL, cfg->dir_abs, name, &err) == 0)
+        v = bg_value_string(call->arena, sha);
+    else if (err.code == BG_ENOTFOUND)
+        v = m->value;
+    if (v != NULL)
+        bg_value_put(call->arena, fresh, m->key, v);
+}
+
+/* Refresh: `files` as the disk has it. The live color's files are listed again from the
+ * directory; our copies keep the hash recorded when they were written, since that is the
+ * record of what we wrote (cluster_pair_own.c) and re-hashing would make a hand edit look
+ * like our own content: only a copy proven ours (stamp, private record) shows its new hash,
+ * and a deleted one drops out so that the next plan re-creates it. */
 static int pair_read(struct bg_call *call, struct bg_read_req *req)
 {
     const struct bg_value *files = bg_value_get(req->state, "files");
-    struct bg_value *fresh, *state, *v;
+    struct bg_value *fresh, *state;
     struct bg_pair_cfg cfg;
     struct bg_pair_own own;
+    bool copies;
     size_t i;
 
-    /* A directory that is gone (or no longer valid) means every copy is gone. */
+    /* A directory that is gone (or no longer valid) means every file is gone. */
     if (bg_pair__cfg_read(&cfg, call, req->state, false) != 0 ||
         bg_pair__cfg_resolve(&cfg, call, false) != 0)
         cfg.dir_abs = NULL;
     bg_pair__own_read(&own, call->arena, req->private_in, req->state);
+    copies = own.generated != NULL && cfg.standby_color != NULL &&
+             strcmp(own.generated, cfg.standby_color) == 0;
     fresh = bg_value_map(call->arena, bg_value_len(files));
     for (i = 0;
          cfg.dir_abs != NULL && files != NULL && files->kind == BG_MAP && i < files->u.map.len;
          i++) {
-        const char *key = files->u.map.items[i].key;
-
-        v = refreshed(call, &cfg, &own, bg_pair__key_file(key), files->u.map.items[i].value);
-        if (v != NULL)
-            bg_value_put(call->arena, fresh, key, v);
+        if (classify(&cfg, bg_pair__key_file(files->u.map.items[i].key)) == STANDBY)
+            refresh_standby(fresh, call, &cfg, &own, &files->u.map.items[i], copies);
+    }
+    if (cfg.dir_abs != NULL) {
+        hash_disk(fresh, call, &cfg, cfg.live_cluster);
+        if (!copies)
+            hash_disk(fresh, call, &cfg, cfg.standby_cluster);
     }
     state = bg_value_copy_map(call->arena, req->state);
     bg_value_put(call->arena, state, "files", fresh);

@@ -18,6 +18,34 @@ struct bg_pair_cfg {
     size_t nsubs;
     char *dir_abs; /* resolved inside the repository root */
     char *live_cluster, *standby_cluster;
+    bool verify; /* the provider's generated_files = "verify": never write or delete */
+};
+
+/* `contents` holds each copy's text up to this size, and all copies' up to the total; a
+ * larger or non-UTF-8 copy is shown as a one-line note with its size and sha256. */
+#define BG_PAIR_CONTENTS_MAX_FILE  (1024u * 1024u)
+#define BG_PAIR_CONTENTS_MAX_TOTAL (8u * 1024u * 1024u)
+
+enum bg_pair_phase {
+    BG_PAIR_GENERATE, /* standby = true, the standby color is (to be) our copies */
+    BG_PAIR_PROMOTED, /* the copies became live: nothing is rendered */
+    BG_PAIR_TEARDOWN, /* standby = false: the non-live color's files go */
+};
+
+/* Verify mode: why the repository does not hold what the resource renders. */
+enum bg_pair_issue_kind {
+    BG_PAIR_MISSING, /* a copy is not on disk */
+    BG_PAIR_STALE,   /* a copy holds an earlier rendering of ours */
+    BG_PAIR_EDITED,  /* a copy holds something else (hand edit, other arguments) */
+    BG_PAIR_EXTRA,   /* a file that must be deleted (teardown, a copy whose source is gone) */
+};
+
+struct bg_pair_issue {
+    enum bg_pair_issue_kind kind;
+    const char *name;   /* file name in the directory */
+    const char *source; /* the live file it renders, NULL for EXTRA */
+    const char *disk;   /* sha256 on disk, NULL when missing */
+    const char *want;   /* sha256 of the rendering, NULL for EXTRA */
 };
 
 /* Who owns which copy. A copy on disk is ours when its sha256 equals one of the records:
@@ -35,16 +63,25 @@ struct bg_pair_own {
 /* The result of comparing the configuration with the disk. Writes are rendered again when
  * apply writes them (one file in memory at a time) and must hash to write_shas[i]. */
 struct bg_pair_eval {
+    enum bg_pair_phase phase;
     struct bg_value *source_files; /* list of keys */
-    struct bg_value *files;        /* map key -> sha256, the planned standby files */
+    struct bg_value *files;        /* map key -> sha256: both colors' files after apply */
+    struct bg_value *contents;     /* generate phase: copy key -> its text after apply */
+    size_t contents_total;         /* bytes of text in contents */
+    size_t *sub_counts;            /* generate phase: replacements per cfg->subs entry */
     struct bg_file_write *writes;  /* files whose content must change (data unused) */
     const char **write_sources;    /* the live file each write renders */
     const char **write_shas;       /* the sha256 each write must have */
     size_t nwrites;
     const char **removes; /* file names to unlink */
+    const char **remove_shas;
     size_t nremoves;
     const char **shared; /* names holding both clusters' names: never touched */
     size_t nshared;
+    const char **recreated; /* write mode: copies we wrote earlier that are missing now */
+    size_t nrecreated;
+    struct bg_pair_issue *issues; /* verify mode: what the repository lacks */
+    size_t nissues;
     struct bg_pair_own own_after;
 };
 
@@ -75,6 +112,17 @@ bool bg_pair__own_has(const struct bg_pair_own *own, const char *name, const cha
  * Memory: one live file and its rendering at a time, whatever the number of files. */
 int bg_pair__evaluate(struct bg_pair_eval *out, struct bg_call *call, const struct bg_pair_cfg *cfg,
                       const struct bg_pair_own *own);
+
+/* Verify mode (cluster_pair_verify.c): one error per issue of ev, naming the file and why,
+ * and one more with the `generate` command that produces exactly what the configuration
+ * renders. BG_ECONFLICT when there was an issue, else 0. */
+int bg_pair__verify_report(struct bg_call *call, const struct bg_pair_cfg *cfg,
+                           const struct bg_pair_eval *ev);
+
+/* The shell command (a `generate` invocation of this binary, quoted for sh) that writes and
+ * removes what the configuration wants, removing also the given extra files. From a. */
+char *bg_pair__generate_command(struct bg_arena *a, const struct bg_pair_cfg *cfg, const char *root,
+                                const char *const *extras, size_t nextras);
 
 /* Writes ev's files (all or none), rendering each again and refusing one whose rendering
  * no longer hashes to what the evaluation saw. Errors in err. */

@@ -101,6 +101,7 @@ int bg_pair__cfg_read(struct bg_pair_cfg *out, struct bg_call *call, const struc
     bg_value_as_bool(&standby, bg_value_get(v, "standby"));
     out->standby = standby;
     read_subs(out, call, v);
+    out->verify = call->provider != NULL && call->provider->verify_files;
     out->live_cluster = bg_arena_printf(call->arena, "%s-%s", out->name, out->live);
     out->standby_cluster = bg_arena_printf(call->arena, "%s-%s", out->name, out->standby_color);
     return resolve_dir ? bg_pair__cfg_resolve(out, call, true) : 0;

@@ -36,7 +36,20 @@ static void read_private(struct bg_pair_own *out, struct bg_arena *a, struct bg_
     out->adopt = adopt;
 }
 
-/* The prior state's files as name -> sha256, when they are copies we generated. */
+/* Whether name is a file of the standby cluster alone (`files` also lists the live files,
+ * which are never ours). A state without the cluster names lists copies only. */
+static bool standby_file(const struct bg_value *prior, const char *name)
+{
+    const char *live = bg_value_as_string(bg_value_get(prior, "live_cluster"));
+    const char *standby = bg_value_as_string(bg_value_get(prior, "standby_cluster"));
+    size_t n = strlen(name);
+
+    if (live == NULL || standby == NULL)
+        return true;
+    return bg_files_has_token(name, n, standby) && !bg_files_has_token(name, n, live);
+}
+
+/* The prior state's copies as name -> sha256, when they are copies we generated. */
 static void read_prior(struct bg_pair_own *out, struct bg_arena *a, const struct bg_value *prior,
                        const char *generated)
 {
@@ -50,8 +63,9 @@ static void read_prior(struct bg_pair_own *out, struct bg_arena *a, const struct
     out->recorded = bg_value_map(a, files->u.map.len);
     for (i = 0; i < files->u.map.len; i++) {
         const char *sha = bg_value_as_string(files->u.map.items[i].value);
+        const char *name = bg_pair__key_file(files->u.map.items[i].key);
 
-        if (sha != NULL)
+        if (sha != NULL && standby_file(prior, name))
             bg_value_put(a, out->recorded, bg_pair__key_file(files->u.map.items[i].key),
                          bg_value_string(a, sha));
     }

@@ -1,6 +1,7 @@
 """bluegreen_cluster_pair end to end with the real terraform binary."""
 import json
 import os
+import re
 import subprocess
 import unittest
 
@@ -122,7 +123,10 @@ class ClusterPairLifecycle(unittest.TestCase):
         ws.main_tf(pair(live="knife"))
         r = ws.plan_exitcode()
         self.assertEqual(r.code, 2, r)
-        self.assertIn('~ live            = "spoon" -> "knife"', r.out)
+        self.assertRegex(r.out, r'~ live +"?= "spoon" -> "knife"')
+        self.assertNotIn("-> null", r.out, "promotion changes no file")
+        self.assertNotIn("files", r.out.split("will be updated in-place")[1])
+        self.assertNotIn("contents", r.out.split("will be updated in-place")[1])
         ws.apply()
         self.assertEqual(ws.snapshot("clusters"), before, "promotion must not touch a file")
         ws.assert_no_changes()
@@ -133,7 +137,11 @@ class ClusterPairLifecycle(unittest.TestCase):
         self.assertEqual(r.code, 2, r)
         self.assertIn("Files will be deleted", r.out + r.err)
         self.assertIn("clusters/aws-prod-spoon.tf", r.out + r.err)
-        self.assertIn('- "clusters/aws-prod-spoon.tf"', r.out)
+        for name, text in (("aws-prod-spoon.tf", SPOON), ("aws-prod-spoon-nodes.tf", SPOON_NODES)):
+            self.assertRegex(r.out, r'- "clusters/%s" += "%s" -> null'
+                             % (re.escape(name), sha256_hex(text)))
+            self.assertIn("clusters/%s (sha256 %s)" % (name, sha256_hex(text)), r.out + r.err)
+        self.assertNotIn('- "clusters/aws-prod-knife', r.out, "the new cluster's files stay")
         ws.apply()
         self.assertEqual(ws.listdir("clusters"),
                          ["aws-prod-knife-nodes.tf", "aws-prod-knife.tf", "shared.tf"])

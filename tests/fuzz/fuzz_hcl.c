@@ -7,7 +7,7 @@
  *
  * Invariants checked (abort on violation):
  *   - alignment either refuses (BG_EINVAL, no output), changes nothing (NULL), or returns a
- *     NUL-terminated text that differs from x in spaces only, is equivalent to x, and that
+ *     NUL-terminated text that differs from x in blanks only, is equivalent to x, and that
  *     a second alignment leaves unchanged (idempotent);
  *   - equivalence is reflexive and symmetric, and never crashes on either order.
  */
@@ -24,15 +24,20 @@
             abort();                                                                               \
     } while (0)
 
-/* x and y are equal once every space byte is dropped. */
+static bool blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* x and y are equal once every blank (space, tab, CR: the lexer's whitespace) is dropped. */
 static bool same_but_spaces(const char *x, size_t xn, const char *y, size_t yn)
 {
     size_t i = 0, j = 0;
 
     for (;;) {
-        while (i < xn && x[i] == ' ')
+        while (i < xn && blank(x[i]))
             i++;
-        while (j < yn && y[j] == ' ')
+        while (j < yn && blank(y[j]))
             j++;
         if (i == xn || j == yn)
             return i == xn && j == yn;
@@ -77,7 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (sep != NULL) {
         yn = size - xn - 3;
-        y = bg_arena_memdup(a, sep + 3, yn + 1);
+        y = bg_arena_strndup(a, sep + 3, yn);
     } else {
         y = bg_arena_alloc(a, 2 * size + 1);
         for (i = 0; i < size; i++) {
