@@ -145,6 +145,28 @@ int bg_files_hcl_align(char **out, size_t *out_len, struct bg_arena *a, const ch
 bool bg_files_hcl_equivalent(struct bg_arena *a, const char *x, size_t xlen, const char *y,
                              size_t ylen);
 
+/* Substitutions inferred from copies (bg_files_infer_substitutions), accumulated over the
+ * files of a pair. Start zeroed, with avoid/max_context set. */
+struct bg_infer {
+    struct bg_subst *subs; /* candidates, from the arena */
+    size_t n;
+    size_t *hits;             /* differences behind each candidate: its expected count */
+    const char *const *avoid; /* keys that replaced more or less than their hits */
+    size_t navoid;
+    unsigned max_context;   /* widen an avoided key by up to this many tokens each side */
+    const char **conflicts; /* keys that would need two values */
+    size_t nconflicts;
+};
+
+/* Adds to inf the literal replacements that explain how `to` (a standby copy) differs from
+ * `from` (its live file after the color swap): each differing part found by a line, then
+ * token, diff (tokens: runs of [A-Za-z0-9_.-], runs of blanks, single other bytes).
+ * Differences in blanks alone (alignment) are skipped; a key in inf->avoid is widened by
+ * context tokens. Nothing is verified: render with the result and compare, checking each
+ * key's replacement count against its hits (src/files/infer.c). */
+void bg_files_infer_substitutions(struct bg_infer *inf, struct bg_arena *a, const char *from,
+                                  size_t from_len, const char *to, size_t to_len);
+
 /* Lower-case hex SHA-256 of buf, NUL-terminated in out. */
 void bg_files_sha256_hex(char out[65], const void *buf, size_t len);
 

@@ -254,11 +254,8 @@ static struct bg_value *counts_value(struct bg_arena *a, const struct bg_pair_cf
     return m;
 }
 
-/* Promotion and teardown render nothing: `contents` and `substitution_counts` keep what the
- * copies were generated with, and a promotion keeps `source_files`, so that its plan shows
- * no file change. */
-static void set_computed(struct bg_arena *a, struct bg_value *obj, const struct bg_pair_cfg *cfg,
-                         const struct bg_pair_eval *ev, const struct bg_value *prior)
+void bg_pair__set_computed(struct bg_arena *a, struct bg_value *obj, const struct bg_pair_cfg *cfg,
+                           const struct bg_pair_eval *ev, const struct bg_value *prior)
 {
     bool gen = ev->phase == BG_PAIR_GENERATE;
 
@@ -378,7 +375,7 @@ static int pair_plan(struct bg_call *call, struct bg_plan_req *req)
         return BG_ECONFLICT;
     if (bg_pair__verify_report(call, &cfg, &ev) != 0)
         return BG_ECONFLICT;
-    set_computed(call->arena, req->planned, &cfg, &ev, req->prior);
+    bg_pair__set_computed(call->arena, req->planned, &cfg, &ev, req->prior);
     warn_shared(call, &cfg, &ev);
     warn_removals(call, &cfg, &ev);
     warn_recreated(call, &cfg, &ev);
@@ -445,7 +442,7 @@ static int pair_apply(struct bg_call *call, struct bg_apply_req *req)
         return rc;
     /* Written files are ours from now on, even if a removal failed: record them. */
     state = bg_value_copy_map(call->arena, req->planned);
-    set_computed(call->arena, state, &cfg, &ev, req->prior);
+    bg_pair__set_computed(call->arena, state, &cfg, &ev, req->prior);
     req->new_state = state;
     req->private_out = bg_pair__own_write(call->arena, &ev.own_after);
     return rc;

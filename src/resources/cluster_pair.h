@@ -124,6 +124,18 @@ int bg_pair__verify_report(struct bg_call *call, const struct bg_pair_cfg *cfg,
 char *bg_pair__generate_command(struct bg_arena *a, const struct bg_pair_cfg *cfg, const char *root,
                                 const char *const *extras, size_t nextras);
 
+/* The computed attributes of obj from the evaluation (cluster_pair.c). Promotion and
+ * teardown render nothing: `contents` and `substitution_counts` keep prior's (what the copies
+ * were generated with), and a promotion keeps `source_files`, so that its plan shows no file
+ * change. prior may be NULL. */
+void bg_pair__set_computed(struct bg_arena *a, struct bg_value *obj, const struct bg_pair_cfg *cfg,
+                           const struct bg_pair_eval *ev, const struct bg_value *prior);
+
+/* Import (cluster_pair_infer.c): the substitutions that reproduce the standby copies on disk
+ * from the live files, set in cfg (arena-owned). A copy no set of literal replacements
+ * reproduces is named in a warning; cfg then gets the set that reproduces the most copies. */
+void bg_pair__infer(struct bg_call *call, struct bg_pair_cfg *cfg);
+
 /* Writes ev's files (all or none), rendering each again and refusing one whose rendering
  * no longer hashes to what the evaluation saw. Errors in err. */
 int bg_pair__write(const struct bg_pair_cfg *cfg, const struct bg_pair_eval *ev,

@@ -50,21 +50,53 @@ static struct bg_value *initial_state(struct bg_call *call, const char *dir, con
     return v;
 }
 
-/* The planned copies as they are on disk: import records what exists, not a rendering made
- * without the configuration's substitutions. */
-static struct bg_value *disk_files(struct bg_call *call, const struct bg_pair_cfg *cfg,
-                                   const struct bg_value *planned)
+static struct bg_value *subs_value(struct bg_arena *a, const struct bg_pair_cfg *cfg)
 {
-    struct bg_value *out = bg_value_map(call->arena, bg_value_len(planned));
-    struct bg_error err = BG_ERROR_INIT;
-    char sha[65];
+    struct bg_value *m = bg_value_map(a, cfg->nsubs);
     size_t i;
 
-    for (i = 0; i < bg_value_len(planned); i++) {
-        const char *key = planned->u.map.items[i].key;
+    if (cfg->nsubs == 0)
+        return bg_value_null(a);
+    for (i = 0; i < cfg->nsubs; i++)
+        bg_value_put(a, m, cfg->subs[i].from, bg_value_string(a, cfg->subs[i].to));
+    return m;
+}
 
-        if (bg_files_hash(sha, NULL, cfg->dir_abs, bg_pair__key_file(key), &err) == 0)
-            bg_value_put(call->arena, out, key, bg_value_string(call->arena, sha));
+/* Import records what exists: a copy the recovered substitutions do not reproduce is shown
+ * with its hash and text on disk, so the first plan shows its rewrite. */
+static void disk_copies(struct bg_call *call, const struct bg_pair_cfg *cfg,
+                        const struct bg_pair_eval *ev)
+{
+    struct bg_error err = BG_ERROR_INIT;
+    struct bg_arena *a = call->arena;
+    char *text = NULL, sha[65];
+    size_t i, len = 0;
+
+    for (i = 0; i < ev->nwrites; i++) {
+        const char *key = bg_pair__key(a, cfg, ev->writes[i].name);
+
+        bg_value_put(a, ev->files, key, bg_value_null(a));
+        bg_value_put(a, ev->contents, key, bg_value_null(a));
+        if (bg_files_read(&text, &len, a, cfg->dir_abs, ev->writes[i].name, &err) != 0)
+            continue; /* missing: the plan creates it */
+        bg_files_sha256_hex(sha, text, len);
+        bg_value_put(a, ev->files, key, bg_value_string(a, sha));
+        bg_value_put(a, ev->contents, key,
+                     len <= BG_PAIR_CONTENTS_MAX_FILE && bg_files_utf8_valid(text, len)
+                         ? bg_value_stringn(a, text, len)
+                         : bg_value_string(a, bg_arena_printf(a, "(not shown: sha256 %s)", sha)));
+    }
+}
+
+/* Entries set to null above are dropped (a missing copy is not in the state). */
+static struct bg_value *without_nulls(struct bg_arena *a, const struct bg_value *m)
+{
+    struct bg_value *out = bg_value_map(a, bg_value_len(m));
+    size_t i;
+
+    for (i = 0; i < bg_value_len(m); i++) {
+        if (!bg_value_is_null(m->u.map.items[i].value))
+            bg_value_put(a, out, m->u.map.items[i].key, m->u.map.items[i].value);
     }
     return out;
 }
@@ -93,18 +125,21 @@ int bg_cluster_pair_import(struct bg_call *call, const char *id, struct bg_value
     /* With one color on disk that color is live; with both, the configuration says which. */
     *state = initial_state(call, dir, name, spoon > 0 ? "spoon" : "knife", spoon > 0 && knife > 0);
     bg_pair__cfg_read(&cfg, call, *state, true);
+    cfg.verify = false; /* import reads; whether it may write is for the plan to say */
+    if (cfg.standby)
+        bg_pair__infer(call, &cfg);
+    bg_value_put(call->arena, *state, "substitutions", subs_value(call->arena, &cfg));
     own.written = bg_value_map(call->arena, 0);
+    own.recorded = bg_value_map(call->arena, 0);
     if (bg_pair__evaluate(&ev, call, &cfg, &own) != 0)
         return BG_EINVAL;
+    if (ev.phase == BG_PAIR_GENERATE)
+        disk_copies(call, &cfg, &ev);
+    ev.files = without_nulls(call->arena, ev.files);
+    if (ev.contents != NULL)
+        ev.contents = without_nulls(call->arena, ev.contents);
+    bg_pair__set_computed(call->arena, *state, &cfg, &ev, NULL);
     bg_value_put(call->arena, *state, "id", bg_value_string(call->arena, id));
-    bg_value_put(call->arena, *state, "live_cluster",
-                 bg_value_string(call->arena, cfg.live_cluster));
-    bg_value_put(call->arena, *state, "standby_cluster",
-                 bg_value_string(call->arena, cfg.standby_cluster));
-    bg_value_put(call->arena, *state, "standby_color",
-                 bg_value_string(call->arena, cfg.standby_color));
-    bg_value_put(call->arena, *state, "source_files", ev.source_files);
-    bg_value_put(call->arena, *state, "files", disk_files(call, &cfg, ev.files));
     /* The standby copies are adopted as generated ones. */
     bg_value_put(call->arena, *state, "generated_color",
                  bg_value_string(call->arena, cfg.standby_color));
