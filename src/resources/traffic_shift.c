@@ -24,6 +24,7 @@ static void check_unique_targets(struct bg_diags *d, const struct bg_path *path,
                                  const struct bg_value *v, const void *arg);
 
 static const size_t non_empty[2] = {1, SIZE_MAX};
+static const size_t any_size[2] = {0, SIZE_MAX};
 static const int64_t percent_range[2] = {0, 100};
 static const int64_t port_range[2] = {1, 65535};
 static const int64_t soak_range[2] = {0, 86400};
@@ -35,6 +36,8 @@ static const char *const destroy_modes[] = {"keep", "restore", NULL};
 static const struct bg_validator arn_v[] = {{check_arn, NULL}, {NULL, NULL}};
 static const struct bg_validator set_v[] = {
     {bg_validate_length, non_empty}, {check_unique_targets, NULL}, {NULL, NULL}};
+static const struct bg_validator from_v[] = {
+    {bg_validate_length, any_size}, {check_unique_targets, NULL}, {NULL, NULL}};
 static const struct bg_validator id_v[] = {{bg_validate_not_empty, NULL}, {NULL, NULL}};
 static const struct bg_validator port_v[] = {{bg_validate_int_range, port_range}, {NULL, NULL}};
 static const struct bg_validator percent_v[] = {{bg_validate_int_range, percent_range},
@@ -84,8 +87,10 @@ static const struct bg_attr attrs[] = {
      .nesting = BG_NEST_SET,
      .nested = target_attrs,
      .nnested = BG_COUNT(target_attrs),
-     .validators = set_v,
-     .description = "The old cluster's ingress targets; they leave the group."},
+     .validators = from_v,
+     .description = "The old cluster's ingress targets; they leave the group. May be empty "
+                    "(`[]`): the walk then only registers `to_targets` (an imported shift "
+                    "starts so)."},
     {.name = "to_targets",
      .flags = BG_REQUIRED,
      .nesting = BG_NEST_SET,
@@ -272,6 +277,13 @@ static int shift_validate(struct bg_call *call, const struct bg_value *config)
 
     if (!bg_shift__cfg_read(&cfg, call->arena, config))
         return 0;
+    if (cfg.n_from == 0 && cfg.restore_on_destroy) {
+        bg_diag_error(call->diags, bg_path_attr(call->arena, NULL, "on_destroy"),
+                      "Nothing to restore",
+                      "on_destroy = \"restore\" walks back to from_targets, which is empty: it "
+                      "would deregister every target. Give from_targets or use \"keep\".");
+        rc = BG_EINVAL;
+    }
     for (i = 0; i < cfg.n_from; i++) {
         for (j = 0; j < cfg.n_to; j++) {
             if (!targets_clash(&cfg.from[i], &cfg.to[j]))
@@ -287,23 +299,27 @@ static int shift_validate(struct bg_call *call, const struct bg_value *config)
     return rc;
 }
 
-/* Import by target group ARN. The sets are unknown to AWS, so they start null and the first
- * plan after import shows them being set; Read fills members. */
+/* Import by target group ARN, optionally with the sets (traffic_shift_import.c), so that the
+ * state is a valid configuration as it is; Read fills members. */
 static int shift_import(struct bg_call *call, const char *id, struct bg_value **state,
                         struct bg_private *private_out)
 {
     struct bg_value *v = bg_value_map(call->arena, 4);
+    char *arn = NULL;
 
     (void)private_out;
-    if (!arn_ok(id)) {
+    if (!arn_ok(bg_arena_strndup(call->arena, id, strcspn(id, ";")))) {
         bg_diag_error(call->diags, NULL, "Invalid import ID",
-                      "\"%s\" is not a target group ARN; import bluegreen_traffic_shift with "
-                      "the ARN of its target group.",
+                      "\"%s\" does not start with a target group ARN; import "
+                      "bluegreen_traffic_shift with the ARN of its target group (optionally "
+                      "followed by \";from=<id>[:<port>],...;to=<id>[:<port>],...\").",
                       id);
         return BG_EINVAL;
     }
-    bg_value_put(call->arena, v, "id", bg_value_string(call->arena, id));
-    bg_value_put(call->arena, v, "target_group_arn", bg_value_string(call->arena, id));
+    if (bg_shift__import_sets(v, call, id, &arn) != 0)
+        return BG_EINVAL;
+    bg_value_put(call->arena, v, "id", bg_value_string(call->arena, arn));
+    bg_value_put(call->arena, v, "target_group_arn", bg_value_string(call->arena, arn));
     v = bg_schema_apply_defaults(call->arena, &schema.block, v);
     bg_value_put(call->arena, v, "steps", bg_value_array(call->arena, 0));
     *state = v;

@@ -107,6 +107,11 @@ int bg_shift__run_forward(struct bg_shift_members *members, struct bg_call *call
 int bg_shift__run_restore(struct bg_shift_members *members, struct bg_call *call,
                           const struct bg_shift_env *env, const struct bg_shift_cfg *cfg);
 
+/* Import (traffic_shift_import.c): *arn and the sets of the ID, into state (from_targets
+ * empty unless given; to_targets as given, else the targets registered now). Diagnostics on
+ * failure. */
+int bg_shift__import_sets(struct bg_value *state, struct bg_call *call, const char *id, char **arn);
+
 /* The lifecycle hooks (traffic_shift_ops.c) and import (traffic_shift.c). */
 int bg_shift__plan(struct bg_call *call, struct bg_plan_req *req);
 int bg_shift__apply(struct bg_call *call, struct bg_apply_req *req);

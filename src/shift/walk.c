@@ -30,8 +30,8 @@ static long find(const struct bg_walk_target *set, size_t n, const char *id, int
 
 static int validate(const struct bg_walk_input *in, struct bg_error *err)
 {
-    if (in->n_from == 0 || in->n_to == 0)
-        return bg_error_set(err, BG_EINVAL, "from_targets and to_targets must not be empty");
+    if (in->n_to == 0) /* an empty from_targets only registers (an imported shift) */
+        return bg_error_set(err, BG_EINVAL, "to_targets must not be empty");
     if (in->percent < 0 || in->percent > 100)
         return bg_error_set(err, BG_EINVAL, "percent must be between 0 and 100, got %d",
                             in->percent);

@@ -419,6 +419,44 @@ class Lifecycle(ShiftCase):
         self.assertEqual(self.sequence(mark, start=NEW), [], "nothing left to walk")
         self.ws.assert_no_changes()
 
+    def import_generating(self, import_id):
+        """Forgets the shift, then imports it with an import block and -generate-config-out:
+        the generated configuration must validate and plan nothing but the import."""
+        self.ws.apply()
+        os.unlink(self.ws.path("terraform.tfstate"))
+        self.ws.main_tf('import {\n  to = bluegreen_traffic_shift.t\n  id = "%s"\n}\n' % import_id,
+                        provider=self.provider())
+        self.ws.ok("plan", "-no-color", "-generate-config-out=generated.tf")
+        gen = self.ws.read("generated.tf")
+        self.assertNotRegex(gen, r"\n  \w+ *= null", "no top-level argument is null")
+        self.ws.ok("validate", "-no-color")
+        r = self.ws.ok("plan", "-no-color")
+        self.assertIn("1 to import, 0 to add, 0 to change, 0 to destroy", r.out)
+        mark = self.mark()
+        self.ws.apply()
+        self.assertEqual(self.sequence(mark, start=NEW), [], "nothing left to walk")
+        self.ws.assert_no_changes()
+        return gen
+
+    def test_import_block_by_arn_generates_a_configuration_that_validates(self):
+        gen = self.import_generating(self.arn)
+        self.assertRegex(gen, r"from_targets\s*=\s*\[\s*\]")
+        for ip in NEW:
+            self.assertRegex(gen, r'id\s*=\s*"%s"' % re.escape(ip))
+        self.assertEqual(self.registered(), set(NEW))
+
+    def test_import_id_may_name_both_sets(self):
+        gen = self.import_generating("%s;from=%s;to=%s" % (
+            self.arn, ",".join(OLD), ",".join(ip + ":80" for ip in NEW)))
+        for ip in OLD + NEW:
+            self.assertRegex(gen, r'id\s*=\s*"%s"' % re.escape(ip))
+        self.assertRegex(gen, r"port\s*=\s*80")
+
+    def test_import_rejects_a_bad_target_in_the_id(self):
+        r = self.ws.fails("import", "-no-color", "bluegreen_traffic_shift.t",
+                          self.arn + ";to=10.0.1.1:99999")
+        self.assertIn("is not a target", r.text)
+
     def test_import_rejects_a_non_arn(self):
         r = self.ws.fails("import", "-no-color", "bluegreen_traffic_shift.t", "tg-1")
         self.assertIn("Invalid import ID", r.text)
