@@ -30,7 +30,7 @@ ELBv2 (Query API version 2015-12-01):
 For listeners and rules (weighted forwarding), what moto lacks:
 * the echo real AWS gives a plain forward: DescribeListeners/DescribeRules (and the Modify
   answers) show `TargetGroupArn` together with a one-group `ForwardConfig` (weight 1,
-  stickiness off), as AWS does;
+  stickiness off), as AWS does; and, as AWS, they never show an OIDC ClientSecret;
 * AWS's checks of ModifyListener/ModifyRule actions: a TargetGroupArn next to a ForwardConfig
   that is not that one group (ValidationError), weights outside 0..999 (ValidationError),
   unknown target groups (TargetGroupNotFound), an authenticate-oidc action without
@@ -785,12 +785,16 @@ def check_actions(action, form):
 
 
 def echo_plain_forwards(body):
-    """Real AWS describes a plain forward with its one-group ForwardConfig too; moto does not."""
+    """Real AWS describes a plain forward with its one-group ForwardConfig too, and keeps an
+    OIDC client secret to itself; moto does neither."""
     ET.register_namespace("", NS)
     try:
         root = ET.fromstring(body)
     except ET.ParseError:
         return body
+    for config in root.iter(_q("AuthenticateOidcConfig")):
+        for secret in config.findall(_q("ClientSecret")):
+            config.remove(secret)
     for member in root.iter(_q("member")):
         if member.findtext(_q("Type")) != "forward" or member.find(_q("ForwardConfig")) is not None:
             continue
