@@ -644,4 +644,35 @@ int bg_aws_cloudwatch_parse_alarms(struct bg_aws_alarm_list *out, struct bg_aren
  * listener/app/<lb>/<id>/<id>; "listener-rule" 5). Names are letters, digits and '-'. */
 bool bg_aws_arn_is(const char *s, const char *service, const char *resource_type, int parts);
 
+/* ---- client-side request rate limit (src/aws/ratelimit.c) --------------------------------- */
+
+/* A token bucket shared by every client of a provider, so that a large walk or many shifts in
+ * parallel stay under the API's own limits (ELBv2 throttles per account and region with
+ * token buckets too) instead of living on throttling retries. Each attempt of a call, retries
+ * included, takes one token; a caller finding none reserves the next one and sleeps until it
+ * is due (so waiters are served in order), in slices that end early on stop. Thread safe. */
+struct bg_aws_ratelimit;
+
+/* Time for the limiter; tests inject a fake one. */
+struct bg_aws_clock {
+    double (*now)(void *ctx);              /* monotonic seconds */
+    void (*sleep)(void *ctx, double secs); /* at most secs */
+    void *ctx;
+};
+
+/* per_second > 0 tokens are added each second up to burst (>= 1) held at most; the bucket
+ * starts full. clock NULL: the monotonic clock and nanosleep. Free with
+ * bg_aws_ratelimit_free (NULL allowed). */
+int bg_aws_ratelimit_new(struct bg_aws_ratelimit **out, double per_second, double burst,
+                         const struct bg_aws_clock *clock, struct bg_error *err);
+void bg_aws_ratelimit_free(struct bg_aws_ratelimit *rl);
+
+/* Takes one token, waiting as long as needed. 0, or BG_ECANCELED as soon as *stop is true
+ * (stop may be NULL). *waited (may be NULL) receives the seconds slept. rl NULL: no limit. */
+int bg_aws_ratelimit_take(struct bg_aws_ratelimit *rl, const atomic_bool *stop, double *waited);
+
+/* Makes every attempt of c take a token of rl first (NULL: no limit). rl must outlive c's
+ * use of it; pooled clients of one provider share the provider's bucket. */
+void bg_aws_client_set_limiter(struct bg_aws_client *c, struct bg_aws_ratelimit *rl);
+
 #endif
