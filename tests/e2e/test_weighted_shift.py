@@ -544,5 +544,49 @@ class BadInput(WeightedCase):
         self.assertIn("No forward action to shift", r.text)
 
 
+EXAMPLE = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                       "examples", "terraform", "weighted-upgrade"))
+
+
+class Example(WeightedCase):
+    """examples/terraform/weighted-upgrade, phase by phase, as the README's reader runs it."""
+
+    def tf(self, *args, **kw):
+        v = dict(kw.pop("vars", {}))
+        v.setdefault("elbv2_endpoint", self.s.endpoint)
+        v.setdefault("listener_arn", self.listener)
+        v.setdefault("spoon_target_group_arn", self.from_tg)
+        v.setdefault("knife_target_group_arn", self.to_tg)
+        v.setdefault("alarm_name", "knife-5xx")
+        flags = ["-var=%s=%s" % (k, str(x).lower() if isinstance(x, bool) else x)
+                 for k, x in v.items()]
+        return self.ws.ok(*(list(args) + ["-no-color", "-input=false"] + flags), **kw)
+
+    def test_the_example_walks_every_phase(self):
+        for name in os.listdir(EXAMPLE):
+            with open(os.path.join(EXAMPLE, name)) as f:
+                self.ws.write(name, f.read())
+        self.s.alarm("knife-5xx", "OK")
+        self.tf("apply", "-auto-approve")
+        self.assertTrue(self.ws.exists("aws-prod-knife.tf"), "the knife cluster's files")
+        self.assertEqual(self.shares(), [], "percent = 0: no weight moves yet")
+        r = self.tf("plan", vars={"percent": 50})
+        for pct in (10, 25, 50):
+            self.assertIn("percent = %d" % pct, r.out)
+        self.tf("apply", "-auto-approve", vars={"percent": 50})
+        self.assertEqual(self.shares(), [10, 25, 50])
+        self.tf("apply", "-auto-approve", vars={"percent": 100})
+        self.assertEqual(self.shares(), [10, 25, 50, 75, 100])
+        self.tf("apply", "-auto-approve", vars={"percent": 100, "live": "knife"})
+        self.tf("apply", "-auto-approve", vars={"percent": 100, "live": "knife",
+                                                "standby": False})
+        self.assertFalse(self.ws.exists("aws-prod-spoon.tf"), "the old cluster is torn down")
+        final = {"percent": 100, "live": "knife", "standby": False}
+        r = self.tf("apply", "-auto-approve", vars=final)
+        self.assertIn("terraform_data.eks_spoon: Destruction complete", r.out)
+        r = self.tf("plan", "-detailed-exitcode", vars=final)
+        self.assertIn("No changes", r.out)
+
+
 if __name__ == "__main__":
     unittest.main()
