@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "alarms.h"
 #include "bluegreen/provider.h"
 #include "weighted_shift.h"
 
@@ -164,41 +165,9 @@ int bg_ws__share(int *out, struct bg_call *call, struct bg_aws_client *c,
     return 0;
 }
 
-/* The first name of cfg's alarm_names missing from l, or NULL. */
-static const char *missing_alarm(const struct bg_ws_cfg *cfg, const struct bg_aws_alarm_list *l)
-{
-    for (size_t i = 0; i < cfg->n_alarms; i++) {
-        size_t k = 0;
-
-        while (k < l->count && strcmp(l->items[k].name, cfg->alarm_names[i]) != 0)
-            k++;
-        if (k == l->count)
-            return cfg->alarm_names[i];
-    }
-    return NULL;
-}
-
 int bg_ws__check_alarms(struct bg_call *call, struct bg_aws_client *c, const struct bg_ws_cfg *cfg)
 {
-    struct bg_error err = BG_ERROR_INIT;
-    struct bg_aws_alarm_list l;
-    const char *gone;
-
-    if (cfg->n_alarms == 0)
-        return 0;
-    if (bg_aws_cloudwatch_describe_alarms(&l, c, call->arena, cfg->alarm_names, cfg->n_alarms,
-                                          &err) != 0)
-        return bg_diag_from_error(call->diags, bg_path_attr(call->arena, NULL, "alarm_names"),
-                                  "Cannot read the CloudWatch alarms", &err);
-    gone = missing_alarm(cfg, &l);
-    if (gone == NULL)
-        return 0;
-    bg_diag_error(call->diags, bg_path_attr(call->arena, NULL, "alarm_names"),
-                  "CloudWatch alarm not found",
-                  "No metric or composite alarm is named \"%s\" in %s: a gate on an alarm that "
-                  "does not exist would never close.",
-                  gone, bg_aws_client_region(c));
-    return BG_ENOTFOUND;
+    return bg_alarms__check_exist(call, c, cfg->alarm_names, cfg->n_alarms);
 }
 
 /* ---- the world -------------------------------------------------------------------------- */
@@ -293,24 +262,11 @@ static int real_health(void *ctx, const char *tg, struct bg_ws_health *out, stru
 static int real_alarms(void *ctx, struct bg_ws_alarms *out, struct bg_error *err)
 {
     const struct world *w = ctx;
-    struct bg_arena *scratch = bg_arena_new();
-    struct bg_aws_alarm_list l;
-    const char *gone;
-    int rc;
+    struct bg_alarms_state st;
+    int rc = bg_alarms__read(&st, w->call->arena, w->c, w->cfg->alarm_names, w->cfg->n_alarms, err);
 
-    memset(out, 0, sizeof(*out));
-    rc = bg_aws_cloudwatch_describe_alarms(&l, w->c, scratch, w->cfg->alarm_names, w->cfg->n_alarms,
-                                           err);
-    gone = rc == 0 ? missing_alarm(w->cfg, &l) : NULL;
-    if (gone != NULL)
-        rc = bg_error_set(err, BG_ENOTFOUND, "CloudWatch alarm \"%s\" no longer exists", gone);
-    for (size_t i = 0; rc == 0 && out->firing == NULL && i < l.count; i++) {
-        if (l.items[i].value == BG_AWS_ALARM_ALARM) {
-            out->firing = bg_arena_strdup(w->call->arena, l.items[i].name);
-            out->reason = bg_arena_strdup(w->call->arena, l.items[i].reason);
-        }
-    }
-    bg_arena_free(scratch);
+    out->firing = st.firing;
+    out->reason = st.reason;
     return rc;
 }
 
