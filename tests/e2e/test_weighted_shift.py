@@ -537,7 +537,6 @@ class BadInput(WeightedCase):
         self.assertIn("schedule[2] = 25", r.text)
 
     def test_a_listener_without_either_group_is_named(self):
-        self.to_tg_saved = self.to_tg
         self.from_tg = self.other_tg
         self.write()
         r = self.ws.fails("plan", "-no-color")

@@ -27,7 +27,10 @@ ELBv2 (Query API version 2015-12-01):
   credentials endpoint (GET /_creds/container, Authorization checked when a token is set),
   each fetch logged.
 
-For listeners and rules (weighted forwarding), what moto lacks:
+For listeners and rules (weighted forwarding): moto 5.2 stores each action as sent
+(ForwardConfig target groups with their weights, a missing Weight as 1, stickiness, Order,
+authenticate-*/redirect/fixed-response configs, rule conditions) and answers Describe/Modify
+with them. What it lacks:
 * the echo real AWS gives a plain forward: DescribeListeners/DescribeRules (and the Modify
   answers) show `TargetGroupArn` together with a one-group `ForwardConfig` (weight 1,
   stickiness off), as AWS does; and, as AWS, they never show an OIDC ClientSecret;
