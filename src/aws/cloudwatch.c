@@ -103,8 +103,10 @@ static int describe_batch(struct bg_aws_alarm_list *out, struct bg_aws_client *c
         p[k++] =
             (struct bg_aws_param){bg_arena_printf(a, "AlarmNames.member.%zu", i + 1), names[i]};
     for (int page = 0; rc == 0; page++) {
-        const struct bg_aws_request req = {"DescribeAlarms", p, k + (token != NULL),
-                                           BG_AWS_CLOUDWATCH};
+        const struct bg_aws_request req = {.action = "DescribeAlarms",
+                                           .params = p,
+                                           .n_params = k + (token != NULL),
+                                           .service = BG_AWS_CLOUDWATCH};
         struct bg_aws_alarm_list got;
         struct bg_aws_response r;
 

@@ -84,7 +84,8 @@ static int call(struct bg_aws_response *r, struct bg_aws_client *c, struct bg_ar
                 const char *action, const struct bg_aws_param *params, size_t n,
                 struct bg_error *err)
 {
-    const struct bg_aws_request req = {action, params, n, BG_AWS_ELBV2};
+    const struct bg_aws_request req = {
+        .action = action, .params = params, .n_params = n, .service = BG_AWS_ELBV2};
 
     return bg_aws_client_call(r, c, a, &req, err);
 }

@@ -105,10 +105,7 @@ class WeightedCase(unittest.TestCase):
             **{"DefaultActions.member.1.Type": "forward",
                "DefaultActions.member.1.TargetGroupArn": self.from_tg}), "ListenerArn")
         self.ws = Workspace(self, "weighted")
-        self.ws.env["HOME"] = self.ws.root
-        for k in list(self.ws.env):
-            if k.startswith("AWS_"):
-                del self.ws.env[k]
+        self.ws.isolate_aws()
         # The provider block names the ELBv2 endpoint; CloudWatch's comes from the SDKs'
         # per-service variable.
         self.ws.env["AWS_ENDPOINT_URL_CLOUDWATCH"] = self.s.endpoint
