@@ -46,7 +46,8 @@ provider "bluegreen" {
   access_key = "testing"
   secret_key = "testing"
   endpoints {
-    elbv2 = "%(endpoint)s"
+    elbv2      = "%(endpoint)s"
+    cloudwatch = "%(endpoint)s"
   }
 }
 """
@@ -249,7 +250,6 @@ def weighted(s, provider, alarms):
     for a in alarms:
         s.alarm(a, "OK")
     ws = Workspace(provider)
-    ws.env["AWS_ENDPOINT_URL_CLOUDWATCH"] = s.endpoint
     try:
         ws.write(PROVIDER % {"endpoint": s.endpoint} + WEIGHTED % {
             "listener": listener, "from_tg": blue, "to_tg": green,

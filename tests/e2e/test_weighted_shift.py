@@ -31,7 +31,8 @@ PROVIDER = """provider "bluegreen" {
   secret_key  = "%(secret)s"
   max_retries = 5
   endpoints {
-    elbv2 = "%(endpoint)s"
+    elbv2      = "%(endpoint)s"
+    cloudwatch = "%(endpoint)s"
   }
 }
 """
@@ -106,9 +107,6 @@ class WeightedCase(unittest.TestCase):
                "DefaultActions.member.1.TargetGroupArn": self.from_tg}), "ListenerArn")
         self.ws = Workspace(self, "weighted")
         self.ws.isolate_aws()
-        # The provider block names the ELBv2 endpoint; CloudWatch's comes from the SDKs'
-        # per-service variable.
-        self.ws.env["AWS_ENDPOINT_URL_CLOUDWATCH"] = self.s.endpoint
         self.write()
         self.base = len(self.calls())
 
@@ -549,7 +547,7 @@ class Example(WeightedCase):
 
     def tf(self, *args, **kw):
         v = dict(kw.pop("vars", {}))
-        v.setdefault("elbv2_endpoint", self.s.endpoint)
+        v.setdefault("aws_endpoint", self.s.endpoint)
         v.setdefault("listener_arn", self.listener)
         v.setdefault("spoon_target_group_arn", self.from_tg)
         v.setdefault("knife_target_group_arn", self.to_tg)

@@ -11,9 +11,9 @@ terraform {
   }
 }
 
-variable "elbv2_endpoint" {
+variable "aws_endpoint" {
   type        = string
-  description = "ELBv2 endpoint (the stand-in's URL in the test; omit for AWS)."
+  description = "ELBv2 and CloudWatch endpoint: the stand-in's URL in the test (drop the endpoints block for AWS)."
 }
 
 variable "listener_arn" {
@@ -61,7 +61,8 @@ provider "bluegreen" {
   access_key = "testing" # the stand-in accepts any key; use the AWS chain for real accounts
   secret_key = "testing"
   endpoints {
-    elbv2 = var.elbv2_endpoint
+    elbv2      = var.aws_endpoint
+    cloudwatch = var.aws_endpoint
   }
 }
 
