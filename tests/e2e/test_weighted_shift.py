@@ -531,6 +531,15 @@ class BadInput(WeightedCase):
         self.assertIn("Invalid schedule", r.text)
         self.assertIn("schedule[2] = 25", r.text)
 
+    def test_a_teardown_guard_watching_nothing_is_refused(self):
+        self.ws.write("clusters/aws-prod-spoon.tf", 'module "eks_spoon" { source = "./m" }\n')
+        self.ws.main_tf('resource "bluegreen_cluster_pair" "p" {\n  directory = "clusters"\n'
+                        '  name = "aws-prod"\n  live = "spoon"\n  teardown_guard {\n'
+                        '    target_group_arn = "%s"\n  }\n}\n' % self.from_tg,
+                        provider=self.provider())
+        r = self.ws.fails("plan", "-no-color")
+        self.assertIn("teardown_guard watches nothing", r.text)
+
     def test_a_listener_without_either_group_is_named(self):
         self.from_tg = self.other_tg
         self.write()
@@ -545,15 +554,18 @@ EXAMPLE = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)
 class Example(WeightedCase):
     """examples/terraform/weighted-upgrade, phase by phase, as the README's reader runs it."""
 
-    def tf(self, *args, **kw):
-        v = dict(kw.pop("vars", {}))
+    def flags(self, extra):
+        v = dict(extra)
         v.setdefault("aws_endpoint", self.s.endpoint)
         v.setdefault("listener_arn", self.listener)
         v.setdefault("spoon_target_group_arn", self.from_tg)
         v.setdefault("knife_target_group_arn", self.to_tg)
         v.setdefault("alarm_name", "knife-5xx")
-        flags = ["-var=%s=%s" % (k, str(x).lower() if isinstance(x, bool) else x)
-                 for k, x in v.items()]
+        return ["-var=%s=%s" % (k, str(x).lower() if isinstance(x, bool) else x)
+                for k, x in v.items()]
+
+    def tf(self, *args, **kw):
+        flags = self.flags(kw.pop("vars", {}))
         return self.ws.ok(*(list(args) + ["-no-color", "-input=false"] + flags), **kw)
 
     def test_the_example_walks_every_phase(self):
@@ -571,7 +583,20 @@ class Example(WeightedCase):
         self.assertEqual(self.shares(), [10, 25, 50])
         self.tf("apply", "-auto-approve", vars={"percent": 100})
         self.assertEqual(self.shares(), [10, 25, 50, 75, 100])
+        self.tf("apply", "-auto-approve", vars={"percent": 50, "live": "knife"})
+        r = self.ws.tf("plan", "-no-color", "-input=false", *self.flags(
+            {"percent": 50, "live": "knife", "standby": False}))
+        self.assertNotEqual(r.code, 0, r)
+        self.assertIn("Teardown refused: the old cluster still has weight", r.text)
+        self.assertTrue(self.ws.exists("aws-prod-spoon.tf"))
         self.tf("apply", "-auto-approve", vars={"percent": 100, "live": "knife"})
+        r = self.ws.tf("plan", "-no-color", "-input=false", *self.flags(
+            {"percent": 100, "live": "knife", "standby": False}))
+        self.assertNotEqual(r.code, 0, r)
+        self.assertIn("Teardown refused: the old cluster still has healthy targets", r.text)
+        self.assertNotIn("still has weight", r.text, "no weight left at 100%")
+        self.targets("DeregisterTargets", self.from_tg, OLD)  # the old ingress scaled to zero
+        time.sleep(0.7)  # draining ends
         self.tf("apply", "-auto-approve", vars={"percent": 100, "live": "knife",
                                                 "standby": False})
         self.assertFalse(self.ws.exists("aws-prod-spoon.tf"), "the old cluster is torn down")

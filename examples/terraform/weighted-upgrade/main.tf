@@ -72,6 +72,13 @@ resource "bluegreen_cluster_pair" "prod" {
   live          = var.live
   standby       = var.standby
   substitutions = { "1.15" = "1.18" }
+
+  # The old cluster's files cannot be removed while its target group has weight in the
+  # listener or still has healthy targets.
+  teardown_guard {
+    target_group_arn = local.groups[local.old]
+    listener_arn     = var.listener_arn
+  }
 }
 
 resource "bluegreen_weighted_shift" "prod" {
