@@ -284,7 +284,7 @@ static int resume_gate(struct bg_shift_run *r)
 
     for (i = 0; i < r->cfg->n_to; i++) {
         const struct bg_walk_member *x = bg_shift__member_find(r->m, &r->cfg->to[i], NULL);
-        struct bg_walk_step s = {BG_WALK_REGISTER, {NULL, 0}, 0, 0};
+        struct bg_walk_step s = {BG_WALK_REGISTER, {NULL, 0}, 0, 0, 0};
         double start = bg_shift__now(r);
 
         if (!bg_shift__is_registered(x) || x->health == BG_TARGET_HEALTHY)
