@@ -76,3 +76,17 @@ int bg_alarms__check_exist(struct bg_call *call, struct bg_aws_client *c, const 
                   gone, bg_aws_client_region(c));
     return BG_ENOTFOUND;
 }
+
+void bg_alarms__validate_names(struct bg_diags *d, const struct bg_path *path,
+                               const struct bg_value *v, const void *arg)
+{
+    (void)arg;
+    for (size_t i = 0; i < bg_value_len(v); i++) {
+        const char *s = bg_value_as_string(v->u.arr.items[i]);
+        size_t len = s != NULL ? strlen(s) : 0;
+
+        if (s != NULL && (len == 0 || len > 255))
+            bg_diag_error(d, path, "Invalid alarm name",
+                          "\"%s\" is not a CloudWatch alarm name (1 to 255 characters).", s);
+    }
+}

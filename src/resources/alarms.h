@@ -25,6 +25,10 @@ const char *bg_alarms__missing(const char *const *names, size_t n,
 int bg_alarms__read(struct bg_alarms_state *out, struct bg_arena *keep, struct bg_aws_client *c,
                     const char *const *names, size_t n, struct bg_error *err);
 
+/* Validator of alarm_names (a set of strings): each name 1 to 255 characters. */
+void bg_alarms__validate_names(struct bg_diags *d, const struct bg_path *path,
+                               const struct bg_value *v, const void *arg);
+
 /* Plan time: every name exists, else an error diagnostic at alarm_names naming it. */
 int bg_alarms__check_exist(struct bg_call *call, struct bg_aws_client *c, const char *const *names,
                            size_t n);

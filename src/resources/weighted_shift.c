@@ -10,6 +10,7 @@
  */
 #include <string.h>
 
+#include "alarms.h"
 #include "weighted_shift.h"
 
 #define ELB "elasticloadbalancing"
@@ -28,8 +29,6 @@ static void check_subject_arn(struct bg_diags *d, const struct bg_path *path,
                               const struct bg_value *v, const void *arg);
 static void check_schedule(struct bg_diags *d, const struct bg_path *path, const struct bg_value *v,
                            const void *arg);
-static void check_alarm_names(struct bg_diags *d, const struct bg_path *path,
-                              const struct bg_value *v, const void *arg);
 
 static const int64_t percent_range[2] = {0, 100};
 static const int64_t soak_range[2] = {0, 86400};
@@ -46,7 +45,7 @@ static const struct bg_validator percent_v[] = {{bg_validate_int_range, percent_
                                                 {NULL, NULL}};
 static const struct bg_validator schedule_v[] = {{check_schedule, NULL}, {NULL, NULL}};
 static const struct bg_validator alarms_v[] = {
-    {bg_validate_length, alarm_count}, {check_alarm_names, NULL}, {NULL, NULL}};
+    {bg_validate_length, alarm_count}, {bg_alarms__validate_names, NULL}, {NULL, NULL}};
 static const struct bg_validator soak_v[] = {{bg_validate_int_range, soak_range}, {NULL, NULL}};
 static const struct bg_validator timeout_v[] = {{bg_validate_int_range, timeout_range},
                                                 {NULL, NULL}};
@@ -210,20 +209,6 @@ static void check_schedule(struct bg_diags *d, const struct bg_path *path, const
                       "%s: entries are shares from 1 to 100 in "
                       "strictly increasing order.",
                       err.msg);
-}
-
-static void check_alarm_names(struct bg_diags *d, const struct bg_path *path,
-                              const struct bg_value *v, const void *arg)
-{
-    (void)arg;
-    for (size_t i = 0; i < bg_value_len(v); i++) {
-        const char *s = bg_value_as_string(v->u.arr.items[i]);
-        size_t len = s != NULL ? strlen(s) : 0;
-
-        if (s != NULL && (len == 0 || len > 255))
-            bg_diag_error(d, path, "Invalid alarm name",
-                          "\"%s\" is not a CloudWatch alarm name (1 to 255 characters).", s);
-    }
 }
 
 /* Exactly one subject, and two different target groups. */

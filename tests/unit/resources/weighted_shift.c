@@ -37,7 +37,7 @@ static struct run validate(const char *json)
     bg_diags_init(&run.d, run.a);
     cr_assert_eq(bg_json_decode(&run.config, run.a, json, strlen(json), &err), 0, "%s", err.msg);
     run.config = bg_schema_apply_defaults(run.a, &r->schema->block, run.config);
-    call = (struct bg_call){run.a, &run.d, NULL, &log, NULL};
+    call = (struct bg_call){run.a, &run.d, NULL, &log, NULL, NULL};
     bg_schema_validate(&run.d, &r->schema->block, run.config);
     r->validate(&call, run.config);
     return run;
@@ -145,7 +145,7 @@ static struct bg_value *import(struct run *run, const char *id)
 
     run->a = bg_arena_new();
     bg_diags_init(&run->d, run->a);
-    call = (struct bg_call){run->a, &run->d, NULL, &log, NULL};
+    call = (struct bg_call){run->a, &run->d, NULL, &log, NULL, NULL};
     return r->import(&call, id, &state, &priv) == 0 ? state : NULL;
 }
 
