@@ -209,20 +209,22 @@ def membership(s, provider, n, batch, delay):
     s.control("config", {"deregistration_delay": delay,
                          "default_health": {"initial_polls": 1}})
     wall, walk, changes, largest = provider_membership(s, provider, n, batch)
-    steps = n // batch
+    steps = -(-n // batch)  # batches: a register call and a deregister call each
     by = collections.Counter(c["action"] for c in walk)
     print("1. membership walk %d + %d, batch_size %d, soak 0, deregistration delay %.0f s, new "
           "targets healthy after one poll" % (n, n, batch, delay))
-    print("   bluegreen_traffic_shift: %.1f s wall (whole terraform apply), %d steps, %d AWS "
-          "calls in the walk = %.1f per step (%s); largest Register/Deregister call: %d "
+    print("   bluegreen_traffic_shift: %.1f s wall (whole terraform apply), %d batches, %d AWS "
+          "calls in the walk = %.1f per batch (%s); largest Register/Deregister call: %d "
           "targets" % (wall, steps, len(walk), len(walk) / steps,
                        ", ".join("%s %d" % kv for kv in sorted(by.items())), largest))
     c_wall, c_calls = cli_membership(s, n, batch)
     print("   AWS CLI walk (emulated waiters, 15 s polling, same batches): %.1f s wall, %d "
-          "calls = %.1f per step" % (c_wall, c_calls, c_calls / steps))
+          "calls = %.1f per batch" % (c_wall, c_calls, c_calls / steps))
     print("   provider / CLI wall time: %.2fx" % (wall / c_wall))
-    print("   batch_size = 1 would be %d steps of at least %.0f s of draining each: >= %.0f s "
-          "(%.0fx the batched walk)" % (2 * n, delay, n * delay, n * delay / wall))
+    least = n * delay + n * 1.0  # n drainings, n health polls of 1 s
+    print("   batch_size = 1 would be %d one-target steps: %d drainings of %.0f s and %d health "
+          "polls of 1 s, >= %.0f s (%.0fx the batched walk)" % (2 * n, n, delay, n, least,
+                                                                   least / wall))
 
 
 # ---- 2. weighted walk -------------------------------------------------------------------
