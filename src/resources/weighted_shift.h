@@ -7,6 +7,7 @@
 #define BG_RESOURCES_WEIGHTED_SHIFT_H
 
 #include "bluegreen/aws.h"
+#include "bluegreen/clock.h"
 #include "bluegreen/resource.h"
 #include "bluegreen/weights.h"
 
@@ -60,10 +61,8 @@ struct bg_ws_alarms {
  * alarm, weights changed by someone else). */
 struct bg_ws_world {
     void *ctx;
-    double (*now)(void *ctx); /* monotonic seconds */
-    /* Sleeps up to seconds; true when a stop was requested (then it may return early). */
-    bool (*sleep)(void *ctx, double seconds);
-    bool (*stopped)(void *ctx);
+    const struct bg_clock *clock; /* waits and soaks: bg_clock_nap on it */
+    const atomic_bool *stop;      /* StopProvider / Ctrl-C; may be NULL */
     int (*health)(void *ctx, const char *target_group_arn, struct bg_ws_health *out,
                   struct bg_error *err);
     int (*alarms)(void *ctx, struct bg_ws_alarms *out, struct bg_error *err);

@@ -1,17 +1,17 @@
 /*
  * weighted_shift_aws.c - bluegreen_weighted_shift's reading of its arguments and the real
- * world of its executor: the monotonic clock, sleeps that end on a stop request, and ELBv2
- * and CloudWatch through one borrowed client.
+ * world of its executor: the system clock, the call's stop flag, and ELBv2 and CloudWatch
+ * through one borrowed client.
  *
  * Each poll of a soak works in a scratch arena freed at once, so a walk of many long soaks
  * does not grow the call's arena; only what a diagnostic needs is copied out.
  */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "alarms.h"
 #include "bluegreen/provider.h"
+#include "bluegreen/target.h"
 #include "weighted_shift.h"
 
 static const char *const failure_modes[] = {"rollback_step", "rollback_all", "halt", NULL};
@@ -178,39 +178,6 @@ struct world {
     const struct bg_ws_cfg *cfg;
 };
 
-static double real_now(void *ctx)
-{
-    struct timespec ts;
-
-    (void)ctx;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static bool real_stopped(void *ctx)
-{
-    const struct world *w = ctx;
-
-    return w->call->stop != NULL && atomic_load(w->call->stop);
-}
-
-/* 100 ms slices, so a stop request is noticed quickly whatever the soak. */
-static bool real_sleep(void *ctx, double seconds)
-{
-    double end = real_now(ctx) + seconds;
-
-    while (!real_stopped(ctx)) {
-        double left = end - real_now(ctx);
-        long ns = (long)((left < 0.1 ? left : 0.1) * 1e9);
-        struct timespec ts = {0, ns};
-
-        if (left <= 0)
-            return false;
-        nanosleep(&ts, NULL);
-    }
-    return true;
-}
-
 static void real_progress(void *ctx, const char *fields, const char *message)
 {
     const struct world *w = ctx;
@@ -218,25 +185,27 @@ static void real_progress(void *ctx, const char *fields, const char *message)
     bg_log(w->call->log, BG_LOG_INFO, "weighted_shift", fields, "%s", message);
 }
 
-static bool is_failing(const char *state)
+static bool is_failing(enum bg_target_health h)
 {
-    return strcmp(state, "unhealthy") == 0 || strcmp(state, "unavailable") == 0 ||
-           strcmp(state, "unhealthy.draining") == 0;
+    return h == BG_TARGET_UNHEALTHY || h == BG_TARGET_UNAVAILABLE ||
+           h == BG_TARGET_UNHEALTHY_DRAINING;
 }
 
 static void tally(struct bg_ws_health *out, struct bg_arena *keep,
                   const struct bg_aws_target_health *t)
 {
-    if (strcmp(t->state, "draining") == 0 || strcmp(t->state, "unused") == 0)
+    enum bg_target_health h = bg_target_health_parse(t->state);
+
+    if (!bg_target_is_registered(h))
         return;
     out->registered++;
-    if (strcmp(t->state, "healthy") == 0) {
+    if (h == BG_TARGET_HEALTHY) {
         out->healthy++;
         return;
     }
-    out->failing += is_failing(t->state);
+    out->failing += is_failing(h);
     /* name a failing target rather than one still in its initial checks */
-    if (out->example[0] == '\0' || is_failing(t->state)) {
+    if (out->example[0] == '\0' || is_failing(h)) {
         out->example = bg_arena_strdup(keep, t->id);
         out->state = bg_arena_strdup(keep, t->state);
         out->reason = bg_arena_strdup(keep, t->description[0] != '\0' ? t->description : t->reason);
@@ -308,6 +277,6 @@ void bg_ws__world(struct bg_ws_world *out, struct bg_call *call, struct bg_aws_c
     w->call = call;
     w->c = c;
     w->cfg = cfg;
-    *out = (struct bg_ws_world){w,           real_now,    real_sleep,     real_stopped,
-                                real_health, real_alarms, real_set_share, real_progress};
+    *out = (struct bg_ws_world){w,           bg_clock_system(), call->stop,   real_health,
+                                real_alarms, real_set_share,    real_progress};
 }

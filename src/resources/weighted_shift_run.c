@@ -38,12 +38,17 @@ static const struct bg_path *attr(const struct bg_ws_run *r, const char *name)
 
 static double now(const struct bg_ws_run *r)
 {
-    return r->w->now(r->w->ctx);
+    return r->w->clock->now(r->w->clock->ctx);
 }
 
 static int nap(const struct bg_ws_run *r, double seconds)
 {
-    return r->w->sleep(r->w->ctx, seconds) ? STOPPED : 0;
+    return bg_clock_nap(r->w->clock, seconds, r->w->stop) != 0 ? STOPPED : 0;
+}
+
+static bool stop_requested(const struct bg_ws_run *r)
+{
+    return r->w->stop != NULL && atomic_load(r->w->stop);
 }
 
 static void progress(const struct bg_ws_run *r, const char *phase, int from, int share,
@@ -66,10 +71,13 @@ static void progress(const struct bg_ws_run *r, const char *phase, int from, int
     r->w->progress(r->w->ctx, fields, msg);
 }
 
+/* An AWS call that failed. One cut short by the stop request is the stop itself (the walk
+ * pauses where it is, nothing rolled back); anything else is an error diagnostic. */
 static int world_failed(const struct bg_ws_run *r, const char *what, const struct bg_error *err)
 {
-    bg_diag_error(r->diags, NULL,
-                  err->code == BG_ECANCELED ? "Stopped before AWS answered" : "AWS call failed",
+    if (err->code == BG_ECANCELED)
+        return STOPPED;
+    bg_diag_error(r->diags, NULL, "AWS call failed",
                   "%s: %s. The listener's weights are the record of progress: the next apply "
                   "continues from them.",
                   what, err->msg);
@@ -246,7 +254,7 @@ static int step(struct bg_ws_run *r, int next, size_t i, size_t n)
     int before = r->share, rc;
     const char *tg = gaining(r, before, next);
 
-    if (r->w->stopped(r->w->ctx))
+    if (stop_requested(r))
         return STOPPED;
     progress(r, "step", before, next, "step %zu/%zu: %d%% -> %d%% to to_target_group_arn", i + 1, n,
              before, next);

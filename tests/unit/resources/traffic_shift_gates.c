@@ -20,7 +20,7 @@ static void setup(struct run *r)
     r->a = bg_arena_new();
     bg_diags_init(&r->d, r->a);
     r->log = (struct bg_logger){BG_LOG_OFF, 2};
-    r->call = (struct bg_call){r->a, &r->d, NULL, &r->log, NULL};
+    r->call = (struct bg_call){r->a, &r->d, NULL, &r->log, NULL, NULL};
 }
 
 static struct bg_walk_step leave(const char *id)
@@ -30,10 +30,10 @@ static struct bg_walk_step leave(const char *id)
 
 Test(resources_traffic_shift_gates, a_batch_may_leave_when_the_new_targets_replace_it)
 {
-    struct bg_walk_member m[] = {{"old1", 80, "healthy"},
-                                 {"old2", 80, "healthy"},
-                                 {"new1", 80, "healthy"},
-                                 {"new2", 80, "healthy"}};
+    struct bg_walk_member m[] = {{"old1", 80, BG_TARGET_HEALTHY, "healthy"},
+                                 {"old2", 80, BG_TARGET_HEALTHY, "healthy"},
+                                 {"new1", 80, BG_TARGET_HEALTHY, "healthy"},
+                                 {"new2", 80, BG_TARGET_HEALTHY, "healthy"}};
     struct bg_shift_members members = {m, NULL, 4};
     struct bg_walk_step s[] = {leave("old1"), leave("old2")};
     struct bg_shift_cfg cfg = {.arn = "arn:tg"};
@@ -47,9 +47,10 @@ Test(resources_traffic_shift_gates, a_batch_may_leave_when_the_new_targets_repla
 
 Test(resources_traffic_shift_gates, a_batch_never_takes_the_healthy_count_below_its_start)
 {
-    struct bg_walk_member m[] = {{"old1", 80, "healthy"},   {"old2", 80, "healthy"},
-                                 {"old3", 80, "unhealthy"}, {"old4", 80, "healthy"},
-                                 {"new1", 80, "healthy"},   {"new2", 80, "healthy"}};
+    struct bg_walk_member m[] = {
+        {"old1", 80, BG_TARGET_HEALTHY, "healthy"},     {"old2", 80, BG_TARGET_HEALTHY, "healthy"},
+        {"old3", 80, BG_TARGET_UNHEALTHY, "unhealthy"}, {"old4", 80, BG_TARGET_HEALTHY, "healthy"},
+        {"new1", 80, BG_TARGET_HEALTHY, "healthy"},     {"new2", 80, BG_TARGET_HEALTHY, "healthy"}};
     struct bg_shift_members members = {m, NULL, 6};
     struct bg_walk_step s[] = {leave("old1"), leave("old2")};
     struct bg_shift_cfg cfg = {.arn = "arn:tg"};
@@ -65,11 +66,11 @@ Test(resources_traffic_shift_gates, a_batch_never_takes_the_healthy_count_below_
 Test(resources_traffic_shift_gates, a_walk_ending_smaller_may_go_down_to_what_stays)
 {
     /* 4 old -> 2 new: the last batch leaves 2 registered, all healthy */
-    struct bg_walk_member m[] = {{"old3", 80, "healthy"},
-                                 {"old4", 80, "healthy"},
-                                 {"new1", 80, "healthy"},
-                                 {"new2", 80, "healthy"},
-                                 {"gone", 80, "draining"}};
+    struct bg_walk_member m[] = {{"old3", 80, BG_TARGET_HEALTHY, "healthy"},
+                                 {"old4", 80, BG_TARGET_HEALTHY, "healthy"},
+                                 {"new1", 80, BG_TARGET_HEALTHY, "healthy"},
+                                 {"new2", 80, BG_TARGET_HEALTHY, "healthy"},
+                                 {"gone", 80, BG_TARGET_DRAINING, "draining"}};
     struct bg_shift_members members = {m, NULL, 5};
     struct bg_walk_step s[] = {leave("old3"), leave("old4")};
     struct bg_shift_cfg cfg = {.arn = "arn:tg"};

@@ -20,11 +20,13 @@ struct script {
 
 struct fake {
     double t, stop_at, alarm_at;
+    atomic_bool stop;
     int share;
     int sets[32];
     size_t n_sets;
     struct script from, to;
     bool conflict;
+    double cancel_at; /* health reads answer BG_ECANCELED from then on (a stop in flight) */
 };
 
 static double f_now(void *ctx)
@@ -32,20 +34,15 @@ static double f_now(void *ctx)
     return ((struct fake *)ctx)->t;
 }
 
-static bool f_stopped(void *ctx)
+/* Time moves only here; a stop request arrives once the clock reaches stop_at. */
+static void f_sleep(void *ctx, double s)
 {
     struct fake *f = ctx;
 
-    return f->stop_at >= 0 && f->t >= f->stop_at;
-}
-
-static bool f_sleep(void *ctx, double s)
-{
-    struct fake *f = ctx;
-
-    cr_assert(s >= 0 && s <= 3600, "sleep of %f s", s);
+    cr_assert(s > 0 && s <= BG_CLOCK_SLICE + 1e-9, "sleeps in slices: %f s", s);
     f->t += s;
-    return f_stopped(ctx);
+    if (f->stop_at >= 0 && f->t >= f->stop_at)
+        atomic_store(&f->stop, true);
 }
 
 static int f_health(void *ctx, const char *tg, struct bg_ws_health *out, struct bg_error *err)
@@ -53,9 +50,12 @@ static int f_health(void *ctx, const char *tg, struct bg_ws_health *out, struct 
     struct fake *f = ctx;
     const struct script *s = strcmp(tg, TO) == 0 ? &f->to : &f->from;
 
-    (void)err;
     memset(out, 0, sizeof(*out));
     out->example = out->state = out->reason = "";
+    if (f->cancel_at >= 0 && f->t >= f->cancel_at) {
+        atomic_store(&f->stop, true);
+        return bg_error_set(err, BG_ECANCELED, "POST: stopped on request before an answer");
+    }
     out->registered = s->registered;
     if (f->t >= s->failing_at && s->registered > 0) {
         out->failing = 1;
@@ -102,6 +102,7 @@ static void f_progress(void *ctx, const char *fields, const char *message)
 
 struct harness {
     struct fake f;
+    struct bg_clock clock;
     struct bg_ws_world w;
     struct bg_ws_cfg cfg;
     struct bg_arena *a;
@@ -116,10 +117,12 @@ static void setup(struct harness *h, enum bg_ws_failure on_failure)
     memset(h, 0, sizeof(*h));
     h->f.stop_at = -1;
     h->f.alarm_at = -1;
+    h->f.cancel_at = -1;
     h->f.from = (struct script){2, 0, 1e9};
     h->f.to = (struct script){2, 0, 1e9};
-    h->w = (struct bg_ws_world){&h->f,    f_now,    f_sleep, f_stopped,
-                                f_health, f_alarms, f_set,   f_progress};
+    h->clock = (struct bg_clock){f_now, f_sleep, &h->f};
+    h->w =
+        (struct bg_ws_world){&h->f, &h->clock, &h->f.stop, f_health, f_alarms, f_set, f_progress};
     h->cfg.from = FROM;
     h->cfg.to = TO;
     h->cfg.listener_arn = "arn:listener";
@@ -362,5 +365,19 @@ Test(resources_weighted_shift_run, without_alarm_names_no_alarm_is_read)
     h.f.alarm_at = 0;
     cr_expect_eq(run(&h, walk, 5), 0);
     expect_sets(&h, walk, 5);
+    done(&h);
+}
+
+Test(resources_weighted_shift_run, a_stop_that_cuts_an_aws_call_short_pauses_the_walk)
+{
+    struct harness h;
+
+    setup(&h, BG_WS_ROLLBACK_ALL);
+    h.f.cancel_at = 15;
+    cr_expect_eq(run(&h, walk, 5), BG_ERETRY);
+    expect_sets(&h, walk, 2);
+    cr_expect(h.r.stopped);
+    cr_expect_eq(h.d.errors, 0, "a stop is not a failure, even in flight");
+    cr_expect(mentions(&h, "Weighted shift paused"));
     done(&h);
 }
