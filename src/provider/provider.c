@@ -17,6 +17,9 @@ static const struct bg_validator generated_files_validators[] = {
     {bg_validate_one_of, generated_files_modes}, {NULL, NULL}};
 static const struct bg_validator max_retries_validators[] = {{bg_validate_int_range, retries_range},
                                                              {NULL, NULL}};
+static const int64_t rate_range[2] = {0, 1000};
+static const struct bg_validator rate_validators[] = {{bg_validate_int_range, rate_range},
+                                                      {NULL, NULL}};
 
 static const struct bg_attr provider_attrs[] = {
     {
@@ -75,6 +78,16 @@ static const struct bg_attr provider_attrs[] = {
      .description = "Retries of a throttled (`Throttling`, HTTP 429) or failed (5xx, network) "
                     "AWS call, with jittered exponential backoff. Default 3.",
      .validators = max_retries_validators},
+    {.name = "requests_per_second",
+     .type = &bg_type_number,
+     .flags = BG_OPTIONAL,
+     .description = "Client-side limit on this provider's AWS API requests, all resources and "
+                    "retries together: each request takes a token from one bucket refilled at "
+                    "this rate and holding as many (0-1000; 0 turns the limit off). Default "
+                    "10, ELBv2's documented refill rate for Describe calls per account and "
+                    "region, so a large walk or many shifts in parallel stay under the API's "
+                    "limits instead of living on throttling retries.",
+     .validators = rate_validators},
 };
 
 #define ENDPOINT(key_, env_, what_)                                                                \

@@ -17,10 +17,14 @@
  * than that would only hold sockets open. */
 #define POOL_MAX 10
 
+/* requests_per_second when not set: the refill rate ELBv2 documents for Describe calls. */
+#define DEFAULT_REQUESTS_PER_SECOND 10
+
 struct bg_provider_aws {
     struct bg_arena *arena; /* the resolved configuration's strings */
     struct bg_aws_config cfg;
     struct bg_aws_credentials *creds;      /* shared by every client below; thread safe */
+    struct bg_aws_ratelimit *limiter;      /* requests_per_second, shared; NULL: no limit */
     _Atomic(const struct bg_logger *) log; /* the service's logger, known from the first call */
     bool resolved;
     struct bg_error why;  /* when !resolved: what is missing; never a secret */
@@ -119,6 +123,9 @@ static int read_settings(struct bg_aws_settings *s, struct bg_arena *a,
     if (bg_value_is_unknown(retries))
         return bg_error_set(err, BG_EINVAL,
                             "provider setting max_retries is not known until apply");
+    if (bg_value_is_unknown(bg_value_get(config, "requests_per_second")))
+        return bg_error_set(err, BG_EINVAL,
+                            "provider setting requests_per_second is not known until apply");
     for (i = 0; i < BG_AWS_NSERVICES; i++)
         s->endpoints[i] = str(ep, bg_aws_service((enum bg_aws_service)i)->key);
     if (!bg_value_is_null(retries) && bg_value_as_int(&n, retries) == 0)
@@ -191,6 +198,17 @@ static void new_credentials(struct bg_provider_aws *aws, const struct bg_aws_set
         aws->resolved = false;
 }
 
+/* One bucket for every client of this configuration; a rate of 0 means no limit. */
+static void new_limiter(struct bg_provider_aws *aws, const struct bg_value *config)
+{
+    int64_t rate = DEFAULT_REQUESTS_PER_SECOND;
+
+    bg_value_as_int(&rate, bg_value_get(config, "requests_per_second"));
+    if (rate > 0 &&
+        bg_aws_ratelimit_new(&aws->limiter, (double)rate, (double)rate, NULL, NULL) != 0)
+        aws->limiter = NULL;
+}
+
 struct bg_provider_aws *bg_provider_aws_new(struct bg_diags *d, const struct bg_value *config,
                                             const char *const *envp)
 {
@@ -209,6 +227,7 @@ struct bg_provider_aws *bg_provider_aws_new(struct bg_diags *d, const struct bg_
         bg_aws_config_resolve(&cfg, d->arena, &settings, envp, &aws->why) == 0) {
         keep_config(aws, &cfg);
         new_credentials(aws, &settings, envp);
+        new_limiter(aws, config);
     }
     return aws;
 }
@@ -222,6 +241,7 @@ void bg_provider_aws_free(struct bg_provider_aws *aws)
     for (i = 0; i < aws->nidle; i++)
         bg_aws_client_free(aws->idle[i]);
     bg_aws_credentials_free(aws->creds); /* after its clients */
+    bg_aws_ratelimit_free(aws->limiter);
     pthread_mutex_destroy(&aws->lock);
     bg_arena_free(aws->arena);
     free(aws);
@@ -281,7 +301,10 @@ int bg_provider_aws_acquire(struct bg_aws_client **out, const struct bg_provider
     opts.sleep_ctx = (void *)log; /* on_retry logs to it */
     opts.stop = stop;
     opts.credentials = p->aws->creds;
-    return bg_aws_client_new(out, &p->aws->cfg, &opts, err);
+    rc = bg_aws_client_new(out, &p->aws->cfg, &opts, err);
+    if (rc == 0)
+        bg_aws_client_set_limiter(*out, p->aws->limiter);
+    return rc;
 }
 
 void bg_provider_aws_release(const struct bg_provider *p, struct bg_aws_client *c)

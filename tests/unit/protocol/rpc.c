@@ -57,10 +57,21 @@ Test(protocol_rpc, get_provider_schema_lists_cluster_pair_with_its_attributes)
     Tfplugin6__GetProviderSchema__Request req = TFPLUGIN6__GET_PROVIDER_SCHEMA__REQUEST__INIT;
     Tfplugin6__GetProviderSchema__Response *r;
     const Tfplugin6__Schema *pair = NULL;
-    static const char *const want[] = {
-        "id",           "directory",     "name",           "colors",          "live",
-        "standby",      "substitutions", "live_cluster",   "standby_cluster", "standby_color",
-        "source_files", "files",         "generated_color"};
+    static const char *const want[] = {"id",
+                                       "directory",
+                                       "name",
+                                       "colors",
+                                       "live",
+                                       "standby",
+                                       "substitutions",
+                                       "live_cluster",
+                                       "standby_cluster",
+                                       "standby_color",
+                                       "source_files",
+                                       "files",
+                                       "contents",
+                                       "substitution_counts",
+                                       "generated_color"};
     size_t i, j;
 
     call("/tfplugin6.Provider/GetProviderSchema", &req.base);

@@ -129,13 +129,26 @@ Test(resources_traffic_shift, same_id_on_different_explicit_ports_is_not_an_over
     done(&run);
 }
 
-Test(resources_traffic_shift, refuses_empty_sets_and_duplicates_within_a_set)
+Test(resources_traffic_shift, refuses_empty_to_targets_and_duplicates_within_a_set)
+{
+    struct run run = validate("{\"target_group_arn\":\"" ARN "\",\"from_targets\":[{\"id\":"
+                              "\"a\"},{\"id\":\"a\",\"port\":80}],\"to_targets\":[]}");
+
+    cr_expect(mentions(&run, "to_targets"));
+    cr_expect(mentions(&run, "Duplicate target"));
+    done(&run);
+}
+
+Test(resources_traffic_shift, empty_from_targets_only_registers_but_cannot_be_restored)
 {
     struct run run = validate("{\"target_group_arn\":\"" ARN "\",\"from_targets\":[],"
-                              "\"to_targets\":[{\"id\":\"b\"},{\"id\":\"b\",\"port\":80}]}");
+                              "\"to_targets\":[{\"id\":\"b\"}]}");
 
-    cr_expect(mentions(&run, "from_targets"));
-    cr_expect(mentions(&run, "Duplicate target"));
+    cr_expect_eq(run.d.errors, 0, "an imported shift has no from_targets");
+    done(&run);
+    run = validate("{\"target_group_arn\":\"" ARN "\",\"from_targets\":[],"
+                   "\"to_targets\":[{\"id\":\"b\"}],\"on_destroy\":\"restore\"}");
+    cr_expect(mentions(&run, "Nothing to restore"));
     done(&run);
 }
 
