@@ -175,29 +175,55 @@ static const char **grow(struct bg_arena *a, const char **list, size_t n, const 
     return out;
 }
 
+/* Rounds until every copy is reproduced or no key can be made more specific; the attempt
+ * that reproduced the most copies. */
+static void search(struct attempt *best, struct bg_call *call, const struct bg_pair_cfg *cfg,
+                   const struct bg_file_list *src, const char *const *targets)
+{
+    const char **avoid = NULL, **off = NULL;
+    size_t navoid = 0, noff = 0;
+    struct attempt at;
+    int r;
+
+    memset(best, 0, sizeof(*best));
+    for (r = 0; r < MAX_ROUNDS; r++) {
+        round_of(&at, call, cfg, src, targets, avoid, navoid, &off, &noff);
+        if (r == 0 || at.ok > best->ok)
+            *best = at;
+        if (at.nfailing == 0 || noff == 0)
+            break;
+        avoid = grow(call->arena, avoid, navoid, off, noff);
+        navoid += noff;
+    }
+}
+
 void bg_pair__infer(struct bg_call *call, struct bg_pair_cfg *cfg)
 {
     struct bg_error err = BG_ERROR_INIT;
-    struct attempt at, best;
+    struct attempt best, others;
     struct bg_file_list src;
-    const char **targets, **avoid = NULL, **off = NULL;
-    size_t navoid = 0, noff = 0;
-    int r;
+    const char **targets, **rest;
+    size_t i, j;
 
     cfg->subs = NULL;
     cfg->nsubs = 0;
     if (bg_files_discover(&src, call->arena, cfg->dir_abs, cfg->live_cluster, &err) != 0)
         return;
     targets = copies_on_disk(call, cfg, &src);
-    memset(&best, 0, sizeof(best));
-    for (r = 0; r < MAX_ROUNDS; r++) {
-        round_of(&at, call, cfg, &src, targets, avoid, navoid, &off, &noff);
-        if (r == 0 || at.ok > best.ok)
-            best = at;
-        if (at.nfailing == 0 || noff == 0)
-            break; /* reproduced, or nothing left to make more specific */
-        avoid = grow(call->arena, avoid, navoid, off, noff);
-        navoid += noff;
+    search(&best, call, cfg, &src, targets);
+    if (best.nfailing > 0) {
+        /* The copies nothing reproduces must not lend their guesses to the others. */
+        rest = grow(call->arena, targets, src.len, NULL, 0);
+        for (i = 0; i < src.len; i++) {
+            for (j = 0; rest[i] != NULL && j < best.nfailing; j++)
+                rest[i] = strcmp(rest[i], best.failing[j]) == 0 ? NULL : rest[i];
+        }
+        search(&others, call, cfg, &src, rest);
+        if (others.nfailing == 0) {
+            others.failing = best.failing;
+            others.nfailing = best.nfailing;
+            best = others;
+        }
     }
     if (best.ok > 0) { /* nothing reproduced: guesses would only mislead */
         cfg->subs = best.inf.subs;

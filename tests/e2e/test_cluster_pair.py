@@ -296,6 +296,237 @@ class ClusterPairParallel(unittest.TestCase):
         self.assertEqual(len(ws.listdir("clusters")), 30)
 
 
+BLUE = """module "eks_blue" {
+  source          = "./modules/eks"
+  cluster_name    = "aws-prod-blue"
+  cluster_version = "1.15"
+  node_pools = {
+    blue_general = { size = 3 } # general purpose
+    blue_gpu     = { size = 1 } # ml
+  }
+}
+"""
+PAIR_BG = """
+resource "bluegreen_cluster_pair" "prod" {
+  directory     = "clusters"
+  name          = "aws-prod"
+  colors        = ["blue", "green"]
+  live          = "blue"
+  substitutions = %s
+}
+"""
+
+
+class ClusterPairReview(unittest.TestCase):
+    """What a reviewer sees: contents, counts, warnings; terraform fmt; import."""
+
+    def setUp(self):
+        require_terraform(self)
+        self.ws = Workspace(self, "review")
+
+    def test_contents_are_text_on_create_and_a_line_diff_when_a_substitution_changes(self):
+        ws = self.ws
+        ws.write("clusters/aws-prod-spoon.tf", SPOON)
+        ws.main_tf(pair())
+        r = ws.ok("plan", "-no-color")
+        self.assertRegex(r.out, r'\+ "clusters/aws-prod-knife\.tf" += <<-EOT\n'
+                                r' +module "eks_knife" \{\n')
+        self.assertIn('cluster_version = "1.18"', r.out)
+        ws.apply()
+        ws.main_tf(pair().replace('"1.15" = "1.18"', '"1.15" = "1.19"'))
+        r = ws.plan_exitcode()
+        self.assertEqual(r.code, 2, r)
+        self.assertRegex(r.out, r'~ "clusters/aws-prod-knife\.tf" += <<-EOT')
+        self.assertRegex(r.out, r'\n +- +cluster_version = "1\.18"\n')
+        self.assertRegex(r.out, r'\n +\+ +cluster_version = "1\.19"\n')
+        self.assertRegex(r.out, r'~ "1\.15" += "1\.18" -> "1\.19"')
+        ws.apply()
+        self.assertIn('cluster_version = "1.19"', ws.read("clusters/aws-prod-knife.tf"))
+        ws.assert_no_changes()
+
+    def test_a_key_that_matches_nothing_is_a_warning_and_counts_zero(self):
+        ws = self.ws
+        ws.write("clusters/aws-prod-spoon.tf", SPOON)
+        ws.main_tf(pair().replace('{ "1.15" = "1.18" }', '{ "1.51" = "1.18", "1.15" = "1.18" }'))
+        r = ws.ok("plan", "-no-color")
+        text = " ".join(r.text.split())
+        self.assertIn("Warning: Substitution matched nothing", text)
+        self.assertIn('substitutions["1.51"] matched no text in any of aws-prod-spoon\'s files',
+                      text)
+        self.assertNotIn('substitutions["1.15"] matched', text)
+        self.assertRegex(r.out, r'"1\.51" = 0')
+        self.assertRegex(r.out, r'"1\.15" = 1')
+        ws.apply()
+        self.assertEqual(ws.state_values("bluegreen_cluster_pair.prod")["substitution_counts"],
+                         {"1.15": 1, "1.51": 0})
+
+    def test_blue_green_copies_pass_terraform_fmt_check(self):
+        ws = self.ws
+        ws.write("clusters/aws-prod-blue.tf", BLUE)
+        r = ws.ok("fmt", "-check", "-no-color", "clusters")
+        ws.main_tf(PAIR_BG % '{ "1.15" = "1.18" }')
+        ws.apply()
+        copy = ws.read("clusters/aws-prod-green.tf")
+        self.assertIn('    green_general = { size = 3 } # general purpose\n'
+                      '    green_gpu     = { size = 1 } # ml\n', copy)
+        self.assertIn('  cluster_name    = "aws-prod-green"\n', copy)
+        r = ws.tf("fmt", "-check", "-diff", "-no-color", "clusters")
+        self.assertEqual(r.code, 0, "copies must be terraform fmt clean:\n%r" % r)
+        ws.assert_no_changes()
+
+    def test_terraform_fmt_on_a_copy_is_not_a_hand_edit(self):
+        ws = self.ws
+        # a source terraform fmt would change: the copy inherits its layout
+        ws.write("clusters/aws-prod-blue.tf",
+                 'locals {\n  blue_version="1.15"\n  x = "${var.blue}"\n}\n')
+        ws.main_tf(PAIR_BG % '{ "1.15" = "1.18" }')
+        ws.apply()
+        r = ws.ok("fmt", "-no-color", "clusters/aws-prod-green.tf")
+        self.assertIn('green_version = "1.18"', ws.read("clusters/aws-prod-green.tf"))
+        self.assertIn("x             = var.green", ws.read("clusters/aws-prod-green.tf"))
+        formatted = ws.read("clusters/aws-prod-green.tf")
+        r = ws.plan_exitcode()
+        self.assertEqual(r.code, 2, r)
+        self.assertNotIn("edited by hand", r.text)
+        ws.apply()
+        self.assertEqual(ws.read("clusters/aws-prod-green.tf"), formatted, "nothing rewritten")
+        ws.assert_no_changes()
+        # a real edit still is one
+        ws.write("clusters/aws-prod-green.tf", formatted.replace("1.18", "1.19"))
+        r = ws.fails("plan", "-no-color")
+        self.assertIn("Standby file edited by hand", r.err)
+
+    def test_import_recovers_substitutions_and_the_generated_config_plans_empty(self):
+        ws = self.ws
+        spoon = SPOON.replace('"1.15"', '"1.15"\n  cidr            = "10.1.0.0/16"\n'
+                                        '  old             = "1.150"')
+        knife = (spoon.replace("spoon", "knife").replace("spoonful", "spoonful")
+                 .replace('"1.15"', '"1.18"').replace("10.1.0.0", "10.2.0.0"))
+        knife = knife.replace('knifeful = "yes"', 'spoonful = "yes"')
+        ws.write("clusters/aws-prod-spoon.tf", spoon)
+        ws.write("clusters/aws-prod-knife.tf", knife)
+        ws.main_tf('import {\n  to = bluegreen_cluster_pair.prod\n  id = "clusters:aws-prod"\n}\n')
+        r = ws.ok("plan", "-no-color", "-generate-config-out=generated.tf")
+        gen = ws.read("generated.tf")
+        self.assertNotIn("substitutions = null", gen)
+        self.assertRegex(gen, r'"\\"1\.15\\"" += "\\"1\.18\\""')
+        self.assertRegex(gen, r'"10\.1\.0\.0" += "10\.2\.0\.0"')
+        r = ws.ok("plan", "-no-color")
+        self.assertIn("1 to import, 0 to add, 0 to change, 0 to destroy", r.out)
+        ws.apply()
+        ws.assert_no_changes()
+        self.assertEqual(ws.read("clusters/aws-prod-knife.tf"), knife, "import wrote nothing")
+        # the recovered substitutions drive the next rendering
+        ws.write("clusters/aws-prod-spoon.tf", spoon + "# 1.15 everywhere\n")
+        ws.apply()
+        self.assertTrue(ws.read("clusters/aws-prod-knife.tf").endswith("# 1.15 everywhere\n"),
+                        "the quoted key leaves an unquoted version alone")
+
+    def test_import_names_a_copy_no_substitution_reproduces(self):
+        ws = self.ws
+        ws.write("clusters/aws-prod-spoon.tf", SPOON)
+        ws.write("clusters/aws-prod-knife.tf", KNIFE)
+        # five identical lines, the copy changes the middle one only: no literal
+        # replacement (any context) changes one of them and not the others
+        same = "locals {\n" + "  n = 1\n" * 5 + "}\n"
+        ws.write("clusters/aws-prod-spoon-nodes.tf", same)
+        ws.write("clusters/aws-prod-knife-nodes.tf", same.replace(
+            "  n = 1\n  n = 1\n  n = 1\n", "  n = 1\n  n = 2\n  n = 1\n", 1).replace(
+            "  n = 1\n  n = 2", "  n = 1\n  n = 2"))
+        ws.main_tf('import {\n  to = bluegreen_cluster_pair.prod\n  id = "clusters:aws-prod"\n}\n')
+        r = ws.ok("plan", "-no-color", "-generate-config-out=generated.tf")
+        text = " ".join(r.text.split())
+        self.assertIn("Substitutions not recovered for every copy", text)
+        self.assertIn("- clusters/aws-prod-knife-nodes.tf", text)
+        self.assertIn('"1.15" = "1.18"', " ".join(ws.read("generated.tf").split()))
+        r = ws.ok("plan", "-no-color")
+        self.assertRegex(r.out, r'\n +- +n = 2\n', "the plan shows how the copy differs")
+
+
+class ProviderModes(unittest.TestCase):
+    def setUp(self):
+        require_terraform(self)
+        self.ws = Workspace(self, "modes")
+        self.ws.write("clusters/aws-prod-spoon.tf", SPOON)
+
+    def test_generated_files_must_be_write_or_verify(self):
+        self.ws.main_tf(pair(), provider='provider "bluegreen" {\n  generated_files = "check"\n}\n')
+        r = self.ws.fails("plan", "-no-color")
+        self.assertRegex(r.err, r"\n[│ ]*\d+:\s+generated_files\s+=")
+        self.assertIn('generated_files must be one of "write", "verify", got "check"', r.err)
+
+    def test_the_environment_variable_sets_it_and_is_checked_too(self):
+        self.ws.main_tf(pair())
+        r = self.ws.tf("plan", "-no-color", env={"BLUEGREEN_GENERATED_FILES": "Verify"})
+        self.assertNotEqual(r.code, 0, r)
+        self.assertIn('BLUEGREEN_GENERATED_FILES = "Verify": expected "write" or "verify"',
+                      " ".join(r.err.split()))
+        r = self.ws.tf("apply", "-auto-approve", "-no-color",
+                       env={"BLUEGREEN_GENERATED_FILES": "verify"})
+        self.assertNotEqual(r.code, 0, r)
+        self.assertFalse(self.ws.exists("clusters/aws-prod-knife.tf"), "verify writes nothing")
+        # the argument wins over the environment
+        self.ws.main_tf(pair(), provider='provider "bluegreen" {\n  generated_files = "write"\n}\n')
+        self.ws.ok("apply", "-auto-approve", "-no-color", env={"BLUEGREEN_GENERATED_FILES": "verify"})
+        self.assertEqual(self.ws.read("clusters/aws-prod-knife.tf"), KNIFE)
+
+    def test_write_mode_warns_when_a_copy_it_wrote_is_missing_from_the_checkout(self):
+        self.ws.main_tf(pair())
+        self.ws.apply()
+        os.unlink(self.ws.path("clusters/aws-prod-knife.tf"))
+        r = self.ws.ok("plan", "-no-color")
+        text = " ".join(r.text.split())
+        self.assertIn("Generated files missing from the working directory", text)
+        self.assertIn("- clusters/aws-prod-knife.tf", text)
+        self.assertIn("planned for destruction in this same run", text)
+
+
+class GenerateCommand(unittest.TestCase):
+    def setUp(self):
+        require_terraform(self)
+        self.ws = Workspace(self, "generate")
+        self.ws.write("clusters/aws-prod-spoon.tf", SPOON)
+
+    def generate(self, *args):
+        return subprocess.run([PROVIDER, "generate"] + list(args), cwd=self.ws.root,
+                              capture_output=True, text=True, timeout=30)
+
+    def test_writes_the_copies_atomically_and_reruns_are_no_ops(self):
+        p = self.generate("--directory", "clusters", "--name", "aws-prod", "--live", "spoon",
+                          "--substitution", "1.15", "1.18")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout, "wrote clusters/aws-prod-knife.tf\n")
+        self.assertEqual(self.ws.read("clusters/aws-prod-knife.tf"), KNIFE)
+        self.assertEqual([n for n in os.listdir(self.ws.path("clusters")) if n.startswith(".")],
+                         [], "no temporary left")
+        p = self.generate("--directory", "clusters", "--name", "aws-prod", "--live", "spoon",
+                          "--substitution", "1.15", "1.18")
+        self.assertEqual(p.stdout, "clusters: the files are up to date\n")
+        # and the resource then takes the copies as its own
+        self.ws.main_tf(pair())
+        self.ws.ok("apply", "-auto-approve", "-no-color",
+                   env={"BLUEGREEN_GENERATED_FILES": "verify"})
+        self.ws.assert_no_changes()
+
+    def test_refuses_bad_arguments_and_directories_outside_the_root(self):
+        p = self.generate("--directory", "clusters", "--name", "aws-prod")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("--directory, --name and --live are required", p.stderr)
+        self.assertIn("usage:", p.stderr)
+        p = self.generate("--directory", "../..", "--name", "aws-prod", "--live", "spoon")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("outside the repository root", p.stderr)
+        p = self.generate("--directory", "clusters", "--name", "aws-prod", "--live", "fork")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("Live color is not one of colors", p.stderr)
+        p = self.generate("--directory", "clusters", "--name", "aws-prod", "--live", "spoon",
+                          "--remove", "aws-prod-spoon.tf")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("Refusing --remove", p.stderr)
+        self.assertTrue(self.ws.exists("clusters/aws-prod-spoon.tf"))
+        self.assertFalse(self.ws.exists("clusters/aws-prod-knife.tf"), "refused: nothing written")
+
+
 class FilesystemMirror(unittest.TestCase):
     """`cmake --install` lays out a mirror that `terraform init -plugin-dir` uses offline;
     the shipped example then runs its whole upgrade."""
