@@ -40,7 +40,7 @@ stage_asan() {
   logs=$(mktemp -d)
   (cd build-asan &&
     BG_SANITIZER_LOGS="$logs" \
-    ASAN_OPTIONS="log_path=$logs/asan:detect_leaks=1:fast_unwind_on_malloc=0" \
+    ASAN_OPTIONS="log_path=$logs/asan:detect_leaks=1" \
     UBSAN_OPTIONS="log_path=$logs/ubsan:print_stacktrace=1" \
     LSAN_OPTIONS="suppressions=$root/tests/sanitizers/lsan.supp:print_suppressions=0" \
     ctest -j"$jobs" --output-on-failure)
