@@ -12,8 +12,8 @@
 extern char **environ;
 
 static const int64_t retries_range[2] = {0, 25};
-static const struct bg_validator max_retries_validators[] = {{bg_validate_int_range, retries_range},
-                                                             {NULL, NULL}};
+static const struct bg_validator max_retries_validators[] = {
+    {bg_validate_int_range, retries_range, NULL}, {NULL, NULL, NULL}};
 
 static const struct bg_attr provider_attrs[] = {
     {

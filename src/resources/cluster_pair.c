@@ -26,11 +26,18 @@ static void check_directory(struct bg_diags *d, const struct bg_path *path,
                             const struct bg_value *v, const void *arg);
 
 static const struct bg_validator directory_validators[] = {
-    {bg_validate_not_empty, NULL}, {check_directory, NULL}, {NULL, NULL}};
-static const struct bg_validator name_validators[] = {{check_name, NULL}, {NULL, NULL}};
+    {bg_validate_not_empty, NULL, NULL},
+    {check_directory, NULL, "A relative path."},
+    {NULL, NULL, NULL}};
+static const struct bg_validator name_validators[] = {
+    {check_name, NULL, "Letters, digits, `-`, `_` and `.`, not starting with `.` or `-`."},
+    {NULL, NULL, NULL}};
 static const struct bg_validator colors_validators[] = {
-    {bg_validate_length, two}, {check_colors, NULL}, {NULL, NULL}};
-static const struct bg_validator live_validators[] = {{bg_validate_not_empty, NULL}, {NULL, NULL}};
+    {bg_validate_length, two, NULL},
+    {check_colors, NULL, "Two distinct names of lowercase letters and digits."},
+    {NULL, NULL, NULL}};
+static const struct bg_validator live_validators[] = {{bg_validate_not_empty, NULL, NULL},
+                                                      {NULL, NULL, NULL}};
 
 static const struct bg_attr attrs[] = {
     {.name = "id",

@@ -32,11 +32,16 @@ static void check_directory(struct bg_diags *d, const struct bg_path *path,
 static const size_t include_len[2] = {1, 256};
 
 static const struct bg_validator directory_validators[] = {
-    {bg_validate_not_empty, NULL}, {check_directory, NULL}, {NULL, NULL}};
+    {bg_validate_not_empty, NULL, NULL},
+    {check_directory, NULL, "Not starting with `~` (it is not expanded)."},
+    {NULL, NULL, NULL}};
 static const struct bg_validator version_validators[] = {
-    {bg_upgrade_check_version, bg_upgrade_any_minor}, {NULL, NULL}};
-static const struct bg_validator include_validators[] = {
-    {bg_validate_length, include_len}, {check_include, NULL}, {NULL, NULL}};
+    {bg_upgrade_check_version, bg_upgrade_any_minor,
+     "A version `1.<minor>` (a `.<patch>` suffix is accepted)."},
+    {NULL, NULL, NULL}};
+static const struct bg_validator include_validators[] = {{bg_validate_length, include_len, NULL},
+                                                         {check_include, NULL, "No empty pattern."},
+                                                         {NULL, NULL, NULL}};
 
 static const struct bg_field finding_fields[] = {
     {"file", &bg_type_string}, {"line", &bg_type_number},       {"api_version", &bg_type_string},

@@ -32,19 +32,30 @@ static const int64_t poll_range[2] = {1, 3600};
 static const char *const failure_modes[] = {"rollback_step", "rollback_all", "halt", NULL};
 static const char *const destroy_modes[] = {"keep", "restore", NULL};
 
-static const struct bg_validator arn_v[] = {{check_arn, NULL}, {NULL, NULL}};
+static const struct bg_validator arn_v[] = {
+    {check_arn, NULL,
+     "A target group ARN: "
+     "`arn:<partition>:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id>`."},
+    {NULL, NULL, NULL}};
 static const struct bg_validator set_v[] = {
-    {bg_validate_length, non_empty}, {check_unique_targets, NULL}, {NULL, NULL}};
-static const struct bg_validator id_v[] = {{bg_validate_not_empty, NULL}, {NULL, NULL}};
-static const struct bg_validator port_v[] = {{bg_validate_int_range, port_range}, {NULL, NULL}};
-static const struct bg_validator percent_v[] = {{bg_validate_int_range, percent_range},
-                                                {NULL, NULL}};
-static const struct bg_validator soak_v[] = {{bg_validate_int_range, soak_range}, {NULL, NULL}};
-static const struct bg_validator timeout_v[] = {{bg_validate_int_range, timeout_range},
-                                                {NULL, NULL}};
-static const struct bg_validator poll_v[] = {{bg_validate_int_range, poll_range}, {NULL, NULL}};
-static const struct bg_validator failure_v[] = {{bg_validate_one_of, failure_modes}, {NULL, NULL}};
-static const struct bg_validator destroy_v[] = {{bg_validate_one_of, destroy_modes}, {NULL, NULL}};
+    {bg_validate_length, non_empty, NULL},
+    {check_unique_targets, NULL, "No target twice (a missing port matches any port)."},
+    {NULL, NULL, NULL}};
+static const struct bg_validator id_v[] = {{bg_validate_not_empty, NULL, NULL}, {NULL, NULL, NULL}};
+static const struct bg_validator port_v[] = {{bg_validate_int_range, port_range, NULL},
+                                             {NULL, NULL, NULL}};
+static const struct bg_validator percent_v[] = {{bg_validate_int_range, percent_range, NULL},
+                                                {NULL, NULL, NULL}};
+static const struct bg_validator soak_v[] = {{bg_validate_int_range, soak_range, NULL},
+                                             {NULL, NULL, NULL}};
+static const struct bg_validator timeout_v[] = {{bg_validate_int_range, timeout_range, NULL},
+                                                {NULL, NULL, NULL}};
+static const struct bg_validator poll_v[] = {{bg_validate_int_range, poll_range, NULL},
+                                             {NULL, NULL, NULL}};
+static const struct bg_validator failure_v[] = {{bg_validate_one_of, failure_modes, NULL},
+                                                {NULL, NULL, NULL}};
+static const struct bg_validator destroy_v[] = {{bg_validate_one_of, destroy_modes, NULL},
+                                                {NULL, NULL, NULL}};
 
 static const struct bg_attr target_attrs[] = {
     {.name = "id",
