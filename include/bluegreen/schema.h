@@ -316,12 +316,13 @@ char *bg_schema_describe(struct bg_arena *a, const struct bg_attr *attr);
  * attribute.
  */
 
-/* Expands v (an object of block b: configuration, plan or state) into *out, which must be
- * zeroed (`struct widget w = {0}`): every slotted attribute and block is written.
- * - A null value takes the table's default when there is one; otherwise the member stays
- *   zero/NULL. An unknown one also leaves the member zero/NULL; a list, set or map of
- *   strings with an unknown element counts as unknown as a whole. A presence member, when
- *   the attribute names one, records which it was (BG_PRESENCE_KNOWN for a default).
+/* Expands v (an object of block b: configuration, plan or state) into *out, normally a
+ * zeroed struct (`struct widget w = {0}`).
+ * - A null value takes the table's default when there is one; otherwise the member is left
+ *   as it was (zero/NULL, or an "unset" value of the caller's). An unknown value leaves it
+ *   too; a list, set or map of strings with an unknown element counts as unknown as a whole.
+ *   A presence member, when the attribute names one, records which it was (KNOWN for a
+ *   default).
  * - Strings are borrowed from v (they live as long as v's arena); arrays, nested structs and
  *   string maps come from d->arena. A known empty list gives a non-NULL pointer, count 0.
  * - A known value that does not fit its slot (1.5 for an INT, a string not in the enum's
