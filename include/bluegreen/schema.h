@@ -248,7 +248,8 @@ const struct bg_path *bg_schema_unknown_path(struct bg_arena *a, const struct bg
                                              const struct bg_value *v);
 
 /* The attribute's description as the Schema message (and so the docs) shows it: the table's
- * description, then each validator's sentence, then "Default: `<default>`." */
+ * description, then each validator's sentence, "Changing it replaces the resource." for
+ * BG_FORCE_NEW, then "Default: `<default>`." */
 char *bg_schema_describe(struct bg_arena *a, const struct bg_attr *attr);
 
 /* ---- the typed layer: expand and flatten along the slots -------------------------------

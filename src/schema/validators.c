@@ -167,6 +167,9 @@ char *bg_schema_describe(struct bg_arena *a, const struct bg_attr *attr)
 
     for (v = attr->validators; v != NULL && v->fn != NULL; v++)
         s = join(a, s, bg_validator_describe(a, v, attr));
+    /* The Schema message has no field for plan modifiers: the reviewer learns it here. */
+    if (attr->flags & BG_FORCE_NEW)
+        s = join(a, s, "Changing it replaces the resource.");
     if (attr->default_json != NULL)
         s = join(a, s, bg_arena_printf(a, "Default: `%s`.", attr->default_json));
     return s;

@@ -576,13 +576,14 @@ Test(schema_typed, descriptions_add_validator_sentences_and_the_default)
                                             {NULL, NULL, NULL}};
     const struct bg_attr count = {.name = "count",
                                   .type = &bg_type_number,
+                                  .flags = BG_OPTIONAL | BG_FORCE_NEW,
                                   .description = "How many.",
                                   .default_json = "3",
                                   .validators = v};
 
     cr_assert_str_eq(bg_schema_describe(arena, &count),
                      "How many. A whole number from 1 to 10. At least 1 element. Custom rule. "
-                     "Default: `3`.");
+                     "Changing it replaces the resource. Default: `3`.");
     cr_assert_str_eq(bg_schema_describe(arena, &thing_attrs[4]),
                      "One of `red`, `green`, `blue`. Default: `\"green\"`.");
     cr_assert_str_eq(bg_schema_describe(arena, &thing_attrs[0]), "");
