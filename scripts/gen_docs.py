@@ -335,14 +335,18 @@ def pages(schema):
     return out
 
 
-def generate(schema, root, check):
-    """Writes (or, with check, compares) every page; returns the stale ones' messages."""
+def generate(schema, root, check, log=None):
+    """Writes (or, with check, compares) every page; returns the stale ones' messages. log,
+    when given, is called with the path of each page written."""
     stale = []
     known = set()
     for page in pages(schema):
         path = os.path.join(root, page.path)
         known.add(os.path.normpath(path))
-        current = open(path).read() if os.path.exists(path) else None
+        current = None
+        if os.path.exists(path):
+            with open(path) as f:
+                current = f.read()
         new = page.render(root, current)
         if new == current:
             continue
@@ -354,7 +358,8 @@ def generate(schema, root, check):
         with open(tmp, "w") as f:
             f.write(new)
         os.replace(tmp, path)
-        print("wrote " + page.path)
+        if log is not None:
+            log(page.path)
     for folder in ("resources", "data-sources"):
         d = os.path.join(root, "docs", folder)
         for n in sorted(os.listdir(d)) if os.path.isdir(d) else []:
@@ -391,7 +396,7 @@ def main():
         if not os.path.exists(args.provider):
             sys.exit("no provider binary at %s (build first: scripts/build.sh)" % args.provider)
         schema = provider_schema(args.provider)
-    stale = generate(schema, args.root, args.check)
+    stale = generate(schema, args.root, args.check, lambda rel: print("wrote " + rel))
     if stale:
         sys.stderr.write("\n".join(stale) + "\n\nThe docs are stale: run scripts/gen_docs.py "
                          "and commit the result.\n")
