@@ -3,6 +3,7 @@
  * resource's own C struct along the table's slots and flattens the struct back. Recursion
  * follows the table, never the value, so no value can make it deeper than the schema.
  */
+#include <math.h>
 #include <string.h>
 
 #include "internal.h"
@@ -102,8 +103,8 @@ static int expand_leaf(struct bg_diags *d, const struct where *w, const struct b
         return bg_value_as_bool(m, v) == 0 ? 0 : misfit(d, w, "true or false");
     case BG_C_INT:
         return bg_value_as_int(m, v) == 0 ? 0 : misfit(d, w, "a whole number");
-    case BG_C_DOUBLE:
-        return bg_value_as_double(m, v) == 0 ? 0 : misfit(d, w, "a number");
+    case BG_C_DOUBLE: /* terraform numbers are never NaN */
+        return bg_value_as_double(m, v) == 0 && !isnan(*(double *)m) ? 0 : misfit(d, w, "a number");
     case BG_C_ENUM:
         return expand_enum(d, w, attr, m, v);
     default:
