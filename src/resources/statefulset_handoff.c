@@ -35,19 +35,29 @@ static void check_name(struct bg_diags *d, const struct bg_path *path, const str
 static void check_service(struct bg_diags *d, const struct bg_path *path, const struct bg_value *v,
                           const void *arg);
 
-static const struct bg_validator list_v[] = {{bg_validate_length, non_empty}, {NULL, NULL}};
+static const struct bg_validator list_v[] = {{bg_validate_length, non_empty, NULL},
+                                             {NULL, NULL, NULL}};
 static const struct bg_validator name_v[] = {
-    {bg_validate_length, name_len}, {check_name, NULL}, {NULL, NULL}};
-static const struct bg_validator replicas_v[] = {{bg_validate_int_range, replicas_range},
-                                                 {NULL, NULL}};
-static const struct bg_validator timeout_v[] = {{bg_validate_int_range, timeout_range},
-                                                {NULL, NULL}};
-static const struct bg_validator poll_v[] = {{bg_validate_int_range, poll_range}, {NULL, NULL}};
-static const struct bg_validator scheme_v[] = {{bg_validate_one_of, schemes}, {NULL, NULL}};
-static const struct bg_validator exec_version_v[] = {{bg_validate_one_of, exec_versions},
-                                                     {NULL, NULL}};
-static const struct bg_validator service_v[] = {{check_service, NULL}, {NULL, NULL}};
-static const struct bg_validator not_empty_v[] = {{bg_validate_not_empty, NULL}, {NULL, NULL}};
+    {bg_validate_length, name_len, NULL},
+    {check_name, NULL,
+     "A Kubernetes object name: lower case letters, digits, `-` and `.`, starting and ending with "
+     "a letter or digit."},
+    {NULL, NULL, NULL}};
+static const struct bg_validator replicas_v[] = {{bg_validate_int_range, replicas_range, NULL},
+                                                 {NULL, NULL, NULL}};
+static const struct bg_validator timeout_v[] = {{bg_validate_int_range, timeout_range, NULL},
+                                                {NULL, NULL, NULL}};
+static const struct bg_validator poll_v[] = {{bg_validate_int_range, poll_range, NULL},
+                                             {NULL, NULL, NULL}};
+static const struct bg_validator scheme_v[] = {{bg_validate_one_of, schemes, NULL},
+                                               {NULL, NULL, NULL}};
+static const struct bg_validator exec_version_v[] = {{bg_validate_one_of, exec_versions, NULL},
+                                                     {NULL, NULL, NULL}};
+static const struct bg_validator service_v[] = {
+    {check_service, NULL, "`NAMESPACE/NAME:PORT`, e.g. `elasticsearch/elastic-master:9200`."},
+    {NULL, NULL, NULL}};
+static const struct bg_validator not_empty_v[] = {{bg_validate_not_empty, NULL, NULL},
+                                                  {NULL, NULL, NULL}};
 
 static const struct bg_attr exec_attrs[] = {
     {.name = "api_version",
