@@ -1,13 +1,26 @@
 #!/usr/bin/env python3
-"""Provider figures for bluegreen_cluster_pair (issue: provider core). Prints, never asserts.
+"""Provider launch and per-resource figures (issue 12). Prints, never asserts.
 
-  1. provider start to handshake line: median over N launches with automatic mTLS, as
-     terraform launches it (magic cookie, PLUGIN_CLIENT_CERT, protocol 6)
-  2. provider peak RSS during `terraform plan` of 50 bluegreen_cluster_pair resources
-  3. `terraform plan` wall time, 50 bluegreen_cluster_pair vs 50 terraform_data, as a ratio
-     (medians over R runs each, same machine, same moment)
+  1. handshake: provider start to its handshake line, median over N launches with automatic
+     mTLS, as terraform launches it (magic cookie, PLUGIN_CLIENT_CERT, protocol 6)
+  2. launch lifetime: exec to exit of a schema-only launch (`terraform providers schema
+     -json`: GetProviderSchema, then go-plugin's Shutdown), median over N launches, measured
+     by bench/launch_probe.c, which runs the provider as its child and times it
+  3. peak RSS of the provider during `terraform plan` of 50 bluegreen_cluster_pair (max over
+     the plan's launches)
+  4. `terraform plan` wall time of N bluegreen_cluster_pair vs N terraform_data at N = 50 and
+     500, medians over R runs each (pair and data runs alternate, so load hits both alike),
+     as a ratio, and the added cost per pair, (pair - data) / N. Two situations:
+       - refresh: the configuration is applied, so each pair costs terraform's Validate,
+         UpgradeResourceState, ReadResource and PlanResourceChange (every PR plan);
+       - create:  empty state, Validate and PlanResourceChange only (the first plan).
+     Every pair lives in the same directory (N live files, N standby files once applied).
 
-Usage: bench/provider_bench.py [--provider build/terraform-provider-bluegreen] [-n 50] [-r 7]
+The machine is shared: the 1-minute load average is printed before and after; compare runs
+made at similar load.
+
+Usage: bench/provider_bench.py [--provider build/terraform-provider-bluegreen] [-n 30] [-r 7]
+                               [--sizes 50,500]
 """
 import argparse
 import os
@@ -18,8 +31,13 @@ import sys
 import tempfile
 import time
 
+HERE = os.path.dirname(os.path.abspath(__file__))
 COOKIE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"
 REQ = 'terraform {\n  required_providers {\n    bluegreen = { source = "spoonknife/bluegreen" }\n  }\n}\n'
+
+
+def load():
+    return os.getloadavg()[0]
 
 
 def client_cert(tmp):
@@ -46,11 +64,35 @@ def handshake_ms(provider, cert, n):
         assert line.startswith(b"1|6|tcp|127.0.0.1:"), line
         p.kill()
         p.wait()
-    return statistics.median(samples), min(samples), max(samples)
+    return samples
+
+
+def probe(tmp, provider):
+    """A provider directory whose binary is launch_probe running the real provider."""
+    d = os.path.join(tmp, "probe")
+    os.makedirs(d)
+    exe = os.path.join(d, "terraform-provider-bluegreen")
+    subprocess.run(["cc", "-O2", "-std=c17", "-D_GNU_SOURCE", "-o", exe,
+                    os.path.join(HERE, "launch_probe.c")], check=True)
+    return d, os.path.join(tmp, "probe.log")
+
+
+def probe_env(provider, log):
+    return {"BG_PROBE_EXEC": provider, "BG_PROBE_LOG": log}
+
+
+def read_probe(log):
+    """[(lifetime ms, peak RSS KiB, wait status, CPU ms)] recorded so far; empties the log."""
+    if not os.path.exists(log):
+        return []
+    with open(log) as f:
+        rows = [tuple(int(x) for x in line.split()) for line in f if line.strip()]
+    os.unlink(log)
+    return [(us / 1000.0, kb, st, cpu / 1000.0) for us, kb, st, cpu in rows]
 
 
 def workspace(tmp, kind, count, provider_dir):
-    ws = tempfile.mkdtemp(prefix="bench-%s-" % kind, dir=tmp)
+    ws = tempfile.mkdtemp(prefix="bench-%s-%d-" % (kind, count), dir=tmp)
     subprocess.run(["git", "init", "-q", ws], check=True)
     os.makedirs(os.path.join(ws, "clusters"))
     body = [REQ, 'provider "bluegreen" {}\n']
@@ -72,66 +114,89 @@ def workspace(tmp, kind, count, provider_dir):
     return ws, rc
 
 
-def plan_seconds(ws, rc, runs):
+def tf_env(rc, extra=None):
     env = dict(os.environ, TF_CLI_CONFIG_FILE=rc, TF_IN_AUTOMATION="1", CHECKPOINT_DISABLE="1")
     env.pop("TF_LOG", None)
-    if not os.path.exists(os.path.join(ws, ".terraform")):
-        subprocess.run(["terraform", "init", "-input=false"], cwd=ws, env=env,
-                       capture_output=True)
-    samples = []
+    env.pop("TF_LOG_PROVIDER", None)
+    env.update(extra or {})
+    return env
+
+
+def terraform(ws, rc, args, extra=None):
+    t0 = time.perf_counter()
+    r = subprocess.run(["terraform"] + args + ["-input=false", "-no-color"], cwd=ws,
+                       env=tf_env(rc, extra), capture_output=True, text=True)
+    if r.returncode not in (0, 2):
+        sys.exit("terraform %s failed:\n%s%s" % (" ".join(args), r.stdout, r.stderr))
+    return time.perf_counter() - t0
+
+
+def lifetimes(tmp, provider, n):
+    pdir, log = probe(tmp, provider)
+    ws, rc = workspace(tmp, "schema", 0, pdir)
+    env = tf_env(rc, probe_env(provider, log))
+    for _ in range(n):
+        subprocess.run(["terraform", "providers", "schema", "-json"], cwd=ws, env=env,
+                       check=True, capture_output=True)
+    rows = read_probe(log)
+    return [ms for ms, _, _, _ in rows], pdir, log
+
+
+def peak_rss_mb(tmp, pdir, log, provider):
+    """Peak RSS over the launches of one plan of 50 pairs, and the provider CPU of that plan."""
+    ws, rc = workspace(tmp, "pair", 50, pdir)
+    terraform(ws, rc, ["plan"], probe_env(provider, log))
+    rows = read_probe(log)
+    return max(kb for _, kb, _, _ in rows) / 1024.0, len(rows), sum(c for _, _, _, c in rows)
+
+
+def compare(tmp, provider_dir, count, runs, applied):
+    pair_ws, pair_rc = workspace(tmp, "pair", count, provider_dir)
+    data_ws, data_rc = workspace(tmp, "data", count, provider_dir)
+    if applied:
+        terraform(pair_ws, pair_rc, ["apply", "-auto-approve"])
+        terraform(data_ws, data_rc, ["apply", "-auto-approve"])
+    pair, data = [], []
     for _ in range(runs):
-        t0 = time.perf_counter()
-        r = subprocess.run(["terraform", "plan", "-input=false", "-refresh=true", "-no-color"],
-                           cwd=ws, env=env, capture_output=True, text=True)
-        samples.append(time.perf_counter() - t0)
-        if r.returncode != 0:
-            sys.exit("plan failed:\n" + r.stdout + r.stderr)
-    return statistics.median(samples)
+        pair.append(terraform(pair_ws, pair_rc, ["plan", "-refresh=true"]))
+        data.append(terraform(data_ws, data_rc, ["plan", "-refresh=true"]))
+    return statistics.median(pair), statistics.median(data)
 
 
-def rss_wrapper(tmp, provider):
-    """A provider directory whose binary records the real provider's peak RSS (ru_maxrss)."""
-    d = os.path.join(tmp, "rss-provider")
-    os.makedirs(d)
-    out = os.path.join(tmp, "rss.txt")
-    script = os.path.join(d, "terraform-provider-bluegreen")
-    with open(script, "w") as f:
-        f.write("#!/usr/bin/env python3\nimport os, sys\npid = os.fork()\n"
-                "if pid == 0:\n    os.execv(%r, [%r] + sys.argv[1:])\n"
-                "_, status, ru = os.wait4(pid, 0)\n"
-                "open(%r, 'a').write('%%d\\n' %% ru.ru_maxrss)\n" % (provider, provider, out))
-    os.chmod(script, 0o755)
-    return d, out
+def summary(samples):
+    return "median %.2f ms (min %.2f, max %.2f, n=%d)" % (
+        statistics.median(samples), min(samples), max(samples), len(samples))
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--provider", default="build/terraform-provider-bluegreen")
-    ap.add_argument("-n", type=int, default=50, help="handshake launches")
+    ap.add_argument("-n", type=int, default=30, help="launches for handshake and lifetime")
     ap.add_argument("-r", type=int, default=7, help="plan runs per configuration")
+    ap.add_argument("--sizes", default="50,500")
     args = ap.parse_args()
     provider = os.path.abspath(args.provider)
     tmp = tempfile.mkdtemp(prefix="bluegreen-bench-")
+    print("load average (1 min) at start: %.2f" % load())
     try:
-        med, lo, hi = handshake_ms(provider, client_cert(tmp), args.n)
-        print("provider start to handshake line: median %.2f ms (min %.2f, max %.2f, n=%d)"
-              % (med, lo, hi, args.n))
-        rss_dir, rss_file = rss_wrapper(tmp, provider)
-        ws, rc = workspace(tmp, "pair", 50, rss_dir)
-        plan_seconds(ws, rc, 1)
-        with open(rss_file) as f:
-            peaks = [int(x) for x in f.read().split()]
-        print("provider peak RSS during a plan of 50 cluster pairs: %.1f MB (max of %d launches)"
-              % (max(peaks) / 1024.0, len(peaks)))
-        pair_ws, pair_rc = workspace(tmp, "pair", 50, os.path.dirname(provider))
-        data_ws, data_rc = workspace(tmp, "data", 50, os.path.dirname(provider))
-        pair_s = plan_seconds(pair_ws, pair_rc, args.r)
-        data_s = plan_seconds(data_ws, data_rc, args.r)
-        print("terraform plan, 50 bluegreen_cluster_pair: median %.3f s" % pair_s)
-        print("terraform plan, 50 terraform_data:          median %.3f s" % data_s)
-        print("plan time ratio (cluster_pair / terraform_data): %.2f" % (pair_s / data_s))
+        print("handshake (start to handshake line): %s"
+              % summary(handshake_ms(provider, client_cert(tmp), args.n)))
+        life, pdir, log = lifetimes(tmp, provider, args.n)
+        print("launch lifetime (exec to exit, schema-only launch): %s" % summary(life))
+        mb, launches, cpu = peak_rss_mb(tmp, pdir, log, provider)
+        print("peak RSS during a plan of 50 cluster pairs: %.1f MB (max of %d launches; "
+              "provider CPU %.0f ms)" % (mb, launches, cpu))
+        for applied in (True, False):
+            mode = "refresh" if applied else "create"
+            for count in [int(x) for x in args.sizes.split(",")]:
+                pair_s, data_s = compare(tmp, os.path.dirname(provider), count, args.r, applied)
+                print("plan (%s) %d pairs %.3f s, %d terraform_data %.3f s: ratio %.2f, "
+                      "added cost per pair %.2f ms"
+                      % (mode, count, pair_s, count, data_s, pair_s / data_s,
+                         1000.0 * (pair_s - data_s) / count))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    print("load average (1 min) at end: %.2f" % load())
 
 
 if __name__ == "__main__":

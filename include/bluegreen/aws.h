@@ -25,6 +25,7 @@
 
 #include "arena.h"
 #include "common.h"
+#include "target.h"
 
 /* ---- services ------------------------------------------------------------------------ */
 
@@ -405,10 +406,11 @@ struct bg_aws_target {
 
 struct bg_aws_target_health {
     const char *id;
-    int port;                /* 0 when absent */
-    const char *state;       /* initial|healthy|unhealthy|unused|draining|unavailable|... */
-    const char *reason;      /* "" when absent */
-    const char *description; /* "" when absent */
+    int port;                     /* 0 when absent */
+    enum bg_target_health health; /* state parsed; BG_TARGET_UNKNOWN for a state we do not know */
+    const char *state;            /* as AWS spelled it, for messages; "" when absent */
+    const char *reason;           /* "" when absent */
+    const char *description;      /* "" when absent */
 };
 
 struct bg_aws_target_health_list {

@@ -84,6 +84,20 @@ bool bg_files_has_token(const char *text, size_t len, const char *word);
 int bg_files_discover(struct bg_file_list *out, struct bg_arena *a, const char *dir_abs,
                       const char *cluster, struct bg_error *err);
 
+/* Directory listings shared by the calls of one provider process (bg_files_discover_cached).
+ * Thread safe; holds names only, never file contents. _free accepts NULL. */
+struct bg_files_dircache;
+int bg_files_dircache_new(struct bg_files_dircache **out);
+void bg_files_dircache_free(struct bg_files_dircache *cache);
+
+/* bg_files_discover (same result, same errors), answered from cache while the directory is
+ * provably unchanged: same device, inode, mtime and ctime as when its listing was read, and
+ * a ctime that was already 2 s old then (any entry added, removed or renamed afterwards
+ * stamps a newer ctime, whatever the timestamp granularity). cache NULL: a plain scan. */
+int bg_files_discover_cached(struct bg_file_list *out, struct bg_arena *a,
+                             struct bg_files_dircache *cache, const char *dir_abs,
+                             const char *cluster, struct bg_error *err);
+
 /* file_name with every token occurrence of from_cluster replaced by to_cluster. */
 char *bg_files_rename(struct bg_arena *a, const char *file_name, const char *from_cluster,
                       const char *to_cluster);

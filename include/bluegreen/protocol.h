@@ -78,12 +78,15 @@ struct bg_server_options {
     const struct bg_tls_identity *identity; /* NULL: plaintext */
     const char *client_ca_pem;              /* required client cert (terraform's) or NULL */
     const char *listen;                     /* "127.0.0.1:0" or "unix:/path" */
+    /* bg_server_run returns as soon as the Shutdown answer is sent when no other call is being
+     * handled, without shutting the server down: for a process that exits right away. */
+    bool prompt_exit;
 };
 
 /* Creates and starts the server; *port receives the bound TCP port (0 for unix sockets). */
 int bg_server_new(struct bg_server **out, const struct bg_server_options *opts, int *port,
                   struct bg_error *err);
-/* Serves until go-plugin's controller asks the process to shut down. */
+/* Serves until go-plugin's controller asks the process to shut down (see prompt_exit). */
 void bg_server_run(struct bg_server *s);
 /* Waits for handler threads, shuts gRPC down, frees everything. NULL allowed. */
 void bg_server_free(struct bg_server *s);

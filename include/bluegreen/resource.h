@@ -22,7 +22,8 @@
 #include "schema.h"
 #include "value.h"
 
-struct bg_provider; /* provider.h: configuration shared by all calls */
+struct bg_provider;       /* provider.h: configuration shared by all calls */
+struct bg_files_dircache; /* files.h: directory listings shared by all calls */
 
 struct bg_call {
     struct bg_arena *arena;
@@ -30,6 +31,7 @@ struct bg_call {
     const struct bg_provider *provider; /* NULL before ConfigureProvider */
     const struct bg_logger *log;
     const atomic_bool *stop; /* set by StopProvider: finish the current step, then return */
+    struct bg_files_dircache *dircache; /* may be NULL: scan every time */
 };
 
 /* Private bytes travel plan -> apply -> state -> read -> plan untouched by terraform. */

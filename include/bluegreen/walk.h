@@ -6,7 +6,7 @@
  *
  * Rules (also the contract the unit tests check):
  * - Targets are compared by id and port; a port of 0 means "the group's default" and matches
- *   any port.
+ *   any port (bg_target_same, include/bluegreen/target.h).
  * - Only managed targets (in from or to) count towards percent:
  *   percent = floor(100 * to_registered / (from_registered + to_registered)), 0 when neither
  *   is registered. Foreign targets (in neither set) are left alone, unless exclusive, in which
@@ -21,7 +21,7 @@
  *   3 old + 3 new gives register, deregister, ... with percents 25, 33, 50, 66, 75, 100.
  * - The walk stops after the first step whose percent is >= the goal; a goal already met gives
  *   no walk steps. Registers follow to_targets order, deregisters follow from_targets order.
- * - Draining and unused members count as not registered.
+ * - Draining and unused members count as not registered (bg_target_is_registered).
  */
 #ifndef BLUEGREEN_WALK_H
 #define BLUEGREEN_WALK_H
@@ -31,6 +31,7 @@
 
 #include "arena.h"
 #include "common.h"
+#include "target.h"
 
 enum bg_walk_action {
     BG_WALK_REGISTER,
@@ -42,10 +43,12 @@ struct bg_walk_target {
     int port; /* 0 = the target group's port */
 };
 
-/* One entry of DescribeTargetHealth. state NULL counts as registered. */
+/* One entry of DescribeTargetHealth. health decides membership; state is ELBv2's own string,
+ * kept for messages and the `members` attribute (NULL when not reported). */
 struct bg_walk_member {
     const char *id;
     int port;
+    enum bg_target_health health;
     const char *state;
 };
 

@@ -52,6 +52,7 @@ static int health_entry(struct bg_aws_target_health *h, struct bg_arena *a, cons
         return bg_error_set(err, BG_EPROTO, "DescribeTargetHealth entry without a target Id");
     h->port = bg_xml_int(bg_xml_child(target, "Port"), 0);
     h->state = bg_xml_text(a, bg_xml_child(health, "State"));
+    h->health = bg_target_health_parse(h->state);
     h->reason = bg_xml_text(a, bg_xml_child(health, "Reason"));
     h->description = bg_xml_text(a, bg_xml_child(health, "Description"));
     return 0;

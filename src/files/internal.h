@@ -37,4 +37,10 @@ int bg_files__open_dir(int *out, const char *dir_abs, struct bg_error *err);
 int bg_files__sha256_fd(char out[65], int fd, size_t max, const char *dir_abs, const char *name,
                         struct bg_error *err);
 
+struct bg_files_dircache;
+
+/* How many bg_files_discover_cached calls were answered from the cache and how many read the
+ * directory (dircache.c; for tests). */
+void bg_files__dircache_counts(size_t *hits, size_t *scans, struct bg_files_dircache *c);
+
 #endif

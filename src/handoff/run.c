@@ -101,7 +101,7 @@ static int wait_for(struct run *r, const struct bg_handoff_step *s, probe_fn pro
                                bg_arena_printf(r->a, "after %.0f s (health_timeout_seconds): %s",
                                                r->spec->health_timeout_s, seen));
         log_step(r, s, "wait", seen);
-        if (r->clock->sleep(r->clock->ctx, next_delay(r, attempt++), r->stop) != 0)
+        if (bg_clock_nap(r->clock, next_delay(r, attempt++), r->stop) != 0)
             return BG_ECANCELED;
     }
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bluegreen/files.h"
 #include "health.pb-c.h"
 #include "plugin.pb-c.h"
 #include "rpc.h"
@@ -63,6 +64,17 @@ static void add_schema_entries(struct bg_rpc_ctx *ctx, Tfplugin6__GetProviderSch
     }
 }
 
+/* No RPC here depends on GetProviderSchema having been called in this process, so terraform
+ * may serve the schema from its cache: it then skips the call on its 2nd and 3rd launch. */
+static Tfplugin6__ServerCapabilities *capabilities(struct bg_rpc_ctx *ctx)
+{
+    Tfplugin6__ServerCapabilities *c =
+        bg_wire_new(ctx->arena, &tfplugin6__server_capabilities__descriptor);
+
+    c->get_provider_schema_optional = 1;
+    return c;
+}
+
 static ProtobufCMessage *get_schema(struct bg_rpc_ctx *ctx, const ProtobufCMessage *req)
 {
     Tfplugin6__GetProviderSchema__Response *r =
@@ -71,7 +83,7 @@ static ProtobufCMessage *get_schema(struct bg_rpc_ctx *ctx, const ProtobufCMessa
     (void)req;
     r->provider = bg_wire_schema(ctx->arena, &bg_provider_schema);
     add_schema_entries(ctx, r);
-    r->server_capabilities = bg_wire_new(ctx->arena, &tfplugin6__server_capabilities__descriptor);
+    r->server_capabilities = capabilities(ctx);
     return &r->base;
 }
 
@@ -82,7 +94,7 @@ static ProtobufCMessage *get_metadata(struct bg_rpc_ctx *ctx, const ProtobufCMes
     size_t n, i;
 
     (void)req;
-    r->server_capabilities = bg_wire_new(ctx->arena, &tfplugin6__server_capabilities__descriptor);
+    r->server_capabilities = capabilities(ctx);
     for (n = 0; bg_resources[n] != NULL; n++)
         ;
     r->n_resources = n;
@@ -280,6 +292,7 @@ static void run_method(struct bg_service *svc, const struct bg_rpc_method *m, co
     ctx.call.provider = get_provider(svc);
     ctx.call.log = svc->log;
     ctx.call.stop = &svc->stop;
+    ctx.call.dircache = svc->dircache;
     pack_response(out, m->handler(&ctx, req));
     out->shutdown = ctx.shutdown;
     protobuf_c_message_free_unpacked(req, NULL);
@@ -310,6 +323,10 @@ int bg_service_new(struct bg_service **out, const struct bg_logger *log)
     if (svc == NULL)
         return BG_EIO;
     svc->log = log;
+    if (bg_files_dircache_new(&svc->dircache) != 0) {
+        free(svc);
+        return BG_EIO;
+    }
     pthread_mutex_init(&svc->lock, NULL);
     atomic_init(&svc->stop, false);
     *out = svc;
@@ -334,6 +351,7 @@ void bg_service_free(struct bg_service *svc)
     if (svc == NULL)
         return;
     bg_provider_free(svc->provider);
+    bg_files_dircache_free(svc->dircache);
     pthread_mutex_destroy(&svc->lock);
     free(svc);
 }

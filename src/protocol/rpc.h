@@ -16,9 +16,10 @@
 
 struct bg_service {
     const struct bg_logger *log;
-    pthread_mutex_t lock;         /* guards provider publication */
-    struct bg_provider *provider; /* set once by ConfigureProvider */
-    atomic_bool stop;             /* StopProvider */
+    pthread_mutex_t lock;               /* guards provider publication */
+    struct bg_provider *provider;       /* set once by ConfigureProvider */
+    atomic_bool stop;                   /* StopProvider */
+    struct bg_files_dircache *dircache; /* cluster directory listings, see files.h */
 };
 
 struct bg_rpc_ctx {

@@ -1,13 +1,16 @@
 /*
- * server.c - gRPC core server: one completion-queue thread, one handler thread per request.
+ * server.c - gRPC core server: one completion-queue thread, each request handled on a thread
+ * of its own (workers.c reuses idle threads instead of starting one per request).
  *
  * Every accepted call is a struct call whose address is the completion tag; `step` says which
  * batch just completed. The queue thread never runs provider code, so StopProvider is
  * answered while applies run, and Terraform's ten parallel operations run in parallel.
- * A handler thread only touches its call until it starts the final batch; the queue thread
- * joins it when that batch completes and then frees the call.
+ * A handler only touches its call until its final batch has been started (then it sets
+ * `released`); the queue thread frees the call when that batch completes and the handler has
+ * let go of it.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +24,7 @@
 
 #include "bluegreen/protocol.h"
 #include "bluegreen/service.h"
+#include "workers.h"
 
 #define ARMED_REQUESTS 4
 #define MAX_MESSAGE    (256 * 1024 * 1024)
@@ -39,8 +43,8 @@ struct call {
     grpc_byte_buffer *response;
     grpc_slice status_detail;
     int cancelled;
-    bool has_thread, shutdown_after;
-    pthread_t thread;
+    bool dispatched, shutdown_after;
+    atomic_bool released; /* the handler will not touch the call again */
 };
 
 struct bg_server {
@@ -48,8 +52,11 @@ struct bg_server {
     grpc_completion_queue *cq;
     struct bg_service *service;
     const struct bg_logger *log;
+    struct bg_workers *workers;
     size_t live_calls;
+    size_t handlers; /* dispatched calls not yet freed */
     bool shutting_down, shutdown_done;
+    bool prompt_exit, exit_now;
     struct call shutdown_tag;
     atomic_int active;              /* handler threads inside bg_service_handle */
     struct bg_parent_watch *parent; /* exits when terraform is gone (parent.c) */
@@ -57,8 +64,13 @@ struct bg_server {
 
 static void call_free(struct call *c)
 {
-    if (c->has_thread)
-        pthread_join(c->thread, NULL);
+    if (c->dispatched) {
+        /* The final batch completed, but its grpc_call_start_batch may still be returning
+         * on the handler's thread: wait for it (a few instructions at most). */
+        while (!atomic_load_explicit(&c->released, memory_order_acquire))
+            sched_yield();
+        c->server->handlers--;
+    }
     if (c->call != NULL)
         grpc_call_unref(c->call);
     grpc_call_details_destroy(&c->details);
@@ -80,6 +92,7 @@ static void arm_request(struct bg_server *s)
         abort();
     c->server = s;
     c->step = STEP_REQUESTED;
+    atomic_init(&c->released, false);
     c->status_detail = grpc_empty_slice();
     grpc_call_details_init(&c->details);
     grpc_metadata_array_init(&c->metadata);
@@ -126,7 +139,7 @@ static grpc_slice read_request(struct call *c)
     return all;
 }
 
-static void *handler_thread(void *arg)
+static void handle(void *arg)
 {
     struct call *c = arg;
     struct bg_rpc_result res;
@@ -147,7 +160,7 @@ static void *handler_thread(void *arg)
     free(res.body);
     c->shutdown_after = res.shutdown;
     finish_call(c, (grpc_status_code)res.status, res.status_detail);
-    return NULL;
+    atomic_store_explicit(&c->released, true, memory_order_release);
 }
 
 static void on_requested(struct bg_server *s, struct call *c, bool ok)
@@ -182,9 +195,12 @@ static void on_received(struct call *c, bool ok)
         finish_call(c, GRPC_STATUS_CANCELLED, "no request message");
         return;
     }
-    atomic_fetch_add(&c->server->active, 1);
-    c->has_thread = pthread_create(&c->thread, NULL, handler_thread, c) == 0;
-    if (!c->has_thread) {
+    c->dispatched = true;
+    atomic_fetch_add(&c->server->active, 1); /* the parent watch waits for running hooks */
+    if (bg_protocol__workers_run(c->server->workers, c) != 0)
+        c->dispatched = false;
+    c->server->handlers += c->dispatched;
+    if (!c->dispatched) {
         atomic_fetch_sub(&c->server->active, 1);
         finish_call(c, GRPC_STATUS_RESOURCE_EXHAUSTED, "cannot start a handler thread");
     }
@@ -205,15 +221,19 @@ static void on_finished(struct bg_server *s, struct call *c)
     bool shutdown = c->shutdown_after;
 
     call_free(c);
-    if (shutdown) {
-        bg_log(s->log, BG_LOG_DEBUG, "protocol", NULL, "shutdown requested by terraform");
+    if (!shutdown)
+        return;
+    bg_log(s->log, BG_LOG_DEBUG, "protocol", NULL, "shutdown requested by terraform");
+    /* Nothing else runs: the answer is on its way and the process may end now. */
+    if (s->prompt_exit && s->handlers == 0)
+        s->exit_now = true;
+    else
         begin_shutdown(s);
-    }
 }
 
 void bg_server_run(struct bg_server *s)
 {
-    while (!(s->shutdown_done && s->live_calls == 0)) {
+    while (!s->exit_now && !(s->shutdown_done && s->live_calls == 0)) {
         grpc_event ev = grpc_completion_queue_next(s->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
         struct call *c = ev.tag;
 
@@ -278,7 +298,10 @@ int bg_server_new(struct bg_server **out, const struct bg_server_options *opts, 
     if (s == NULL)
         return bg_error_set(err, BG_EIO, "out of memory");
     s->log = opts->log;
-    if (bg_service_new(&s->service, opts->log) != 0) {
+    s->prompt_exit = opts->prompt_exit;
+    if (bg_service_new(&s->service, opts->log) != 0 ||
+        bg_protocol__workers_new(&s->workers, handle) != 0) {
+        bg_service_free(s->service);
         free(s);
         return bg_error_set(err, BG_EIO, "cannot create the provider service");
     }
@@ -312,6 +335,7 @@ void bg_server_free(struct bg_server *s)
 
     if (s == NULL)
         return;
+    s->exit_now = false; /* a full teardown after all */
     if (!s->shutting_down) {
         begin_shutdown(s);
         bg_server_run(s);
@@ -323,6 +347,7 @@ void bg_server_free(struct bg_server *s)
     grpc_server_destroy(s->srv);
     grpc_completion_queue_destroy(s->cq);
     bg_parent_watch_stop(s->parent);
+    bg_protocol__workers_free(s->workers);
     bg_service_free(s->service);
     free(s);
 }

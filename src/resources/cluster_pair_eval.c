@@ -33,7 +33,8 @@ int bg_pair__discover(struct bg_file_list *out, struct bg_call *call, const stru
     int rc = 0;
     size_t i;
 
-    if (bg_files_discover(out, call->arena, cfg->dir_abs, cluster, &err) != 0)
+    if (bg_files_discover_cached(out, call->arena, call->dircache, cfg->dir_abs, cluster, &err) !=
+        0)
         return bg_diag_from_error(call->diags, path_of(call, "directory"),
                                   "Cannot list cluster files", &err);
     for (i = 0; i < out->len; i++) {

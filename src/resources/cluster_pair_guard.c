@@ -57,7 +57,7 @@ static int check_members(struct bg_call *call, const char *arn, const struct bg_
     size_t i;
 
     for (i = 0; i < m->count; i++) {
-        if (strcmp(m->items[i].state, "unused") == 0 || !listed(targets, m->items[i].id))
+        if (m->items[i].health == BG_TARGET_UNUSED || !listed(targets, m->items[i].id))
             continue;
         bg_diag_error(call->diags, path, "Teardown refused: the old cluster still serves",
                       "Target %s is still registered in %s (state %s). Move the traffic away "

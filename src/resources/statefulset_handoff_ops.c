@@ -194,7 +194,7 @@ static int apply_with(struct bg_call *call, struct bg_apply_req *req, struct bg_
         rc = check_matches_plan(call, req->planned, &plan);
     if (rc != 0)
         return rc;
-    rc = bg_handoff_run(&taken, a, &cfg->spec, &w->ops, &bg_clock_system, call->stop, &f);
+    rc = bg_handoff_run(&taken, a, &cfg->spec, &w->ops, bg_clock_system(), call->stop, &f);
     report(call, rc, &f);
     /* A failed create records nothing: the clusters alone decide the next plan, and a
      * tainted resource would be shown as a replacement. */

@@ -174,6 +174,14 @@ static const struct bg_attr attrs[] = {
      .type = &bg_type_number,
      .flags = BG_COMPUTED,
      .description = "Share of the registered managed targets that are `to_targets` now."},
+    {.name = "estimated_duration_seconds",
+     .type = &bg_type_number,
+     .flags = BG_COMPUTED,
+     .description = "Seconds the planned walk waits by design: `soak_seconds` between "
+                    "consecutive steps plus, with `wait_for_draining`, the target group's "
+                    "deregistration delay for each deregister (draining ends sooner for a "
+                    "target without open connections). Health checks come on top. In state: "
+                    "the estimate of the last walk planned."},
 };
 
 static const struct bg_schema schema = {
@@ -240,7 +248,7 @@ static void check_arn(struct bg_diags *d, const struct bg_path *path, const stru
 
 static bool targets_clash(const struct bg_walk_target *a, const struct bg_walk_target *b)
 {
-    return strcmp(a->id, b->id) == 0 && (a->port == 0 || b->port == 0 || a->port == b->port);
+    return bg_target_same(a->id, a->port, b->id, b->port);
 }
 
 /* Within one set, {id = "x"} and {id = "x", port = 80} would name the same member twice. */

@@ -7,6 +7,7 @@
 #define BG_RESOURCES_TRAFFIC_SHIFT_H
 
 #include "bluegreen/aws.h"
+#include "bluegreen/clock.h"
 #include "bluegreen/resource.h"
 #include "bluegreen/walk.h"
 
@@ -29,6 +30,29 @@ struct bg_shift_members {
     size_t n;
 };
 
+/* ELBv2 as the resource and its walk executor use it: the real calls through a borrowed AWS
+ * client (bg_shift__env_aws), or a fake target group in unit tests. Each returns 0, or a
+ * BG_E* code with err set the way bg_aws_client_call sets it ("<Code>: <Message>"). */
+struct bg_shift_elbv2 {
+    int (*describe)(struct bg_aws_target_health_list *out, void *ctx, struct bg_arena *a,
+                    const char *arn, struct bg_error *err);
+    int (*change)(void *ctx, enum bg_walk_action action, const char *arn,
+                  const struct bg_aws_target *target, struct bg_error *err);
+    /* *out = deregistration_delay.timeout_seconds, -1 when unknown */
+    int (*drain_delay)(int *out, void *ctx, struct bg_arena *a, const char *arn,
+                       struct bg_error *err);
+    void *ctx;
+};
+
+/* What hooks and the walk run against: ELBv2 and time. */
+struct bg_shift_env {
+    struct bg_shift_elbv2 elbv2;
+    const struct bg_clock *clock;
+};
+
+/* ELBv2 through c (which must outlive the env) and the system clock. */
+void bg_shift__env_aws(struct bg_shift_env *out, struct bg_aws_client *c);
+
 /* Reads the arguments of a config, planned or state value. False when a walk-relevant
  * argument is still unknown (plan time). Assumes validation passed. */
 bool bg_shift__cfg_read(struct bg_shift_cfg *out, struct bg_arena *a, const struct bg_value *v);
@@ -41,12 +65,18 @@ void bg_shift__read_targets(struct bg_walk_target **out, size_t *n, struct bg_ar
 int bg_shift__client(struct bg_aws_client **out, struct bg_call *call);
 
 /* DescribeTargetHealth into *out; a diagnostic with the AWS Code and Message on failure. */
-int bg_shift__describe(struct bg_shift_members *out, struct bg_call *call, struct bg_aws_client *c,
-                       const char *arn);
+int bg_shift__describe(struct bg_shift_members *out, struct bg_call *call,
+                       const struct bg_shift_elbv2 *e, const char *arn);
 
 /* The same without a diagnostic (Read treats TargetGroupNotFound as "gone"). */
 int bg_shift__describe_quiet(struct bg_shift_members *out, struct bg_arena *a,
-                             struct bg_aws_client *c, const char *arn, struct bg_error *err);
+                             const struct bg_shift_elbv2 *e, const char *arn, struct bg_error *err);
+
+/* The waits the walk will at least take, in seconds (estimated_duration_seconds): a soak
+ * between consecutive steps, and with wait_for_draining the group's deregistration delay per
+ * deregister when drain_s >= 0 (-1: unknown, not counted). */
+int64_t bg_shift__estimate(const struct bg_shift_cfg *cfg, const struct bg_walk_plan *walk,
+                           int drain_s);
 
 /* Turns an AWS error of `action` on arn into a diagnostic; returns err->code. */
 int bg_shift__aws_diag(struct bg_call *call, const char *action, const char *arn,
@@ -58,21 +88,24 @@ void bg_shift__walk_input(struct bg_walk_input *out, const struct bg_shift_cfg *
 struct bg_value *bg_shift__flatten_members(struct bg_arena *a, const struct bg_shift_members *m);
 struct bg_value *bg_shift__flatten_steps(struct bg_arena *a, const struct bg_walk_plan *p);
 
-/* The member matching t (id, port 0 = any), or NULL. */
+/* The member matching t (bg_target_same), or NULL. */
 const struct bg_walk_member *bg_shift__member_find(const struct bg_shift_members *m,
                                                    const struct bg_walk_target *t, size_t *index);
+/* m is in the group (bg_target_is_registered); false for NULL. */
 bool bg_shift__is_registered(const struct bg_walk_member *m);
 
 /* The walk executor. run_forward: the steps of walk (create, update); run_restore: back to
  * from_targets only (destroy with on_destroy = "restore"). *members is in: the snapshot the
  * walk was planned from; out: the membership reached (also on error and on stop). Return 0
  * when done, BG_ERETRY when StopProvider cut it short (a warning says so), else the error
- * (diagnostics added). */
+ * (diagnostics added). Progress goes to call->log at INFO: each step's start, every poll of
+ * a health or draining wait, the soak, each step's end with its duration. All waiting goes
+ * through env->clock and checks call->stop at least every BG_CLOCK_SLICE. */
 int bg_shift__run_forward(struct bg_shift_members *members, struct bg_call *call,
-                          struct bg_aws_client *c, const struct bg_shift_cfg *cfg,
+                          const struct bg_shift_env *env, const struct bg_shift_cfg *cfg,
                           const struct bg_walk_plan *walk);
 int bg_shift__run_restore(struct bg_shift_members *members, struct bg_call *call,
-                          struct bg_aws_client *c, const struct bg_shift_cfg *cfg);
+                          const struct bg_shift_env *env, const struct bg_shift_cfg *cfg);
 
 /* The lifecycle hooks (traffic_shift_ops.c) and import (traffic_shift.c). */
 int bg_shift__plan(struct bg_call *call, struct bg_plan_req *req);

@@ -139,36 +139,85 @@ int bg_shift__aws_diag(struct bg_call *call, const char *action, const char *arn
     return err->code != 0 ? err->code : BG_EPROTO;
 }
 
-int bg_shift__describe(struct bg_shift_members *out, struct bg_call *call, struct bg_aws_client *c,
-                       const char *arn)
+/* ---- ELBv2 through a real client ------------------------------------------------------- */
+
+static int aws_describe(struct bg_aws_target_health_list *out, void *ctx, struct bg_arena *a,
+                        const char *arn, struct bg_error *err)
+{
+    return bg_aws_elbv2_describe_target_health(out, ctx, a, arn, err);
+}
+
+static int aws_change(void *ctx, enum bg_walk_action action, const char *arn,
+                      const struct bg_aws_target *target, struct bg_error *err)
+{
+    if (action == BG_WALK_REGISTER)
+        return bg_aws_elbv2_register_targets(ctx, arn, target, 1, err);
+    return bg_aws_elbv2_deregister_targets(ctx, arn, target, 1, err);
+}
+
+static int aws_drain_delay(int *out, void *ctx, struct bg_arena *a, const char *arn,
+                           struct bg_error *err)
+{
+    struct bg_aws_target_group g;
+    int rc = bg_aws_elbv2_describe_target_group(&g, ctx, a, arn, err);
+
+    *out = rc == 0 ? g.deregistration_delay : -1;
+    return rc;
+}
+
+void bg_shift__env_aws(struct bg_shift_env *out, struct bg_aws_client *c)
+{
+    out->elbv2.describe = aws_describe;
+    out->elbv2.change = aws_change;
+    out->elbv2.drain_delay = aws_drain_delay;
+    out->elbv2.ctx = c;
+    out->clock = bg_clock_system();
+}
+
+int bg_shift__describe(struct bg_shift_members *out, struct bg_call *call,
+                       const struct bg_shift_elbv2 *e, const char *arn)
 {
     struct bg_error err = BG_ERROR_INIT;
 
-    if (bg_shift__describe_quiet(out, call->arena, c, arn, &err) != 0)
+    if (bg_shift__describe_quiet(out, call->arena, e, arn, &err) != 0)
         return bg_shift__aws_diag(call, "DescribeTargetHealth", arn, &err);
     return 0;
 }
 
 int bg_shift__describe_quiet(struct bg_shift_members *out, struct bg_arena *a,
-                             struct bg_aws_client *c, const char *arn, struct bg_error *err)
+                             const struct bg_shift_elbv2 *e, const char *arn, struct bg_error *err)
 {
     struct bg_aws_target_health_list list;
     size_t i;
 
     memset(out, 0, sizeof(*out));
-    if (bg_aws_elbv2_describe_target_health(&list, c, a, arn, err) != 0)
+    if (e->describe(&list, e->ctx, a, arn, err) != 0)
         return err->code != 0 ? err->code : BG_EPROTO;
     out->items = bg_arena_calloc(a, list.count + 1, sizeof(*out->items));
     out->reasons = bg_arena_calloc(a, list.count + 1, sizeof(*out->reasons));
     for (i = 0; i < list.count; i++) {
         out->items[i].id = list.items[i].id;
         out->items[i].port = list.items[i].port;
+        out->items[i].health = list.items[i].health;
         out->items[i].state = list.items[i].state;
         out->reasons[i] =
             *list.items[i].description != '\0' ? list.items[i].description : list.items[i].reason;
     }
     out->n = list.count;
     return 0;
+}
+
+int64_t bg_shift__estimate(const struct bg_shift_cfg *cfg, const struct bg_walk_plan *walk,
+                           int drain_s)
+{
+    int64_t total = walk->n_steps > 1 ? (int64_t)(walk->n_steps - 1) * cfg->soak_s : 0;
+    size_t i;
+
+    for (i = 0; cfg->wait_for_draining && drain_s > 0 && i < walk->n_steps; i++) {
+        if (walk->steps[i].action == BG_WALK_DEREGISTER)
+            total += drain_s;
+    }
+    return total;
 }
 
 void bg_shift__walk_input(struct bg_walk_input *out, const struct bg_shift_cfg *cfg,
@@ -233,7 +282,7 @@ const struct bg_walk_member *bg_shift__member_find(const struct bg_shift_members
     for (i = 0; i < m->n; i++) {
         const struct bg_walk_member *x = &m->items[i];
 
-        if (strcmp(x->id, t->id) == 0 && (t->port == 0 || x->port == 0 || x->port == t->port)) {
+        if (bg_target_same(x->id, x->port, t->id, t->port)) {
             if (index != NULL)
                 *index = i;
             return x;
@@ -244,6 +293,5 @@ const struct bg_walk_member *bg_shift__member_find(const struct bg_shift_members
 
 bool bg_shift__is_registered(const struct bg_walk_member *m)
 {
-    return m != NULL && (m->state == NULL ||
-                         (strcmp(m->state, "draining") != 0 && strcmp(m->state, "unused") != 0));
+    return m != NULL && bg_target_is_registered(m->health);
 }

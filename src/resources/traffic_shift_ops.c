@@ -13,14 +13,14 @@
 #include "bluegreen/provider.h"
 #include "traffic_shift.h"
 
-/* Membership and the walk from it, with one borrowed client. */
+/* Membership and the walk from it. */
 static int survey(struct bg_shift_members *m, struct bg_walk_plan *walk, struct bg_call *call,
-                  struct bg_aws_client *c, const struct bg_shift_cfg *cfg)
+                  const struct bg_shift_env *env, const struct bg_shift_cfg *cfg)
 {
     struct bg_error err = BG_ERROR_INIT;
     struct bg_walk_input in;
 
-    if (bg_shift__describe(m, call, c, cfg->arn) != 0)
+    if (bg_shift__describe(m, call, &env->elbv2, cfg->arn) != 0)
         return BG_EPROTO;
     bg_shift__walk_input(&in, cfg, m);
     if (bg_walk_plan(walk, call->arena, &in, &err) != 0)
@@ -37,7 +37,7 @@ static bool gate_pending(const struct bg_shift_cfg *cfg, const struct bg_shift_m
     for (i = 0; i < cfg->n_to; i++) {
         const struct bg_walk_member *x = bg_shift__member_find(m, &cfg->to[i], NULL);
 
-        if (bg_shift__is_registered(x) && (x->state == NULL || strcmp(x->state, "healthy") != 0))
+        if (bg_shift__is_registered(x) && x->health != BG_TARGET_HEALTHY)
             return true;
     }
     return false;
@@ -83,11 +83,62 @@ static void put_unknown(struct bg_arena *a, struct bg_value *v, const char *name
     bg_value_put(a, v, name, bg_value_unknown(a));
 }
 
+/* estimated_duration_seconds of walk. The deregistration delay is looked up only when a
+ * deregister will wait for draining; if the lookup fails only the soaks are counted. */
+static struct bg_value *estimate_value(struct bg_call *call, const struct bg_shift_env *env,
+                                       const struct bg_shift_cfg *cfg,
+                                       const struct bg_walk_plan *walk)
+{
+    struct bg_error err = BG_ERROR_INIT;
+    int drain = -1;
+    size_t i;
+
+    for (i = 0; cfg->wait_for_draining && i < walk->n_steps; i++) {
+        if (walk->steps[i].action != BG_WALK_DEREGISTER)
+            continue;
+        if (env->elbv2.drain_delay(&drain, env->elbv2.ctx, call->arena, cfg->arn, &err) != 0)
+            bg_log(call->log, BG_LOG_DEBUG, "traffic_shift", NULL,
+                   "deregistration delay of %s unknown (%s): the estimate counts soaks only",
+                   cfg->arn, err.msg);
+        break;
+    }
+    return bg_value_int(call->arena, bg_shift__estimate(cfg, walk, drain));
+}
+
+static int plan_with(struct bg_call *call, struct bg_plan_req *req, const struct bg_shift_env *env,
+                     const struct bg_shift_cfg *cfg)
+{
+    struct bg_arena *a = call->arena;
+    struct bg_walk_plan walk;
+    struct bg_shift_members m;
+    int rc = survey(&m, &walk, call, env, cfg);
+
+    if (rc != 0)
+        return rc;
+    warn_foreign(call, cfg, &m);
+    if (req->prior != NULL && !bg_value_is_null(req->prior) && walk.n_steps == 0 &&
+        !gate_pending(cfg, &m)) {
+        /* Nothing to do: computed values carry over, so the plan stays empty. */
+        bg_value_put(a, req->planned, "steps", bg_value_get(req->prior, "steps"));
+        bg_value_put(a, req->planned, "members", bg_value_get(req->prior, "members"));
+        bg_value_put(a, req->planned, "current_percent",
+                     bg_value_get(req->prior, "current_percent"));
+        bg_value_put(a, req->planned, "estimated_duration_seconds",
+                     bg_value_get(req->prior, "estimated_duration_seconds"));
+        return 0;
+    }
+    bg_value_put(a, req->planned, "steps", bg_shift__flatten_steps(a, &walk));
+    bg_value_put(a, req->planned, "estimated_duration_seconds",
+                 estimate_value(call, env, cfg, &walk));
+    put_unknown(a, req->planned, "members");
+    put_unknown(a, req->planned, "current_percent");
+    return 0;
+}
+
 int bg_shift__plan(struct bg_call *call, struct bg_plan_req *req)
 {
     struct bg_aws_client *c = NULL;
-    struct bg_walk_plan walk;
-    struct bg_shift_members m;
+    struct bg_shift_env env;
     struct bg_shift_cfg cfg;
     struct bg_arena *a = call->arena;
     int rc;
@@ -100,33 +151,20 @@ int bg_shift__plan(struct bg_call *call, struct bg_plan_req *req)
         put_unknown(a, req->planned, "steps"); /* arguments known only after apply */
         put_unknown(a, req->planned, "members");
         put_unknown(a, req->planned, "current_percent");
+        put_unknown(a, req->planned, "estimated_duration_seconds");
         return 0;
     }
     bg_value_put(a, req->planned, "id", bg_value_string(a, cfg.arn));
     if (bg_shift__client(&c, call) != 0)
         return BG_EINVAL;
-    rc = survey(&m, &walk, call, c, &cfg);
+    bg_shift__env_aws(&env, c);
+    rc = plan_with(call, req, &env, &cfg);
     bg_provider_aws_release(call->provider, c);
-    if (rc != 0)
-        return rc;
-    warn_foreign(call, &cfg, &m);
-    if (req->prior != NULL && !bg_value_is_null(req->prior) && walk.n_steps == 0 &&
-        !gate_pending(&cfg, &m)) {
-        /* Nothing to do: computed values carry over, so the plan stays empty. */
-        bg_value_put(a, req->planned, "steps", bg_value_get(req->prior, "steps"));
-        bg_value_put(a, req->planned, "members", bg_value_get(req->prior, "members"));
-        bg_value_put(a, req->planned, "current_percent",
-                     bg_value_get(req->prior, "current_percent"));
-        return 0;
-    }
-    bg_value_put(a, req->planned, "steps", bg_shift__flatten_steps(a, &walk));
-    put_unknown(a, req->planned, "members");
-    put_unknown(a, req->planned, "current_percent");
-    return 0;
+    return rc;
 }
 
 static struct bg_value *state_after(struct bg_call *call, const struct bg_apply_req *req,
-                                    const struct bg_shift_cfg *cfg,
+                                    const struct bg_shift_env *env, const struct bg_shift_cfg *cfg,
                                     const struct bg_shift_members *m,
                                     const struct bg_walk_plan *walk)
 {
@@ -138,6 +176,8 @@ static struct bg_value *state_after(struct bg_call *call, const struct bg_apply_
     bg_value_put(a, state, "id", bg_value_string(a, cfg->arn));
     if (!bg_value_is_wholly_known(bg_value_get(state, "steps")))
         bg_value_put(a, state, "steps", bg_shift__flatten_steps(a, walk));
+    if (!bg_value_is_wholly_known(bg_value_get(state, "estimated_duration_seconds")))
+        bg_value_put(a, state, "estimated_duration_seconds", estimate_value(call, env, cfg, walk));
     bg_value_put(a, state, "members", bg_shift__flatten_members(a, m));
     bg_value_put(a, state, "current_percent", bg_value_int(a, bg_walk_percent(&in)));
     return state;
@@ -161,14 +201,14 @@ static int check_matches_plan(struct bg_call *call, const struct bg_value *plann
     return BG_ECONFLICT;
 }
 
-static int apply_with(struct bg_call *call, struct bg_apply_req *req, struct bg_aws_client *c,
-                      const struct bg_shift_cfg *cfg)
+static int apply_with(struct bg_call *call, struct bg_apply_req *req,
+                      const struct bg_shift_env *env, const struct bg_shift_cfg *cfg)
 {
     struct bg_walk_plan walk;
     struct bg_shift_members m;
     int rc;
 
-    rc = survey(&m, &walk, call, c, cfg);
+    rc = survey(&m, &walk, call, env, cfg);
     if (rc == 0)
         rc = check_matches_plan(call, req->planned, &walk);
     if (rc != 0)
@@ -178,19 +218,20 @@ static int apply_with(struct bg_call *call, struct bg_apply_req *req, struct bg_
         req->new_state = bg_value_copy_map(call->arena, req->planned);
         return 0; /* only non-walk arguments changed */
     }
-    rc = bg_shift__run_forward(&m, call, c, cfg, &walk);
+    rc = bg_shift__run_forward(&m, call, env, cfg, &walk);
     /* On error or stop too the state records what AWS holds and the next plan continues.
      * Except a create that failed: terraform would taint it, and replacing a tainted shift
      * runs on_destroy (maybe a restore walk) before walking forward again. Recording nothing
      * is exact here, because AWS membership alone decides the next walk. */
     if (!bg_diags_has_errors(call->diags) || req->prior != NULL)
-        req->new_state = state_after(call, req, cfg, &m, &walk);
+        req->new_state = state_after(call, req, env, cfg, &m, &walk);
     return rc;
 }
 
 int bg_shift__apply(struct bg_call *call, struct bg_apply_req *req)
 {
     struct bg_aws_client *c = NULL;
+    struct bg_shift_env env;
     struct bg_shift_cfg cfg;
     int rc;
 
@@ -203,24 +244,25 @@ int bg_shift__apply(struct bg_call *call, struct bg_apply_req *req)
     }
     if (bg_shift__client(&c, call) != 0)
         return BG_EINVAL;
-    rc = apply_with(call, req, c, &cfg);
+    bg_shift__env_aws(&env, c);
+    rc = apply_with(call, req, &env, &cfg);
     bg_provider_aws_release(call->provider, c);
     return rc;
 }
 
-static int destroy_with(struct bg_call *call, struct bg_aws_client *c,
+static int destroy_with(struct bg_call *call, const struct bg_shift_env *env,
                         const struct bg_shift_cfg *cfg)
 {
     struct bg_error err = BG_ERROR_INIT;
     struct bg_shift_members m;
     int rc;
 
-    if (bg_shift__describe_quiet(&m, call->arena, c, cfg->arn, &err) != 0) {
+    if (bg_shift__describe_quiet(&m, call->arena, &env->elbv2, cfg->arn, &err) != 0) {
         if (bg_aws_error_is(&err, "TargetGroupNotFound"))
             return 0; /* nothing left to restore */
         return bg_shift__aws_diag(call, "DescribeTargetHealth", cfg->arn, &err);
     }
-    rc = bg_shift__run_restore(&m, call, c, cfg);
+    rc = bg_shift__run_restore(&m, call, env, cfg);
     if (rc != 0 && !bg_diags_has_errors(call->diags))
         bg_diag_error(call->diags, NULL, "Destroy interrupted",
                       "The restore walk stopped before from_targets alone were registered; "
@@ -232,6 +274,7 @@ static int destroy_with(struct bg_call *call, struct bg_aws_client *c,
 int bg_shift__destroy(struct bg_call *call, struct bg_apply_req *req)
 {
     struct bg_aws_client *c = NULL;
+    struct bg_shift_env env;
     struct bg_shift_cfg cfg;
     int rc;
 
@@ -239,15 +282,17 @@ int bg_shift__destroy(struct bg_call *call, struct bg_apply_req *req)
         return 0;
     if (bg_shift__client(&c, call) != 0)
         return BG_EINVAL;
-    rc = destroy_with(call, c, &cfg);
+    bg_shift__env_aws(&env, c);
+    rc = destroy_with(call, &env, &cfg);
     bg_provider_aws_release(call->provider, c);
     return rc;
 }
 
 static struct bg_walk_member member_of(const struct bg_value *o)
 {
+    const char *state = bg_value_as_string(bg_value_get(o, "state"));
     struct bg_walk_member y = {bg_value_as_string(bg_value_get(o, "id")), 0,
-                               bg_value_as_string(bg_value_get(o, "state"))};
+                               bg_target_health_parse(state), state};
     int64_t port = 0;
 
     if (bg_value_as_int(&port, bg_value_get(o, "port")) == 0)
@@ -317,7 +362,7 @@ static void warn_drift(struct bg_call *call, const struct bg_value *old,
                      removed != NULL ? removed : "");
 }
 
-static int read_with(struct bg_call *call, struct bg_read_req *req, struct bg_aws_client *c,
+static int read_with(struct bg_call *call, struct bg_read_req *req, const struct bg_shift_elbv2 *e,
                      const struct bg_shift_cfg *cfg)
 {
     struct bg_error err = BG_ERROR_INIT;
@@ -326,7 +371,7 @@ static int read_with(struct bg_call *call, struct bg_read_req *req, struct bg_aw
     struct bg_shift_members m;
     struct bg_value *state;
 
-    if (bg_shift__describe_quiet(&m, a, c, cfg->arn, &err) != 0) {
+    if (bg_shift__describe_quiet(&m, a, e, cfg->arn, &err) != 0) {
         if (!bg_aws_error_is(&err, "TargetGroupNotFound"))
             return bg_shift__aws_diag(call, "DescribeTargetHealth", cfg->arn, &err);
         req->new_state = NULL; /* the group is gone, and with it what this resource shifts */
@@ -346,6 +391,7 @@ static int read_with(struct bg_call *call, struct bg_read_req *req, struct bg_aw
 int bg_shift__read(struct bg_call *call, struct bg_read_req *req)
 {
     struct bg_aws_client *c = NULL;
+    struct bg_shift_env env;
     struct bg_shift_cfg cfg;
     int rc;
 
@@ -353,7 +399,8 @@ int bg_shift__read(struct bg_call *call, struct bg_read_req *req)
         return 0;
     if (bg_shift__client(&c, call) != 0)
         return BG_EINVAL;
-    rc = read_with(call, req, c, &cfg);
+    bg_shift__env_aws(&env, c);
+    rc = read_with(call, req, &env.elbv2, &cfg);
     bg_provider_aws_release(call->provider, c);
     return rc;
 }

@@ -7,97 +7,75 @@
  * stop, killed process) is continued by planning again from the refreshed membership; the
  * only state carried over is a registered target that was never seen healthy, which the next
  * run gates before taking any new step (resume_gate).
+ *
+ * ELBv2 and time come from the env (struct bg_shift_env): the resource passes the real client
+ * and the system clock, unit tests a fake target group and a fake clock. Progress is logged
+ * at INFO (traffic_shift_progress.c) so a walk with minutes of soak is never silent.
  */
-#include <stdio.h>
 #include <string.h>
-#include <time.h>
 
-#include "traffic_shift.h"
+#include "traffic_shift_walk.h"
 
-enum { STOPPED = 1 }; /* positive: not an error, the walk yields to StopProvider */
-enum wait_for { WAIT_HEALTHY, WAIT_GONE };
-
-struct run {
-    struct bg_call *call;
-    struct bg_aws_client *c;
-    const struct bg_shift_cfg *cfg;
-    struct bg_shift_members *m; /* latest snapshot */
-    bool fresh;                 /* m reflects every change made so far */
-    struct bg_walk_step *done;  /* steps taken by this run, for rollback */
-    size_t n_done, cap_done;
-};
-
-static double now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static bool stop_requested(const struct run *r)
+static bool stop_requested(const struct bg_shift_run *r)
 {
     return r->call->stop != NULL && atomic_load(r->call->stop);
 }
 
-/* Sleeps up to seconds in short slices so StopProvider is noticed within 100 ms. */
-static int nap(const struct run *r, double seconds)
+double bg_shift__now(const struct bg_shift_run *r)
 {
-    double end = now_s() + seconds;
-
-    while (now_s() < end) {
-        double left = end - now_s();
-        long ns = (long)((left < 0.1 ? left : 0.1) * 1e9);
-        struct timespec ts = {0, ns > 0 ? ns : 0};
-
-        if (stop_requested(r))
-            return STOPPED;
-        nanosleep(&ts, NULL);
-    }
-    return stop_requested(r) ? STOPPED : 0;
+    return r->env->clock->now(r->env->clock->ctx);
 }
 
-static int refresh(struct run *r)
+static int nap(const struct bg_shift_run *r, double seconds)
 {
-    int rc = bg_shift__describe(r->m, r->call, r->c, r->cfg->arn);
+    return bg_clock_nap(r->env->clock, seconds, r->call->stop) != 0 ? BG_SHIFT_STOPPED : 0;
+}
+
+/* An AWS call cut short by a stop request (BG_ECANCELED: the HTTP client aborts transfers in
+ * flight) is a pause at a safe point, like a stop between steps: no error diagnostic and no
+ * rollback. Whether an aborted RegisterTargets reached AWS is unknown here; the next plan
+ * reads the membership again and resume_gate gates such a target. */
+static int aws_failed(struct bg_shift_run *r, const char *action, const struct bg_error *err)
+{
+    if (err->code == BG_ECANCELED || stop_requested(r))
+        return BG_SHIFT_STOPPED;
+    return bg_shift__aws_diag(r->call, action, r->cfg->arn, err);
+}
+
+static int refresh(struct bg_shift_run *r)
+{
+    struct bg_error err = BG_ERROR_INIT;
+    int rc = bg_shift__describe_quiet(r->m, r->call->arena, &r->env->elbv2, r->cfg->arn, &err);
 
     r->fresh = rc == 0;
-    return rc;
+    return rc == 0 ? 0 : aws_failed(r, "DescribeTargetHealth", &err);
 }
 
-static const char *state_of(const struct run *r, const struct bg_walk_target *t,
-                            const char **reason)
+struct bg_shift_seen bg_shift__seen(const struct bg_shift_run *r, const struct bg_walk_target *t)
 {
+    struct bg_shift_seen s = {false, BG_TARGET_UNKNOWN, "gone", ""};
     size_t i = 0;
     const struct bg_walk_member *x = bg_shift__member_find(r->m, t, &i);
 
-    *reason = x != NULL ? r->m->reasons[i] : "";
-    return x != NULL && x->state != NULL ? x->state : "gone";
+    if (x == NULL)
+        return s;
+    s.present = true;
+    s.health = x->health;
+    s.state = x->state != NULL && *x->state != '\0' ? x->state : bg_target_health_name(x->health);
+    s.reason = r->m->reasons[i] != NULL ? r->m->reasons[i] : "";
+    return s;
 }
 
-static void log_step(const struct run *r, const struct bg_walk_step *s, const char *state,
-                     const char *what)
+static void wait_failed(struct bg_shift_run *r, const struct bg_walk_target *t,
+                        enum bg_shift_wait want, const struct bg_shift_seen *s)
 {
-    char id[256], fields[512];
+    const char *why = *s->reason != '\0' ? s->reason : "no reason given";
 
-    bg_log_escape(id, sizeof(id), s->target.id);
-    snprintf(fields, sizeof(fields),
-             "\"action\":\"%s\",\"target\":\"%s\",\"state\":\"%s\",\"percent\":%d",
-             bg_walk_action_name(s->action), id, state, s->percent);
-    bg_log(r->call->log, BG_LOG_INFO, "traffic_shift", fields, "%s %s %s: %s, %d%% on to_targets",
-           what, bg_walk_action_name(s->action), s->target.id, state, s->percent);
-}
-
-static void wait_failed(struct run *r, const struct bg_walk_target *t, enum wait_for want,
-                        const char *state, const char *reason)
-{
-    const char *why = *reason != '\0' ? reason : "no reason given";
-
-    if (want == WAIT_GONE)
+    if (want == BG_SHIFT_WAIT_GONE)
         bg_diag_error(r->call->diags, NULL, "Draining did not end",
-                      "%s was still %s after %lld s (health_timeout_seconds).", t->id, state,
+                      "%s was still %s after %lld s (health_timeout_seconds).", t->id, s->state,
                       (long long)r->cfg->health_timeout_s);
-    else if (strcmp(state, "gone") == 0)
+    else if (!s->present)
         bg_diag_error(r->call->diags, NULL, "Health gate failed",
                       "%s was deregistered by someone else while waiting for it to be healthy.",
                       t->id);
@@ -105,55 +83,59 @@ static void wait_failed(struct run *r, const struct bg_walk_target *t, enum wait
         bg_diag_error(r->call->diags, NULL, "Health gate failed",
                       "%s was still %s (%s) after %lld s (health_timeout_seconds); only "
                       "\"healthy\" passes the gate.",
-                      t->id, state, why, (long long)r->cfg->health_timeout_s);
+                      t->id, s->state, why, (long long)r->cfg->health_timeout_s);
 }
 
-static bool wait_met(enum wait_for want, const char *state)
+static bool wait_met(enum bg_shift_wait want, const struct bg_shift_seen *s)
 {
-    if (want == WAIT_HEALTHY)
-        return strcmp(state, "healthy") == 0;
-    return strcmp(state, "gone") == 0 || strcmp(state, "unused") == 0;
+    if (want == BG_SHIFT_WAIT_HEALTHY)
+        return s->present && s->health == BG_TARGET_HEALTHY;
+    return !s->present || s->health == BG_TARGET_UNUSED;
 }
 
 /* Polls DescribeTargetHealth every poll_interval_seconds until t is healthy (WAIT_HEALTHY:
  * initial and unhealthy keep waiting) or has left the group (WAIT_GONE: draining ended),
- * for at most health_timeout_seconds. */
-static int wait_target(struct run *r, const struct bg_walk_target *t, enum wait_for want)
+ * for at most health_timeout_seconds. Every poll that keeps waiting is logged. */
+static int wait_target(struct bg_shift_run *r, const struct bg_walk_target *t,
+                       enum bg_shift_wait want)
 {
-    double deadline = now_s() + (double)r->cfg->health_timeout_s;
-    const char *state, *reason;
+    double start = bg_shift__now(r), deadline = start + (double)r->cfg->health_timeout_s;
+    struct bg_shift_seen s;
     int rc;
 
     for (;;) {
         rc = refresh(r);
         if (rc != 0)
             return rc;
-        state = state_of(r, t, &reason);
-        if (wait_met(want, state))
+        s = bg_shift__seen(r, t);
+        if (wait_met(want, &s))
             return 0;
-        if ((want == WAIT_HEALTHY && strcmp(state, "gone") == 0) || now_s() >= deadline)
+        bg_shift__log_poll(r, t, want, &s, bg_shift__now(r) - start);
+        if ((want == BG_SHIFT_WAIT_HEALTHY && !s.present) || bg_shift__now(r) >= deadline)
             break;
         rc = nap(r, (double)r->cfg->poll_s);
         if (rc != 0)
             return rc;
     }
-    wait_failed(r, t, want, state, reason);
+    wait_failed(r, t, want, &s);
     return BG_ERETRY;
 }
 
 /* The last healthy target is never deregistered: with no other healthy target the load
  * balancer would fail open and send traffic to everything. */
-static int guard_last_healthy(struct run *r, const struct bg_walk_target *t)
+static int guard_last_healthy(struct bg_shift_run *r, const struct bg_walk_target *t)
 {
     size_t i, self = (size_t)-1;
 
-    if (!r->fresh && refresh(r) != 0)
-        return BG_EPROTO;
+    if (!r->fresh) {
+        int rc = refresh(r);
+
+        if (rc != 0)
+            return rc;
+    }
     bg_shift__member_find(r->m, t, &self);
     for (i = 0; i < r->m->n; i++) {
-        const char *st = r->m->items[i].state;
-
-        if (i != self && st != NULL && strcmp(st, "healthy") == 0)
+        if (i != self && r->m->items[i].health == BG_TARGET_HEALTHY)
             return 0;
     }
     bg_diag_error(r->call->diags, NULL, "Refusing to deregister the last healthy target",
@@ -161,25 +143,20 @@ static int guard_last_healthy(struct run *r, const struct bg_walk_target *t)
     return BG_ECONFLICT;
 }
 
-static int call_aws(struct run *r, enum bg_walk_action action, const struct bg_walk_target *t)
+static int call_aws(struct bg_shift_run *r, enum bg_walk_action action,
+                    const struct bg_walk_target *t)
 {
     struct bg_aws_target at = {t->id, t->port};
     struct bg_error err = BG_ERROR_INIT;
-    int rc;
 
-    if (action == BG_WALK_REGISTER)
-        rc = bg_aws_elbv2_register_targets(r->c, r->cfg->arn, &at, 1, &err);
-    else
-        rc = bg_aws_elbv2_deregister_targets(r->c, r->cfg->arn, &at, 1, &err);
-    if (rc != 0)
-        return bg_shift__aws_diag(
-            r->call, action == BG_WALK_REGISTER ? "RegisterTargets" : "DeregisterTargets",
-            r->cfg->arn, &err);
+    if (r->env->elbv2.change(r->env->elbv2.ctx, action, r->cfg->arn, &at, &err) != 0)
+        return aws_failed(r, action == BG_WALK_REGISTER ? "RegisterTargets" : "DeregisterTargets",
+                          &err);
     r->fresh = false;
     return 0;
 }
 
-static void record(struct run *r, const struct bg_walk_step *s)
+static void record(struct bg_shift_run *r, const struct bg_walk_step *s)
 {
     if (r->n_done == r->cap_done) {
         size_t cap = r->cap_done > 0 ? 2 * r->cap_done : 8;
@@ -193,25 +170,42 @@ static void record(struct run *r, const struct bg_walk_step *s)
     r->done[r->n_done++] = *s;
 }
 
-/* One step: the AWS call, then its gate (health for a register, draining for a
- * deregister). A step whose call succeeded is recorded even if its gate fails. */
-static int take_step(struct run *r, const struct bg_walk_step *s)
+/* The AWS call of s (guarded for a deregister), then its gate: health for a register,
+ * draining for a deregister when wait_for_draining. *called says whether AWS was changed. */
+static int change_and_gate(struct bg_shift_run *r, const struct bg_walk_step *s, bool *called)
 {
     int rc = 0;
 
+    *called = false;
     if (s->action == BG_WALK_DEREGISTER)
         rc = guard_last_healthy(r, &s->target);
     if (rc == 0)
         rc = call_aws(r, s->action, &s->target);
     if (rc != 0)
         return rc;
-    record(r, s);
+    *called = true;
     if (s->action == BG_WALK_REGISTER)
-        return wait_target(r, &s->target, WAIT_HEALTHY);
-    return r->cfg->wait_for_draining ? wait_target(r, &s->target, WAIT_GONE) : 0;
+        return wait_target(r, &s->target, BG_SHIFT_WAIT_HEALTHY);
+    return r->cfg->wait_for_draining ? wait_target(r, &s->target, BG_SHIFT_WAIT_GONE) : 0;
 }
 
-static int percent_now(const struct run *r, int fallback)
+/* One walk step. A step whose call succeeded is recorded even if its gate fails. */
+static int take_step(struct bg_shift_run *r, const struct bg_walk_step *s)
+{
+    double start = bg_shift__now(r);
+    bool called;
+    int rc;
+
+    bg_shift__log_start(r, s, "step", r->percent);
+    rc = change_and_gate(r, s, &called);
+    if (called)
+        record(r, s);
+    if (rc == 0)
+        bg_shift__log_done(r, s, "step", bg_shift__now(r) - start);
+    return rc;
+}
+
+int bg_shift__percent_now(const struct bg_shift_run *r, int fallback)
 {
     struct bg_walk_input in;
 
@@ -221,38 +215,28 @@ static int percent_now(const struct run *r, int fallback)
     return bg_walk_percent(&in);
 }
 
-static void log_done(const struct run *r, const struct bg_walk_step *s, const char *what)
+/* Undoes recorded step k through the same gates (a re-registered target must be healthy). */
+static int undo(struct bg_shift_run *r, size_t k)
 {
-    struct bg_walk_step shown = *s;
-    const char *reason;
+    struct bg_walk_step u = r->done[k];
+    double start = bg_shift__now(r);
+    bool called;
+    int rc;
 
-    shown.percent = percent_now(r, s->percent);
-    log_step(r, &shown, r->fresh ? state_of(r, &s->target, &reason) : "unknown", what);
-}
-
-/* Undoes a recorded step through the same gates (a re-registered target must be healthy). */
-static int undo(struct run *r, const struct bg_walk_step *s)
-{
-    struct bg_walk_step u = *s;
-    int rc = 0;
-
-    u.action = s->action == BG_WALK_REGISTER ? BG_WALK_DEREGISTER : BG_WALK_REGISTER;
-    if (u.action == BG_WALK_DEREGISTER)
-        rc = guard_last_healthy(r, &u.target);
+    u.action = u.action == BG_WALK_REGISTER ? BG_WALK_DEREGISTER : BG_WALK_REGISTER;
+    /* undoing step k restores the share from before it */
+    u.percent = k > 0 ? r->done[k - 1].percent : r->start_percent;
+    bg_shift__log_start(r, &u, "rollback", r->percent);
+    rc = change_and_gate(r, &u, &called);
     if (rc == 0)
-        rc = call_aws(r, u.action, &u.target);
-    if (rc == 0 && u.action == BG_WALK_REGISTER)
-        rc = wait_target(r, &u.target, WAIT_HEALTHY);
-    else if (rc == 0 && r->cfg->wait_for_draining)
-        rc = wait_target(r, &u.target, WAIT_GONE);
-    if (rc == 0)
-        log_done(r, &u, "rollback");
+        bg_shift__log_done(r, &u, "rollback", bg_shift__now(r) - start);
     return rc;
 }
 
 /* How many recorded steps survive the rollback: rollback_step undoes the failed step and,
  * for a failed register, the deregister just before it; rollback_all undoes them all. */
-static size_t steps_kept(const struct run *r, const struct bg_walk_step *failed, bool taken)
+static size_t steps_kept(const struct bg_shift_run *r, const struct bg_walk_step *failed,
+                         bool taken)
 {
     size_t keep = r->n_done;
 
@@ -268,14 +252,14 @@ static size_t steps_kept(const struct run *r, const struct bg_walk_step *failed,
     return keep;
 }
 
-static void fail(struct run *r, const struct bg_walk_step *failed, bool taken)
+static void fail(struct bg_shift_run *r, const struct bg_walk_step *failed, bool taken)
 {
     static const char *const names[] = {"rollback_step", "rollback_all", "halt"};
     size_t keep = steps_kept(r, failed, taken), undone = 0;
     int rc = 0;
 
     while (rc == 0 && r->n_done > keep) {
-        rc = undo(r, &r->done[r->n_done - 1]);
+        rc = undo(r, r->n_done - 1);
         if (rc == 0) {
             r->n_done--;
             undone++;
@@ -288,12 +272,12 @@ static void fail(struct run *r, const struct bg_walk_step *failed, bool taken)
                  "to_targets now. The next plan starts from this membership.",
                  names[r->cfg->on_failure], undone,
                  rc != 0 ? " before the rollback itself failed" : "",
-                 percent_now(r, failed->percent));
+                 bg_shift__percent_now(r, failed->percent));
 }
 
 /* Gates to_targets that an earlier, interrupted run registered but never saw healthy:
  * continuing past them would skip their health gate. */
-static int resume_gate(struct run *r)
+static int resume_gate(struct bg_shift_run *r)
 {
     size_t i;
     int rc;
@@ -301,36 +285,59 @@ static int resume_gate(struct run *r)
     for (i = 0; i < r->cfg->n_to; i++) {
         const struct bg_walk_member *x = bg_shift__member_find(r->m, &r->cfg->to[i], NULL);
         struct bg_walk_step s = {BG_WALK_REGISTER, {NULL, 0}, 0, 0};
+        double start = bg_shift__now(r);
 
-        if (!bg_shift__is_registered(x) || (x->state != NULL && strcmp(x->state, "healthy") == 0))
+        if (!bg_shift__is_registered(x) || x->health == BG_TARGET_HEALTHY)
             continue;
         s.target.id = x->id;
         s.target.port = x->port;
-        s.percent = percent_now(r, 0);
-        rc = wait_target(r, &s.target, WAIT_HEALTHY);
+        s.percent = bg_shift__percent_now(r, 0);
+        bg_shift__log_start(r, &s, "resume", s.percent);
+        rc = wait_target(r, &s.target, BG_SHIFT_WAIT_HEALTHY);
         if (rc < 0) {
             record(r, &s);
             fail(r, &s, true);
         }
         if (rc != 0)
             return rc;
-        log_done(r, &s, "resumed");
+        bg_shift__log_done(r, &s, "resumed", bg_shift__now(r) - start);
     }
     return 0;
 }
 
+/* Sleeps soak_seconds before the next step, saying how much is left at least three times
+ * per soak and at least every 30 s. */
+static int soak(struct bg_shift_run *r)
+{
+    double total = (double)r->cfg->soak_s, start = bg_shift__now(r), left;
+    double every = total / 3 < 30 ? total / 3 : 30;
+    int rc;
+
+    for (;;) {
+        left = total - (bg_shift__now(r) - start);
+        if (left < 1e-3)
+            return 0;
+        bg_shift__log_soak(r, left);
+        rc = nap(r, left < every ? left : every);
+        if (rc != 0)
+            return rc;
+    }
+}
+
 /* The soak comes between steps: after the last one the apply ends and nothing follows that
  * the soak would protect. */
-static int walk_steps(struct run *r, const struct bg_walk_plan *walk)
+static int walk_steps(struct bg_shift_run *r, const struct bg_walk_plan *walk)
 {
     size_t i, before;
     int rc = 0;
 
+    r->n_steps = walk->n_steps;
     for (i = 0; i < walk->n_steps; i++) {
+        r->step_no = i + 1;
         if (i > 0 && r->cfg->soak_s > 0)
-            rc = nap(r, (double)r->cfg->soak_s);
+            rc = soak(r);
         else if (stop_requested(r))
-            rc = STOPPED;
+            rc = BG_SHIFT_STOPPED;
         if (rc != 0)
             return rc;
         before = r->n_done;
@@ -339,42 +346,52 @@ static int walk_steps(struct run *r, const struct bg_walk_plan *walk)
             fail(r, &walk->steps[i], r->n_done > before);
         if (rc != 0)
             return rc;
-        log_done(r, &walk->steps[i], "step");
     }
     return 0;
 }
 
-static int finish(struct run *r, int rc)
+static int finish(struct bg_shift_run *r, int rc)
 {
     struct bg_shift_members last = *r->m;
 
     /* The state must show what AWS holds now; if even that fails, the last snapshot will
-     * do: the next refresh corrects it. */
-    if (!r->fresh && refresh(r) != 0)
+     * do: the next refresh corrects it. After a stop nothing more is asked of AWS (the
+     * request would be cut short at once). */
+    if (!r->fresh && rc != BG_SHIFT_STOPPED && refresh(r) != 0)
         *r->m = last;
-    if (rc != STOPPED)
+    bg_shift__log_end(r, rc);
+    if (rc != BG_SHIFT_STOPPED)
         return rc;
     bg_diag_warn(r->call->diags, NULL, "Traffic shift paused",
                  "Terraform asked the provider to stop. The walk ended at a safe point with "
                  "%d%% of the managed targets on to_targets; run terraform apply again to "
                  "continue from the real membership.",
-                 percent_now(r, 0));
+                 bg_shift__percent_now(r, 0));
     return BG_ERETRY;
 }
 
+static void run_init(struct bg_shift_run *r, struct bg_shift_members *members, struct bg_call *call,
+                     const struct bg_shift_env *env, const struct bg_shift_cfg *cfg)
+{
+    memset(r, 0, sizeof(*r));
+    r->call = call;
+    r->env = env;
+    r->cfg = cfg;
+    r->m = members;
+    r->fresh = true;
+    r->started = bg_shift__now(r);
+    r->start_percent = bg_shift__percent_now(r, 0);
+    r->percent = r->start_percent;
+}
+
 int bg_shift__run_forward(struct bg_shift_members *members, struct bg_call *call,
-                          struct bg_aws_client *c, const struct bg_shift_cfg *cfg,
+                          const struct bg_shift_env *env, const struct bg_shift_cfg *cfg,
                           const struct bg_walk_plan *walk)
 {
-    struct run r;
+    struct bg_shift_run r;
     int rc;
 
-    memset(&r, 0, sizeof(r));
-    r.call = call;
-    r.c = c;
-    r.cfg = cfg;
-    r.m = members;
-    r.fresh = true;
+    run_init(&r, members, call, env, cfg);
     rc = resume_gate(&r);
     if (rc == 0)
         rc = walk_steps(&r, walk);
@@ -382,24 +399,19 @@ int bg_shift__run_forward(struct bg_shift_members *members, struct bg_call *call
 }
 
 int bg_shift__run_restore(struct bg_shift_members *members, struct bg_call *call,
-                          struct bg_aws_client *c, const struct bg_shift_cfg *cfg)
+                          const struct bg_shift_env *env, const struct bg_shift_cfg *cfg)
 {
     struct bg_shift_cfg halt = *cfg;
     struct bg_error err = BG_ERROR_INIT;
     struct bg_walk_input in;
     struct bg_walk_plan walk;
-    struct run r;
+    struct bg_shift_run r;
 
     /* Rolling back a restore would walk forward again: a failed restore just stops. */
     halt.on_failure = BG_SHIFT_HALT;
     bg_shift__walk_input(&in, &halt, members);
     if (bg_walk_plan_reverse(&walk, call->arena, &in, &err) != 0)
         return bg_diag_from_error(call->diags, NULL, "Cannot plan the restore walk", &err);
-    memset(&r, 0, sizeof(r));
-    r.call = call;
-    r.c = c;
-    r.cfg = &halt;
-    r.m = members;
-    r.fresh = true;
+    run_init(&r, members, call, env, &halt);
     return finish(&r, walk_steps(&r, &walk));
 }

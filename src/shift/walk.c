@@ -19,25 +19,10 @@ struct state {
     bool reverse;
 };
 
-static bool same_target(const char *id_a, int port_a, const char *id_b, int port_b)
-{
-    if (strcmp(id_a, id_b) != 0)
-        return false;
-    /* 0 is "the group's port": the declared target matches whatever port AWS reports */
-    return port_a == port_b || port_a == 0 || port_b == 0;
-}
-
-static bool is_registered(const struct bg_walk_member *m)
-{
-    /* draining targets are leaving already; unused ones receive no traffic */
-    return m->state == NULL ||
-           (strcmp(m->state, "draining") != 0 && strcmp(m->state, "unused") != 0);
-}
-
 static long find(const struct bg_walk_target *set, size_t n, const char *id, int port)
 {
     for (size_t i = 0; i < n; i++) {
-        if (same_target(set[i].id, set[i].port, id, port))
+        if (bg_target_same(set[i].id, set[i].port, id, port))
             return (long)i;
     }
     return -1;
@@ -64,7 +49,7 @@ static void load_member(struct state *st, size_t k)
     const struct bg_walk_member *m = &st->in->members[k];
     long i;
 
-    if (!is_registered(m))
+    if (!bg_target_is_registered(m->health))
         return;
     i = find(st->in->from, st->in->n_from, m->id, m->port);
     if (i >= 0) {

@@ -177,11 +177,19 @@ class Walk(ShiftCase):
         self.assertEqual(self.sequence(), [25, 33, 50, 66, 75, 100])
         provider_lines = [l for l in r.err.splitlines() if "terraform-provider-bluegreen" in l]
         self.assertNotIn(SECRET, "\n".join(provider_lines))
-        steps = [l for l in provider_lines if "[INFO]" in l and " step " in l]
-        self.assertEqual(len(steps), 6, "\n".join(steps))
+        info = [l for l in provider_lines if "[INFO]" in l]
+        starts = [l for l in info if "phase=start" in l]
+        steps = [l for l in info if "phase=done" in l]
+        self.assertEqual(len(starts), 6, "\n".join(info))
+        self.assertEqual(len(steps), 6, "\n".join(info))
+        self.assertIn("step 1/6: register %s, 0%% -> 25%% on to_targets" % NEW[0], starts[0])
         self.assertIn("step register %s: healthy, 25%% on to_targets" % NEW[0], steps[0])
         self.assertIn("target=%s" % OLD[2], steps[5])
         self.assertIn("percent=100", steps[5])
+        # each deregister waits for draining (1 s in the stand-in) and says so while it waits
+        self.assertTrue(any("waiting for %s to finish draining: draining" % OLD[0] in l
+                            for l in info), "\n".join(info))
+        self.assertTrue(any("walk finished" in l and "percent=100" in l for l in info))
         self.assertNotIn(SECRET, self.ws.read("terraform.tfstate"))
         self.assert_each_once()
         self.assertEqual(self.registered(), set(NEW))
@@ -219,6 +227,37 @@ class Walk(ShiftCase):
         self.assertEqual(len(throttled), 2)
         self.assertEqual(self.sequence(), [25, 33, 50, 66, 75, 100])
         self.assertEqual(self.registered(), set(NEW))
+
+
+class Progress(ShiftCase):
+    def test_a_soak_reports_time_left_while_it_runs_and_the_plan_estimates_the_waits(self):
+        # two steps (+NEW[0] -OLD[0]) with one 12 s soak between them
+        status, xml = self.s.elbv2("ModifyTargetGroupAttributes", TargetGroupArn=self.arn,
+                                   **{"Attributes.member.1.Key":
+                                      "deregistration_delay.timeout_seconds",
+                                      "Attributes.member.1.Value": "1"})
+        self.assertEqual(status, 200, xml)
+        self.write(percent=33, soak=12)
+        r = self.ws.ok("plan", "-no-color")
+        self.assertIn("estimated_duration_seconds = 13", r.out, "12 s soak + 1 s drain")
+        r = self.ws.ok("apply", "-auto-approve", "-no-color", env={"TF_LOG_PROVIDER": "INFO"})
+        info = [l for l in r.err.splitlines()
+                if "terraform-provider-bluegreen" in l and "[INFO]" in l]
+        text = "\n".join(info)
+        first = [i for i, l in enumerate(info) if "step 1/2: register %s" % NEW[0] in l]
+        done = [i for i, l in enumerate(info) if "step register %s: healthy" % NEW[0] in l]
+        second = [i for i, l in enumerate(info) if "step 2/2: deregister %s" % OLD[0] in l]
+        self.assertEqual((len(first), len(done), len(second)), (1, 1, 1), text)
+        self.assertIn("0% -> 25% on to_targets", info[first[0]])
+        self.assertIn("25% -> 33% on to_targets", info[second[0]])
+        during = [l for l in info[done[0] + 1:second[0]] if "soak before step 2/2" in l]
+        self.assertGreaterEqual(len(during), 2, text)
+        self.assertIn("12 s of 12 s left", during[0])
+        self.assertTrue(all("phase=soak" in l for l in during), text)
+        self.assertEqual(self.sequence(), [25, 33])
+        v = self.ws.state_values("bluegreen_traffic_shift.t")
+        self.assertEqual(v["estimated_duration_seconds"], 13)
+        self.ws.assert_no_changes()
 
 
 class HealthGate(ShiftCase):

@@ -64,14 +64,17 @@ Test(aws_elbv2, parses_every_target_with_state_reason_and_port_in_any_element_or
     cr_expect_str_eq(l.items[0].id, "i-old1");
     cr_expect_eq(l.items[0].port, 80);
     cr_expect_str_eq(l.items[0].state, "healthy");
+    cr_expect_eq(l.items[0].health, BG_TARGET_HEALTHY);
     cr_expect_str_eq(l.items[0].reason, "");
     cr_expect_str_eq(l.items[1].id, "10.0.0.7");
     cr_expect_eq(l.items[1].port, 8080);
     cr_expect_str_eq(l.items[1].state, "initial");
+    cr_expect_eq(l.items[1].health, BG_TARGET_INITIAL);
     cr_expect_str_eq(l.items[1].reason, "Elb.InitialHealthChecking");
     cr_expect_str_eq(l.items[1].description, "Initial health checks in progress");
     cr_expect_eq(l.items[2].port, 0, "absent port");
     cr_expect_str_eq(l.items[2].state, "draining");
+    cr_expect_eq(l.items[2].health, BG_TARGET_DRAINING);
     bg_arena_free(a);
 }
 

@@ -194,15 +194,13 @@ static double now(void *ctx)
     return ((struct fake *)ctx)->now;
 }
 
-static int fake_sleep(void *ctx, double seconds, const atomic_bool *stop)
+/* bg_clock_nap checks the stop flag around each slice it sleeps. */
+static void fake_sleep(void *ctx, double seconds)
 {
     struct fake *f = ctx;
 
-    if (stop != NULL && atomic_load(stop))
-        return BG_ECANCELED;
     f->now += seconds;
     fake_tick(f);
-    return 0;
 }
 
 void fake_init(struct fake *f, struct bg_arena *a)

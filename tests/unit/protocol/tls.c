@@ -125,3 +125,60 @@ Test(protocol_tls, each_identity_has_its_own_key)
     cr_assert_null(other.cert_der_b64);
     bg_tls_identity_clear(NULL);
 }
+
+Test(protocol_tls, carries_the_usages_names_and_validity_terraform_and_grpc_rely_on)
+{
+    const ASN1_INTEGER *serial = X509_get0_serialNumber(cert);
+    X509_NAME *subject = X509_get_subject_name(cert);
+    int days = 0, secs = 0, crit = -1;
+    char cn[64], org[64];
+    BASIC_CONSTRAINTS *bc = X509_get_ext_d2i(cert, NID_basic_constraints, &crit, NULL);
+
+    cr_assert_eq(crit, 1, "basicConstraints is critical");
+    BASIC_CONSTRAINTS_free(bc);
+    cr_assert(X509_get_key_usage(cert) & KU_KEY_CERT_SIGN);
+    cr_assert(X509_get_key_usage(cert) & KU_KEY_ENCIPHERMENT);
+    cr_assert(X509_get_extended_key_usage(cert) & XKU_SSL_CLIENT, "EKU clientAuth");
+    cr_assert_eq(X509_get_version(cert), 2, "v3");
+    cr_assert_eq(ASN1_STRING_type(serial), V_ASN1_INTEGER, "positive serial");
+    cr_assert_eq(ASN1_STRING_length(serial), 16);
+    cr_assert_gt(X509_NAME_get_text_by_NID(subject, NID_commonName, cn, sizeof(cn)), 0);
+    cr_assert_str_eq(cn, "localhost");
+    cr_assert_gt(X509_NAME_get_text_by_NID(subject, NID_organizationName, org, sizeof(org)), 0);
+    cr_assert_str_eq(org, "spoonknife bluegreen");
+    cr_assert_eq(X509_NAME_cmp(subject, X509_get_issuer_name(cert)), 0);
+    cr_assert_eq(ASN1_TIME_diff(&days, &secs, X509_get0_notBefore(cert), X509_get0_notAfter(cert)),
+                 1);
+    cr_assert_eq(days, 3650, "ten years");
+    cr_assert_eq(secs, 60, "and the minute of clock skew");
+    cr_assert_not_null(strstr(id.key_pem, "-----BEGIN EC PRIVATE KEY-----\n"));
+    cr_assert_not_null(strstr(id.cert_pem, "-----END CERTIFICATE-----\n"));
+}
+
+Test(protocol_tls, certificate_bytes_are_strict_der_that_reencodes_identically)
+{
+    unsigned char *der = NULL, *re = NULL;
+    const unsigned char *p;
+    X509 *copy;
+    int len = i2d_X509(cert, &der), re_len;
+    size_t tbs_len;
+
+    cr_assert_gt(len, 4);
+    cr_assert_eq(der[0], 0x30);
+    cr_assert_eq(der[1], 0x82, "a certificate of 256 to 65535 bytes");
+    cr_assert_eq((size_t)len, 4 + ((size_t)der[2] << 8 | der[3]), "no trailing bytes");
+    cr_assert_eq(der[4], 0x30);
+    cr_assert_eq(der[5], 0x82);
+    tbs_len = 4 + ((size_t)der[6] << 8 | der[7]);
+    p = der;
+    copy = d2i_X509(NULL, &p, len);
+    cr_assert_not_null(copy);
+    /* Re-encoding the parsed fields (not the cached bytes) gives the same TBS only when ours
+     * was canonical DER, which is what Go's parser in terraform insists on. */
+    re_len = i2d_re_X509_tbs(copy, &re);
+    cr_assert_eq((size_t)re_len, tbs_len);
+    cr_assert_eq(memcmp(re, der + 4, tbs_len), 0);
+    X509_free(copy);
+    OPENSSL_free(re);
+    OPENSSL_free(der);
+}

@@ -32,7 +32,7 @@ static struct run validate(const char *json)
     run.a = bg_arena_new();
     bg_diags_init(&run.d, run.a);
     cr_assert_eq(bg_json_decode(&config, run.a, json, strlen(json), &err), 0, "%s", err.msg);
-    call = (struct bg_call){run.a, &run.d, NULL, &log, NULL};
+    call = (struct bg_call){run.a, &run.d, NULL, &log, NULL, NULL};
     bg_schema_validate(&run.d, &r->schema->block, config);
     r->validate(&call, config);
     return run;

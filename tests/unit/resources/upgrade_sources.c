@@ -37,7 +37,8 @@ static struct call_fixture *call_new(const char *root)
     f->log.min_level = BG_LOG_OFF;
     f->log.fd = 2;
     f->provider.repository_root = (char *)root;
-    f->call = (struct bg_call){f->a, &f->diags, root != NULL ? &f->provider : NULL, &f->log, NULL};
+    f->call =
+        (struct bg_call){f->a, &f->diags, root != NULL ? &f->provider : NULL, &f->log, NULL, NULL};
     return f;
 }
 

@@ -23,7 +23,7 @@ static void setup(struct fixture *f, size_t n_from, size_t n_to)
     for (size_t i = 0; i < n_from; i++) {
         snprintf(f->names[i], sizeof(f->names[i]), "old%zu", i + 1);
         f->from[i] = (struct bg_walk_target){f->names[i], 0};
-        f->members[i] = (struct bg_walk_member){f->names[i], 80, "healthy"};
+        f->members[i] = (struct bg_walk_member){f->names[i], 80, BG_TARGET_HEALTHY, "healthy"};
     }
     for (size_t i = 0; i < n_to; i++) {
         snprintf(f->names[MAX_SIDE + i], sizeof(f->names[0]), "new%zu", i + 1);
@@ -51,7 +51,8 @@ static void apply(struct fixture *f, const struct bg_walk_step *steps, size_t n)
         size_t k;
 
         if (st->action == BG_WALK_REGISTER) {
-            f->members[f->in.n_members++] = (struct bg_walk_member){st->target.id, 80, "healthy"};
+            f->members[f->in.n_members++] =
+                (struct bg_walk_member){st->target.id, 80, BG_TARGET_HEALTHY, "healthy"};
             continue;
         }
         for (k = 0; k < f->in.n_members; k++) {
@@ -193,8 +194,22 @@ Test(shift_walk, counts_draining_members_as_gone)
     struct fixture f;
 
     setup(&f, 2, 2);
+    f.members[1].health = BG_TARGET_DRAINING;
     f.members[1].state = "draining";
     cr_expect_str_eq(plan_str(&f, 100), "+new1:50 +new2:66 -old1:100");
+    teardown(&f);
+}
+
+Test(shift_walk, counts_unused_members_as_gone_and_unknown_states_as_registered)
+{
+    struct fixture f;
+
+    setup(&f, 2, 2);
+    f.members[1].health = BG_TARGET_UNUSED;
+    cr_expect_str_eq(plan_str(&f, 100), "+new1:50 +new2:66 -old1:100");
+    f.members[1].health = BG_TARGET_UNKNOWN; /* a state the API adds later */
+    f.members[1].state = "standby";
+    cr_expect_str_eq(plan_str(&f, 100), "+new1:33 -old1:50 +new2:66 -old2:100");
     teardown(&f);
 }
 
@@ -203,7 +218,8 @@ Test(shift_walk, leaves_foreign_targets_alone_unless_exclusive)
     struct fixture f;
 
     setup(&f, 1, 1);
-    f.members[f.in.n_members++] = (struct bg_walk_member){"stray", 80, "healthy"};
+    f.members[f.in.n_members++] =
+        (struct bg_walk_member){"stray", 80, BG_TARGET_HEALTHY, "healthy"};
     cr_expect_str_eq(plan_str(&f, 100), "+new1:50 -old1:100");
     f.in.exclusive = true;
     cr_expect_str_eq(plan_str(&f, 100), "+new1:50 -old1:100 -stray:100");
@@ -215,7 +231,7 @@ Test(shift_walk, never_deregisters_the_last_target_even_when_exclusive)
     struct fixture f;
 
     setup(&f, 1, 1);
-    f.members[0] = (struct bg_walk_member){"stray", 80, "healthy"};
+    f.members[0] = (struct bg_walk_member){"stray", 80, BG_TARGET_HEALTHY, "healthy"};
     f.in.exclusive = true;
     cr_expect_str_eq(plan_str(&f, 0), "");
     teardown(&f);

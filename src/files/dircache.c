@@ -1,0 +1,291 @@
+/*
+ * dircache.c - directory listings reused across calls while provably unchanged (files.h).
+ *
+ * A plan of N cluster pairs in one directory scans that directory N times, and each scan of
+ * a directory of N clusters costs O(N): a 500-pair plan read 500 directory entries 500 times.
+ * A directory's mtime and ctime change whenever an entry is added, removed or renamed (its
+ * ctime also on any change of its own metadata, and ctime cannot be set by utimes), so a
+ * listing read after the directory was stat'ed describes it for as long as dev, inode,
+ * mtime and ctime stay the same. Coarse timestamp granularity could hide a second change in
+ * the same clock tick as the one before the scan, so a listing is kept only when the
+ * directory's ctime was already SETTLED_S seconds old when it was stat'ed: a change made
+ * after the scan then always stamps a time the directory has never had.
+ *
+ * Only names and types are cached, never contents: callers read and hash every file they
+ * use. The cache lives for one provider process (one terraform command).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bluegreen/files.h"
+#include "files/internal.h"
+
+#define MAX_DIRS    16
+#define MAX_ENTRIES 8192 /* larger directories are scanned every time */
+#define SETTLED_S   2
+
+struct listing {
+    char *dir; /* dir_abs, malloc; NULL: free slot */
+    struct stat st;
+    char **names; /* regular files that pass the name filter, sorted; malloc */
+    size_t n;
+    bool overflow; /* more than MAX_ENTRIES: not listed */
+    uint64_t used;
+};
+
+struct bg_files_dircache {
+    pthread_mutex_t lock;
+    struct listing dirs[MAX_DIRS];
+    uint64_t tick;
+    size_t hits, scans;
+};
+
+int bg_files_dircache_new(struct bg_files_dircache **out)
+{
+    struct bg_files_dircache *c = calloc(1, sizeof(*c));
+
+    *out = c;
+    if (c == NULL)
+        return BG_EIO;
+    pthread_mutex_init(&c->lock, NULL);
+    return 0;
+}
+
+static void listing_clear(struct listing *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->names[i]);
+    free(l->names);
+    free(l->dir);
+    memset(l, 0, sizeof(*l));
+}
+
+void bg_files_dircache_free(struct bg_files_dircache *c)
+{
+    if (c == NULL)
+        return;
+    for (size_t i = 0; i < MAX_DIRS; i++)
+        listing_clear(&c->dirs[i]);
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+}
+
+static bool same_time(struct timespec a, struct timespec b)
+{
+    return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+}
+
+static bool unchanged(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino && same_time(a->st_mtim, b->st_mtim) &&
+           same_time(a->st_ctim, b->st_ctim);
+}
+
+static bool settled(const struct stat *st, const struct timespec *now)
+{
+    double age = (double)(now->tv_sec - st->st_ctim.tv_sec) +
+                 (double)(now->tv_nsec - st->st_ctim.tv_nsec) / 1e9;
+
+    return age > SETTLED_S;
+}
+
+/* The cluster's files out of a full listing, copied into the arena (already sorted). */
+static int pick(struct bg_file_list *out, struct bg_arena *a, char *const *names, size_t n,
+                const char *dir_abs, const char *cluster, struct bg_error *err)
+{
+    out->names = bg_arena_calloc(a, BG_FILES_MAX_COUNT, sizeof(char *));
+    out->len = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!bg_files_has_token(names[i], strlen(names[i]), cluster))
+            continue;
+        if (out->len == BG_FILES_MAX_COUNT) {
+            out->len = 0;
+            return bg_error_set(err, BG_ELIMIT, "more than %u files of cluster %s in %s",
+                                BG_FILES_MAX_COUNT, cluster, dir_abs);
+        }
+        out->names[out->len++] = bg_arena_strdup(a, names[i]);
+    }
+    return 0;
+}
+
+static int cmp_names(const void *x, const void *y)
+{
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* 1 regular, 0 anything else or vanished, <0 error; d_type spares the stat on most systems. */
+static int regular(int dfd, const struct dirent *de, const char *dir_abs, struct bg_error *err)
+{
+    struct stat st;
+
+    if (de->d_type != DT_UNKNOWN)
+        return de->d_type == DT_REG;
+    if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+        return errno == ENOENT ? 0
+                               : bg_files__sys_error(err, BG_EIO, errno, "cannot stat %s/%s",
+                                                     dir_abs, de->d_name);
+    return S_ISREG(st.st_mode);
+}
+
+/* Every regular, non-hidden, non-backup file of the directory open as d, sorted, malloc'd.
+ * Past MAX_ENTRIES it stops and sets l->overflow: the caller scans without the cache. */
+static int read_all(struct listing *l, DIR *d, const char *dir_abs, struct bg_error *err)
+{
+    struct dirent *de;
+    int rc = 0;
+
+    l->names = malloc(MAX_ENTRIES * sizeof(char *));
+    if (l->names == NULL)
+        return bg_error_set(err, BG_EIO, "out of memory");
+    for (errno = 0; rc == 0 && (de = readdir(d)) != NULL; errno = 0) {
+        size_t len = strlen(de->d_name);
+
+        if (de->d_name[0] == '.' || de->d_name[len - 1] == '~')
+            continue;
+        rc = regular(dirfd(d), de, dir_abs, err);
+        if (rc <= 0)
+            continue;
+        rc = 0;
+        if (l->n == MAX_ENTRIES) {
+            l->overflow = true;
+            return 0;
+        }
+        l->names[l->n] = strdup(de->d_name);
+        if (l->names[l->n] == NULL)
+            return bg_error_set(err, BG_EIO, "out of memory");
+        l->n++;
+    }
+    if (rc == 0 && errno != 0)
+        rc = bg_files__sys_error(err, BG_EIO, errno, "cannot list directory %s", dir_abs);
+    if (rc == 0)
+        qsort(l->names, l->n, sizeof(char *), cmp_names);
+    return rc;
+}
+
+/* A fresh listing of the directory open as dfd (which it takes over). */
+static int scan(struct listing *l, int dfd, const char *dir_abs, struct bg_error *err)
+{
+    DIR *d = fdopendir(dfd);
+    int rc;
+
+    if (d == NULL) {
+        rc = bg_files__sys_error(err, BG_EIO, errno, "cannot list directory %s", dir_abs);
+        close(dfd);
+        return rc;
+    }
+    rc = read_all(l, d, dir_abs, err);
+    closedir(d);
+    return rc;
+}
+
+/* Answers from the cache when the entry for dir_abs is current; true when it did. */
+static bool lookup(int *rc, struct bg_file_list *out, struct bg_arena *a,
+                   struct bg_files_dircache *c, const struct stat *st, const char *dir_abs,
+                   const char *cluster, struct bg_error *err)
+{
+    bool hit = false;
+
+    pthread_mutex_lock(&c->lock);
+    for (size_t i = 0; i < MAX_DIRS && !hit; i++) {
+        struct listing *l = &c->dirs[i];
+
+        if (l->dir == NULL || strcmp(l->dir, dir_abs) != 0)
+            continue;
+        hit = unchanged(&l->st, st);
+        if (hit) {
+            c->hits++;
+            l->used = ++c->tick;
+            *rc = pick(out, a, l->names, l->n, dir_abs, cluster, err);
+        } else {
+            listing_clear(l);
+        }
+    }
+    pthread_mutex_unlock(&c->lock);
+    return hit;
+}
+
+/* Keeps l (taking its memory) in the least recently used slot. */
+static void store(struct bg_files_dircache *c, struct listing *l, const char *dir_abs)
+{
+    struct listing *slot = &c->dirs[0];
+
+    l->dir = strdup(dir_abs);
+    if (l->dir == NULL) {
+        listing_clear(l);
+        return;
+    }
+    pthread_mutex_lock(&c->lock);
+    for (size_t i = 0; i < MAX_DIRS; i++) {
+        /* a concurrent call may have stored the same directory: one entry is enough */
+        if (c->dirs[i].dir != NULL && strcmp(c->dirs[i].dir, dir_abs) == 0)
+            listing_clear(&c->dirs[i]);
+    }
+    for (size_t i = 0; i < MAX_DIRS; i++) {
+        if (c->dirs[i].dir == NULL || c->dirs[i].used < slot->used)
+            slot = &c->dirs[i];
+        if (c->dirs[i].dir == NULL)
+            break;
+    }
+    listing_clear(slot);
+    *slot = *l;
+    slot->used = ++c->tick;
+    pthread_mutex_unlock(&c->lock);
+    memset(l, 0, sizeof(*l));
+}
+
+int bg_files_discover_cached(struct bg_file_list *out, struct bg_arena *a,
+                             struct bg_files_dircache *c, const char *dir_abs, const char *cluster,
+                             struct bg_error *err)
+{
+    struct listing fresh = {.n = 0};
+    struct timespec now;
+    int dfd, rc = 0;
+
+    out->names = NULL;
+    out->len = 0;
+    if (c == NULL || cluster == NULL || cluster[0] == '\0')
+        return bg_files_discover(out, a, dir_abs, cluster, err);
+    rc = bg_files__open_dir(&dfd, dir_abs, err);
+    if (rc != 0)
+        return rc;
+    clock_gettime(CLOCK_REALTIME, &now);
+    if (fstat(dfd, &fresh.st) != 0) {
+        rc = bg_files__sys_error(err, BG_EIO, errno, "cannot stat directory %s", dir_abs);
+        close(dfd);
+        return rc;
+    }
+    if (lookup(&rc, out, a, c, &fresh.st, dir_abs, cluster, err)) {
+        close(dfd);
+        return rc;
+    }
+    pthread_mutex_lock(&c->lock);
+    c->scans++;
+    pthread_mutex_unlock(&c->lock);
+    rc = scan(&fresh, dfd, dir_abs, err);
+    if (rc == 0 && fresh.overflow) {
+        listing_clear(&fresh);
+        return bg_files_discover(out, a, dir_abs, cluster, err);
+    }
+    if (rc == 0)
+        rc = pick(out, a, fresh.names, fresh.n, dir_abs, cluster, err);
+    if (rc == 0 && settled(&fresh.st, &now))
+        store(c, &fresh, dir_abs);
+    listing_clear(&fresh);
+    return rc;
+}
+
+void bg_files__dircache_counts(size_t *hits, size_t *scans, struct bg_files_dircache *c)
+{
+    pthread_mutex_lock(&c->lock);
+    *hits = c->hits;
+    *scans = c->scans;
+    pthread_mutex_unlock(&c->lock);
+}
