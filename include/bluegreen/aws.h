@@ -505,5 +505,174 @@ int bg_aws_autoscaling_parse_group(struct bg_aws_asg *out, struct bg_arena *a, c
                                    size_t len, struct bg_error *err);
 int bg_aws_eks_parse_nodegroup(struct bg_aws_nodegroup *out, struct bg_arena *a, const char *json,
                                size_t len, struct bg_error *err);
+/* ---- ELBv2 listeners and rules (src/aws/elbv2_listeners.c) -------------------------------- */
+
+/* One target group of a forward action's ForwardConfig. */
+struct bg_aws_tg_weight {
+    const char *arn;
+    int weight; /* 0..999; an absent Weight reads as 1, the API's default */
+};
+
+/* One action of a listener (DefaultActions) or a rule (Actions). What a weighted shift
+ * changes is parsed: Type, Order, the plain forward's TargetGroupArn and
+ * ForwardConfig.TargetGroups. Every other field the answer holds is kept verbatim as Query
+ * parameters relative to the action, in document order: "RedirectConfig.Host",
+ * "ForwardConfig.TargetGroupStickinessConfig.DurationSeconds",
+ * "AuthenticateOidcConfig.AuthenticationRequestExtraParams.entry.1.key"... so an action
+ * written back sends what AWS described, including fields newer than this code. */
+struct bg_aws_action {
+    const char *type;             /* "forward", "redirect", "fixed-response", "authenticate-oidc" */
+    int order;                    /* -1 when absent */
+    const char *target_group_arn; /* plain forward (and AWS's echo of it); NULL when absent */
+    bool forward_config;          /* ForwardConfig.TargetGroups present / to be sent */
+    struct bg_aws_tg_weight *groups;
+    size_t n_groups;
+    struct bg_aws_param *fields; /* the rest, see above */
+    size_t n_fields;
+};
+
+struct bg_aws_actions {
+    struct bg_aws_action *items; /* from the arena */
+    size_t count;
+};
+
+struct bg_aws_listener {
+    const char *arn;
+    const char *load_balancer_arn; /* "" when absent */
+    const char *protocol;          /* "" when absent */
+    int port;                      /* 0 when absent */
+    struct bg_aws_actions actions; /* DefaultActions */
+};
+
+struct bg_aws_listener_list {
+    struct bg_aws_listener *items;
+    size_t count;
+};
+
+/* Conditions are not parsed: ModifyRule without Conditions leaves them as they are. */
+struct bg_aws_rule {
+    const char *arn;
+    const char *priority; /* "10", or "default" for a listener's default rule */
+    bool is_default;
+    struct bg_aws_actions actions;
+};
+
+struct bg_aws_rule_list {
+    struct bg_aws_rule *items;
+    size_t count;
+};
+
+/* DescribeListeners / DescribeRules for one ARN. BG_ENOTFOUND ("ListenerNotFound: ...",
+ * "RuleNotFound: ...") when AWS says so or answers an empty list. Results from the arena. */
+int bg_aws_elbv2_describe_listener(struct bg_aws_listener *out, struct bg_aws_client *c,
+                                   struct bg_arena *a, const char *listener_arn,
+                                   struct bg_error *err);
+int bg_aws_elbv2_describe_rule(struct bg_aws_rule *out, struct bg_aws_client *c, struct bg_arena *a,
+                               const char *rule_arn, struct bg_error *err);
+
+/* ModifyListener (DefaultActions) / ModifyRule (Actions only, so conditions, priority, port,
+ * protocol and certificates stay) with the complete list of actions, serialized by
+ * bg_aws_elbv2_action_params. out (may be NULL) receives the listener or rule as AWS answered
+ * it, from the arena. */
+int bg_aws_elbv2_modify_listener(struct bg_aws_listener *out, struct bg_aws_client *c,
+                                 struct bg_arena *a, const char *listener_arn,
+                                 const struct bg_aws_actions *actions, struct bg_error *err);
+int bg_aws_elbv2_modify_rule(struct bg_aws_rule *out, struct bg_aws_client *c, struct bg_arena *a,
+                             const char *rule_arn, const struct bg_aws_actions *actions,
+                             struct bg_error *err);
+
+/* The Query parameters of a list of actions ("DefaultActions" or "Actions" as list): per
+ * action `<list>.member.N.` + Type, Order, TargetGroupArn, ForwardConfig.TargetGroups.member.K.
+ * {TargetGroupArn,Weight} and every kept field. TargetGroupArn is sent only when no
+ * ForwardConfig is, or when the ForwardConfig holds that one group alone (AWS refuses both
+ * otherwise). An authenticate-oidc action without its ClientSecret (Describe never returns
+ * it) gets UseExistingClientSecret=true, as ModifyListener requires. From the arena. */
+struct bg_aws_param *bg_aws_elbv2_action_params(size_t *n, struct bg_arena *a, const char *list,
+                                                const struct bg_aws_actions *actions);
+
+/* Parsers of the <action>Response documents above ("DescribeListeners", "ModifyListener";
+ * "DescribeRules", "ModifyRule"), same hardening as the other parsers; an action nested
+ * deeper than 16 levels or holding more than 1024 fields is BG_EPROTO. */
+int bg_aws_elbv2_parse_listeners(struct bg_aws_listener_list *out, struct bg_arena *a,
+                                 const char *action, const char *xml, size_t len,
+                                 struct bg_error *err);
+int bg_aws_elbv2_parse_rules(struct bg_aws_rule_list *out, struct bg_arena *a, const char *action,
+                             const char *xml, size_t len, struct bg_error *err);
+
+/* ---- CloudWatch alarms (src/aws/cloudwatch.c) --------------------------------------------- */
+
+enum bg_aws_alarm_state {
+    BG_AWS_ALARM_UNKNOWN = 0, /* a StateValue this code does not know, or none */
+    BG_AWS_ALARM_OK,
+    BG_AWS_ALARM_ALARM,
+    BG_AWS_ALARM_INSUFFICIENT_DATA,
+};
+
+/* "OK", "ALARM", "INSUFFICIENT_DATA" -> the enum; anything else BG_AWS_ALARM_UNKNOWN. */
+enum bg_aws_alarm_state bg_aws_alarm_state_parse(const char *s);
+
+struct bg_aws_alarm {
+    const char *name;
+    const char *kind;  /* "MetricAlarm" or "CompositeAlarm" */
+    const char *state; /* StateValue as AWS spelled it, "" when absent */
+    enum bg_aws_alarm_state value;
+    const char *reason; /* StateReason, "" when absent */
+};
+
+struct bg_aws_alarm_list {
+    struct bg_aws_alarm *items; /* from the arena */
+    size_t count;
+    const char *next_token; /* NULL on the last page */
+};
+
+/* DescribeAlarms by AlarmNames for metric and composite alarms alike (without AlarmTypes AWS
+ * returns metric alarms only), at most 100 names per request, every NextToken page followed.
+ * Names AWS does not know are simply absent from *out: compare to find them. */
+int bg_aws_cloudwatch_describe_alarms(struct bg_aws_alarm_list *out, struct bg_aws_client *c,
+                                      struct bg_arena *a, const char *const *names, size_t n,
+                                      struct bg_error *err);
+
+/* The parser behind it (one page; MetricAlarms then CompositeAlarms), for tests and fuzzing. */
+int bg_aws_cloudwatch_parse_alarms(struct bg_aws_alarm_list *out, struct bg_arena *a,
+                                   const char *xml, size_t len, struct bg_error *err);
+
+/* ---- ARNs (src/aws/arn.c) ------------------------------------------------------------------- */
+
+/* Whether s is arn:<partition>:<service>:<region>:<12-digit account>:<resource> with a
+ * resource that starts with resource_type + "/" followed by exactly `parts` non-empty
+ * '/'-separated names ("targetgroup" 2: tg/<name>/<id>; "listener" 4:
+ * listener/app/<lb>/<id>/<id>; "listener-rule" 5). Names are letters, digits and '-'. */
+bool bg_aws_arn_is(const char *s, const char *service, const char *resource_type, int parts);
+
+/* ---- client-side request rate limit (src/aws/ratelimit.c) --------------------------------- */
+
+/* A token bucket shared by every client of a provider, so that a large walk or many shifts in
+ * parallel stay under the API's own limits (ELBv2 throttles per account and region with
+ * token buckets too) instead of living on throttling retries. Each attempt of a call, retries
+ * included, takes one token; a caller finding none reserves the next one and sleeps until it
+ * is due (so waiters are served in order), in slices that end early on stop. Thread safe. */
+struct bg_aws_ratelimit;
+
+/* Time for the limiter; tests inject a fake one. */
+struct bg_aws_clock {
+    double (*now)(void *ctx);              /* monotonic seconds */
+    void (*sleep)(void *ctx, double secs); /* at most secs */
+    void *ctx;
+};
+
+/* per_second > 0 tokens are added each second up to burst (>= 1) held at most; the bucket
+ * starts full. clock NULL: the monotonic clock and nanosleep. Free with
+ * bg_aws_ratelimit_free (NULL allowed). */
+int bg_aws_ratelimit_new(struct bg_aws_ratelimit **out, double per_second, double burst,
+                         const struct bg_aws_clock *clock, struct bg_error *err);
+void bg_aws_ratelimit_free(struct bg_aws_ratelimit *rl);
+
+/* Takes one token, waiting as long as needed. 0, or BG_ECANCELED as soon as *stop is true
+ * (stop may be NULL). *waited (may be NULL) receives the seconds slept. rl NULL: no limit. */
+int bg_aws_ratelimit_take(struct bg_aws_ratelimit *rl, const atomic_bool *stop, double *waited);
+
+/* Makes every attempt of c take a token of rl first (NULL: no limit). rl must outlive c's
+ * use of it; pooled clients of one provider share the provider's bucket. */
+void bg_aws_client_set_limiter(struct bg_aws_client *c, struct bg_aws_ratelimit *rl);
 
 #endif

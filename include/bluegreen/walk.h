@@ -22,6 +22,13 @@
  * - The walk stops after the first step whose percent is >= the goal; a goal already met gives
  *   no walk steps. Registers follow to_targets order, deregisters follow from_targets order.
  * - Draining and unused members count as not registered (bg_target_is_registered).
+ * - Batches (batch > 1): the same steps, grouped. Each batch takes, in walk order, the longest
+ *   run of steps holding at most `batch` registers and at most `batch` deregisters, and lists
+ *   its registers first, then its deregisters: one RegisterTargets call, then one
+ *   DeregisterTargets call. Moving a register earlier or a deregister later only adds
+ *   capacity, so the size rule above still holds; the end state is the unbatched walk's. A
+ *   step's percent and size are then those after the call that carries it. With batch 0 or 1
+ *   every step is its own batch.
  */
 #ifndef BLUEGREEN_WALK_H
 #define BLUEGREEN_WALK_H
@@ -61,11 +68,12 @@ struct bg_walk_input {
     size_t n_to;
     int percent;    /* goal 0..100 */
     bool exclusive; /* also deregister foreign targets after the walk */
+    size_t batch;   /* targets per RegisterTargets/DeregisterTargets call; 0 or 1: one */
 };
 
 #define BG_WALK_INPUT_INIT                                                                         \
     {                                                                                              \
-        NULL, 0, NULL, 0, NULL, 0, 100, false                                                      \
+        NULL, 0, NULL, 0, NULL, 0, 100, false, 1                                                   \
     }
 
 struct bg_walk_step {
@@ -73,6 +81,7 @@ struct bg_walk_step {
     struct bg_walk_target target; /* id points into the input (members, from or to) */
     int percent;                  /* share of to_targets after the step, see above */
     size_t size;                  /* registered targets (managed and foreign) after the step */
+    size_t batch;                 /* 0-based; steps of one batch and action go in one call */
 };
 
 struct bg_walk_plan {

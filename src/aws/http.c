@@ -27,7 +27,8 @@ struct bg_aws_client {
     struct bg_aws_config cfg;
     struct bg_aws_client_opts opts;
     uint64_t prng;
-    struct bg_aws_creds statics; /* cfg's keys as credentials (access_key NULL: none) */
+    struct bg_aws_creds statics;      /* cfg's keys as credentials (access_key NULL: none) */
+    struct bg_aws_ratelimit *limiter; /* shared, not owned; NULL: no limit */
 };
 
 static const struct bg_aws_service_info services[BG_AWS_NSERVICES] = {
@@ -194,6 +195,11 @@ void bg_aws_client_set_stop(struct bg_aws_client *c, const atomic_bool *stop)
 struct bg_http_client *bg_aws__client_http(struct bg_aws_client *c)
 {
     return c->http;
+}
+
+void bg_aws_client_set_limiter(struct bg_aws_client *c, struct bg_aws_ratelimit *rl)
+{
+    c->limiter = rl;
 }
 
 const char *bg_aws_client_region(const struct bg_aws_client *c)
@@ -434,6 +440,11 @@ static int run(struct bg_aws_response *out, struct bg_aws_client *c, struct bg_a
     memset(r, 0, sizeof(*r));
     for (int i = 0; i <= c->cfg.max_retries; i++) {
         r->attempts++;
+        if (bg_aws_ratelimit_take(c->limiter, c->opts.stop, NULL) != 0)
+            return bg_error_set(err, BG_ECANCELED,
+                                "%s: stopped on request while waiting for "
+                                "the provider's request rate limit",
+                                spec->action);
         rc = attempt(r, c, a, spec, &retry, &why);
         if (rc != 0 && !renewed && c->opts.credentials != NULL && spec->creds == NULL &&
             expired_token(&why)) {

@@ -36,4 +36,18 @@ int bg_xml_int(const xmlNode *n, int dflt);
 /* Root element whose local name is name, else NULL. */
 const xmlNode *bg_xml_root(const xmlDoc *doc, const char *name);
 
+/* Opens an <action>Response document and its <action>Result child (*result NULL when the
+ * answer has none). On success the caller frees *doc with bg_xml_free; on failure *doc is
+ * NULL and err says why (BG_EPROTO for another document). src/aws/xml_answer.c. */
+int bg_xml_open_answer(xmlDoc **doc, const xmlNode **result, const char *action, const char *xml,
+                       size_t len, struct bg_error *err);
+
+/* Element children of parent named "member" (one level). */
+size_t bg_xml_count_members(const xmlNode *parent);
+
+/* The <member> actions of list (a DefaultActions or Actions element; NULL: none) into *out,
+ * from the arena (src/aws/elbv2_actions.c). */
+int bg_aws__parse_actions(struct bg_aws_actions *out, struct bg_arena *a, const xmlNode *list,
+                          struct bg_error *err);
+
 #endif

@@ -26,6 +26,11 @@ struct bg_provider__web_identity {
     const char *duration;
 };
 
+/* requests_per_second when not set: the refill rate ELBv2 documents for Describe calls. */
+#define BG_PROVIDER__REQUESTS_PER_SECOND 10
+#define BG__STR(x)                       BG__STR_(x)
+#define BG__STR_(x)                      #x
+
 /* The provider block in C, filled by the typed layer along bg_provider_schema's slots.
  * Strings are borrowed from the configuration value (the ConfigureProvider call's arena). */
 struct bg_provider__config {
@@ -34,6 +39,8 @@ struct bg_provider__config {
     struct bg_aws_settings aws; /* region, profile, keys; the rest from the members below */
     int64_t max_retries;
     enum bg_presence max_retries_is;
+    int64_t requests_per_second; /* 0: no limit */
+    enum bg_presence requests_per_second_is;
     struct bg_provider__endpoints *endpoints;       /* NULL: no endpoints block */
     struct bg_provider__assume_role *assume_role;   /* NULL: no assume_role block */
     struct bg_provider__web_identity *web_identity; /* NULL: no such block */

@@ -14,6 +14,21 @@ extern char **environ;
 static const int64_t retries_range[2] = {0, 25};
 static const struct bg_validator max_retries_validators[] = {
     {bg_validate_int_range, retries_range, NULL}, {NULL, NULL, NULL}};
+static const int64_t rate_range[2] = {0, 1000};
+static const struct bg_validator rate_validators[] = {{bg_validate_int_range, rate_range, NULL},
+                                                      {NULL, NULL, NULL}};
+
+/* The default is stated once, in internal.h; clang-format would split the string around the
+ * macro over ten lines. */
+/* clang-format off */
+#define RATE_DESCRIPTION                                                                           \
+    "Client-side limit on this provider's AWS API requests, all resources and retries "            \
+    "together: each request takes a token from one bucket refilled at this rate and holding as "   \
+    "many, so a large walk or many shifts in parallel stay under the API's limits instead of "     \
+    "living on throttling retries; 0 turns the limit off. When unset: "                            \
+    BG__STR(BG_PROVIDER__REQUESTS_PER_SECOND) ", ELBv2's documented refill rate for Describe "     \
+    "calls per account and region."
+/* clang-format on */
 
 static const struct bg_attr provider_attrs[] = {
     {
@@ -67,6 +82,15 @@ static const struct bg_attr provider_attrs[] = {
      .validators = max_retries_validators,
      .slot = BG_SLOT_INT(struct bg_provider__config, max_retries),
      .presence = BG_PRESENCE(struct bg_provider__config, max_retries_is)},
+    {.name = "requests_per_second",
+     .type = &bg_type_number,
+     .flags = BG_OPTIONAL,
+     /* No default_json: a default would make the attribute computed, which a provider
+      * block has no use for; the one constant is in internal.h. */
+     .description = RATE_DESCRIPTION,
+     .validators = rate_validators,
+     .slot = BG_SLOT_INT(struct bg_provider__config, requests_per_second),
+     .presence = BG_PRESENCE(struct bg_provider__config, requests_per_second_is)},
 };
 
 #define ENDPOINT(service_, key_, env_, what_)                                                      \

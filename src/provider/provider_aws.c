@@ -1,9 +1,9 @@
 /*
  * provider_aws.c - the provider's AWS settings (region, profile, keys, roles, endpoints,
- * max_retries): resolved once at ConfigureProvider, reported only when used, one credentials
- * provider (the chain and its refreshing cache) shared by every client of the configuration,
- * and a small pool of clients so that concurrent calls each get their own CURL handle while
- * sequential calls reuse one connection.
+ * max_retries, requests_per_second): resolved once at ConfigureProvider, reported only when
+ * used, one credentials provider (the chain and its refreshing cache) and one request-rate
+ * bucket shared by every client of the configuration, and a small pool of clients so that
+ * concurrent calls each get their own CURL handle while sequential calls reuse one connection.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -21,6 +21,7 @@ struct bg_provider_aws {
     struct bg_arena *arena; /* the resolved configuration's strings */
     struct bg_aws_config cfg;
     struct bg_aws_credentials *creds;      /* shared by every client below; thread safe */
+    struct bg_aws_ratelimit *limiter;      /* requests_per_second, shared; NULL: no limit */
     _Atomic(const struct bg_logger *) log; /* the service's logger, known from the first call */
     bool resolved;
     struct bg_error why;  /* when !resolved: what is missing; never a secret */
@@ -144,6 +145,18 @@ static void new_credentials(struct bg_provider_aws *aws, const struct bg_aws_set
         aws->resolved = false;
 }
 
+/* One bucket for every client of this configuration; a rate of 0 means no limit. */
+static void new_limiter(struct bg_provider_aws *aws, const struct bg_provider__config *config)
+{
+    int64_t rate = config->requests_per_second_is == BG_PRESENCE_KNOWN
+                       ? config->requests_per_second
+                       : BG_PROVIDER__REQUESTS_PER_SECOND;
+
+    if (rate > 0 &&
+        bg_aws_ratelimit_new(&aws->limiter, (double)rate, (double)rate, NULL, NULL) != 0)
+        aws->limiter = NULL;
+}
+
 struct bg_provider_aws *bg_provider__aws_new(struct bg_diags *d,
                                              const struct bg_provider__config *config,
                                              const char *const *envp)
@@ -163,6 +176,7 @@ struct bg_provider_aws *bg_provider__aws_new(struct bg_diags *d,
         bg_aws_config_resolve(&cfg, d->arena, &settings, envp, &aws->why) == 0) {
         keep_config(aws, &cfg);
         new_credentials(aws, &settings, envp);
+        new_limiter(aws, config);
     }
     return aws;
 }
@@ -176,6 +190,7 @@ void bg_provider__aws_free(struct bg_provider_aws *aws)
     for (i = 0; i < aws->nidle; i++)
         bg_aws_client_free(aws->idle[i]);
     bg_aws_credentials_free(aws->creds); /* after its clients */
+    bg_aws_ratelimit_free(aws->limiter);
     pthread_mutex_destroy(&aws->lock);
     bg_arena_free(aws->arena);
     free(aws);
@@ -235,7 +250,10 @@ int bg_provider_aws_acquire(struct bg_aws_client **out, const struct bg_provider
     opts.sleep_ctx = (void *)log; /* on_retry logs to it */
     opts.stop = stop;
     opts.credentials = p->aws->creds;
-    return bg_aws_client_new(out, &p->aws->cfg, &opts, err);
+    rc = bg_aws_client_new(out, &p->aws->cfg, &opts, err);
+    if (rc == 0)
+        bg_aws_client_set_limiter(*out, p->aws->limiter);
+    return rc;
 }
 
 void bg_provider_aws_release(const struct bg_provider *p, struct bg_aws_client *c)

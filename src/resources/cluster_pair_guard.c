@@ -1,12 +1,31 @@
 /*
  * cluster_pair_guard.c - bluegreen_cluster_pair's teardown_guard: refuse to remove the old
- * cluster's files while any of its ingress targets is still in the ALB target group, so the
- * cluster cannot be destroyed while it still serves (or drains) traffic.
+ * cluster's files while any of its ingress targets is still in the ALB target group, or, for
+ * a weighted shift, while the old cluster's target group still has weight in the listener or
+ * rule or still has healthy targets, so the cluster cannot be destroyed while it still serves
+ * (or drains) traffic.
  */
 #include <string.h>
 
 #include "bluegreen/provider.h"
+#include "bluegreen/weights.h"
 #include "cluster_pair.h"
+
+#define ELB "elasticloadbalancing"
+
+static void check_subject(struct bg_diags *d, const struct bg_path *path, const struct bg_value *v,
+                          const void *arg)
+{
+    const char *s = bg_value_as_string(v), *type = arg;
+
+    if (!bg_aws_arn_is(s, ELB, type, strcmp(type, "listener") == 0 ? 4 : 5))
+        bg_diag_error(d, path, "Invalid ARN", "\"%s\" is not a %s ARN.", s != NULL ? s : "", type);
+}
+
+static const struct bg_validator listener_v[] = {{check_subject, "listener", "A listener ARN."},
+                                                 {NULL, NULL, NULL}};
+static const struct bg_validator rule_v[] = {
+    {check_subject, "listener-rule", "A listener rule ARN."}, {NULL, NULL, NULL}};
 
 static const struct bg_attr guard_attrs[] = {
     {.name = "target_group_arn",
@@ -15,9 +34,22 @@ static const struct bg_attr guard_attrs[] = {
      .description = "The target group the old cluster's ingress targets served in."},
     {.name = "targets",
      .type = &bg_type_set_string,
-     .flags = BG_REQUIRED,
+     .flags = BG_OPTIONAL,
      .description = "Target IDs of the cluster being torn down; while any of them is "
                     "registered (any state, draining included), teardown is refused."},
+    {.name = "listener_arn",
+     .type = &bg_type_string,
+     .flags = BG_OPTIONAL,
+     .validators = listener_v,
+     .description = "For a weighted shift (bluegreen_weighted_shift): the listener whose "
+                    "default forward action sends traffic to target_group_arn. Teardown is "
+                    "refused while target_group_arn has weight there, or has a registered "
+                    "healthy target. Needs `targets`, `listener_arn` or `listener_rule_arn`."},
+    {.name = "listener_rule_arn",
+     .type = &bg_type_string,
+     .flags = BG_OPTIONAL,
+     .validators = rule_v,
+     .description = "As `listener_arn`, for a listener rule's forward action."},
 };
 
 static const struct bg_block guard_block = {
@@ -68,15 +100,106 @@ static int check_members(struct bg_call *call, const char *arn, const struct bg_
     return rc;
 }
 
+/* Weight target_group_arn has in the listener's or rule's forward action (0 when absent). */
+static int check_weight(struct bg_call *call, struct bg_aws_client *c, const char *arn,
+                        const char *listener, const char *rule)
+{
+    const struct bg_path *path = bg_path_attr(call->arena, NULL, "teardown_guard");
+    struct bg_error err = BG_ERROR_INIT;
+    struct bg_aws_listener l;
+    struct bg_aws_rule r;
+    struct bg_weights_pair p;
+    int rc;
+
+    rc = listener != NULL ? bg_aws_elbv2_describe_listener(&l, c, call->arena, listener, &err)
+                          : bg_aws_elbv2_describe_rule(&r, c, call->arena, rule, &err);
+    if (rc != 0)
+        return bg_diag_from_error(call->diags, path, "Cannot check teardown_guard", &err);
+    /* "" matches no group: only the old group's own weight is looked at */
+    rc = bg_weights_find(&p, listener != NULL ? &l.actions : &r.actions, arn, "", &err);
+    if (rc == BG_ENOTFOUND || (rc == 0 && p.from_w <= 0))
+        return 0;
+    if (rc != 0)
+        return bg_diag_from_error(call->diags, path, "Cannot check teardown_guard", &err);
+    bg_diag_error(call->diags, path, "Teardown refused: the old cluster still has weight",
+                  "%s forwards to %s with weight %d. Move the weights away first "
+                  "(bluegreen_weighted_shift), then tear down.",
+                  listener != NULL ? listener : rule, arn, p.from_w);
+    return BG_ECONFLICT;
+}
+
+/* A registered healthy target still receives traffic from any rule forwarding to the group. */
+static int check_healthy(struct bg_call *call, const char *arn,
+                         const struct bg_aws_target_health_list *m)
+{
+    size_t healthy = 0, first = 0;
+
+    for (size_t i = 0; i < m->count; i++) {
+        if (strcmp(m->items[i].state, "healthy") == 0 && healthy++ == 0)
+            first = i;
+    }
+    if (healthy == 0)
+        return 0;
+    bg_diag_error(call->diags, bg_path_attr(call->arena, NULL, "teardown_guard"),
+                  "Teardown refused: the old cluster still has healthy targets",
+                  "%zu target(s) of %s are registered and healthy (%s first). Take the old "
+                  "cluster's ingress out of the group (scale it to zero or deregister it), then "
+                  "tear down.",
+                  healthy, arn, m->items[first].id);
+    return BG_ECONFLICT;
+}
+
+static int guard_with(struct bg_call *call, struct bg_aws_client *c, const struct bg_value *guard,
+                      const char *arn)
+{
+    const char *listener = bg_value_as_string(bg_value_get(guard, "listener_arn"));
+    const char *rule = bg_value_as_string(bg_value_get(guard, "listener_rule_arn"));
+    const struct bg_value *targets = bg_value_get(guard, "targets");
+    struct bg_aws_target_health_list m;
+    struct bg_error err = BG_ERROR_INIT;
+    int rc = 0;
+
+    if (bg_aws_elbv2_describe_target_health(&m, c, call->arena, arn, &err) != 0)
+        return bg_diag_from_error(call->diags, bg_path_attr(call->arena, NULL, "teardown_guard"),
+                                  "Cannot check teardown_guard", &err);
+    if (!bg_value_is_null(targets))
+        rc = check_members(call, arn, targets, &m);
+    if (listener != NULL || rule != NULL) {
+        if (check_weight(call, c, arn, listener, rule) != 0)
+            rc = BG_ECONFLICT;
+        if (check_healthy(call, arn, &m) != 0)
+            rc = BG_ECONFLICT;
+    }
+    return rc;
+}
+
+/* A guard that names nothing to watch would never refuse anything. */
+static int check_shape(struct bg_call *call, const struct bg_value *guard)
+{
+    static const char *const watched[] = {"targets", "listener_arn", "listener_rule_arn"};
+    size_t set = 0;
+
+    for (size_t i = 0; i < BG_COUNT(watched); i++)
+        set += !bg_value_is_null(bg_value_get(guard, watched[i]));
+    if (set > 0 || !bg_value_is_wholly_known(guard))
+        return 0;
+    bg_diag_error(call->diags, bg_path_attr(call->arena, NULL, "teardown_guard"),
+                  "teardown_guard watches nothing",
+                  "Set targets (the old cluster's target IDs), or listener_arn or "
+                  "listener_rule_arn (a weighted shift between two target groups).");
+    return BG_EINVAL;
+}
+
 int bg_pair__guard_teardown(struct bg_call *call, const struct bg_value *v, bool removes)
 {
     const struct bg_value *guard = bg_value_get(v, "teardown_guard");
     const char *arn = bg_value_as_string(bg_value_get(guard, "target_group_arn"));
-    struct bg_aws_target_health_list m;
     struct bg_error err = BG_ERROR_INIT;
     struct bg_aws_client *c = NULL;
     int rc;
 
+    if (!bg_value_is_null(guard) && check_shape(call, guard) != 0)
+        return BG_EINVAL;
     if (!removes || bg_value_is_null(guard) || !bg_value_is_wholly_known(guard) || arn == NULL)
         return 0; /* unknown at plan time: apply checks again with known values */
     if (bg_provider_aws_acquire(&c, call->provider, call->log, call->stop, &err) != 0) {
@@ -85,10 +208,7 @@ int bg_pair__guard_teardown(struct bg_call *call, const struct bg_value *v, bool
                       arn, err.msg);
         return BG_EINVAL;
     }
-    rc = bg_aws_elbv2_describe_target_health(&m, c, call->arena, arn, &err);
+    rc = guard_with(call, c, guard, arn);
     bg_provider_aws_release(call->provider, c);
-    if (rc != 0)
-        return bg_diag_from_error(call->diags, bg_path_attr(call->arena, NULL, "teardown_guard"),
-                                  "Cannot check teardown_guard", &err);
-    return check_members(call, arn, bg_value_get(guard, "targets"), &m);
+    return rc;
 }

@@ -9,6 +9,7 @@
 extern const struct bg_resource bg_cluster_pair_resource;
 extern const struct bg_resource bg_traffic_shift_resource;
 extern const struct bg_resource bg_statefulset_handoff_resource;
+extern const struct bg_resource bg_weighted_shift_resource;
 extern const struct bg_data_source bg_upgrade_path_data_source;
 extern const struct bg_data_source bg_deprecated_apis_data_source;
 
@@ -16,6 +17,7 @@ const struct bg_resource *const bg_resources[] = {
     &bg_cluster_pair_resource,
     &bg_traffic_shift_resource,
     &bg_statefulset_handoff_resource,
+    &bg_weighted_shift_resource,
     NULL,
 };
 

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "alarms.h"
 #include "traffic_shift.h"
 
 static const char *const description =
@@ -31,6 +32,8 @@ static const int64_t timeout_range[2] = {1, 86400};
 static const int64_t poll_range[2] = {1, 3600};
 static const char *const failure_modes[] = {"rollback_step", "rollback_all", "halt", NULL};
 static const char *const destroy_modes[] = {"keep", "restore", NULL};
+static const int64_t batch_range[2] = {1, 1000};
+static const size_t alarm_count[2] = {0, 100};
 
 static const struct bg_validator arn_v[] = {
     {check_arn, NULL,
@@ -56,6 +59,12 @@ static const struct bg_validator failure_v[] = {{bg_validate_one_of, failure_mod
                                                 {NULL, NULL, NULL}};
 static const struct bg_validator destroy_v[] = {{bg_validate_one_of, destroy_modes, NULL},
                                                 {NULL, NULL, NULL}};
+static const struct bg_validator batch_v[] = {{bg_validate_int_range, batch_range, NULL},
+                                              {NULL, NULL, NULL}};
+static const struct bg_validator alarms_v[] = {
+    {bg_validate_length, alarm_count, NULL},
+    {bg_alarms__validate_names, NULL, "Each name 1 to 255 characters, as CloudWatch allows."},
+    {NULL, NULL, NULL}};
 
 static const struct bg_attr target_attrs[] = {
     {.name = "id",
@@ -159,6 +168,23 @@ static const struct bg_attr attrs[] = {
      .default_json = "false",
      .description = "Deregister targets that are in neither set at the end of the walk. When "
                     "false they are left alone and named in a warning."},
+    {.name = "batch_size",
+     .type = &bg_type_number,
+     .flags = BG_OPTIONAL,
+     .default_json = "1",
+     .validators = batch_v,
+     .description = "Targets per step (1-1000): each batch registers up to this many new "
+                    "targets in one RegisterTargets call (chunks of 200 targets), waits until "
+                    "all are healthy, then deregisters up to as many old ones in one "
+                    "DeregisterTargets call; with more than 1 the healthy count never drops "
+                    "below the one the walk started with."},
+    {.name = "alarm_names",
+     .type = &bg_type_set_string,
+     .flags = BG_OPTIONAL,
+     .validators = alarms_v,
+     .description = "CloudWatch metric or composite alarms (at most 100) checked before each "
+                    "step and every poll_interval_seconds of each soak: any in ALARM fails the "
+                    "step (on_failure applies). Each must exist."},
     {.name = "steps",
      .type = &steps_type,
      .flags = BG_COMPUTED,

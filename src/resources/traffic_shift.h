@@ -21,6 +21,9 @@ struct bg_shift_cfg {
     int64_t soak_s, health_timeout_s, poll_s;
     bool wait_for_draining, exclusive, restore_on_destroy;
     enum bg_shift_failure on_failure;
+    int64_t batch_size;       /* targets per RegisterTargets/DeregisterTargets call */
+    const char **alarm_names; /* alarm_names, from the call arena */
+    size_t n_alarms;
 };
 
 /* One DescribeTargetHealth answer, in the planner's shape (reason kept for messages). */
@@ -36,18 +39,29 @@ struct bg_shift_members {
 struct bg_shift_elbv2 {
     int (*describe)(struct bg_aws_target_health_list *out, void *ctx, struct bg_arena *a,
                     const char *arn, struct bg_error *err);
+    /* RegisterTargets/DeregisterTargets of targets[0..n), n >= 1: one request (chunks of
+     * 200 for larger batches) */
     int (*change)(void *ctx, enum bg_walk_action action, const char *arn,
-                  const struct bg_aws_target *target, struct bg_error *err);
+                  const struct bg_aws_target *targets, size_t n, struct bg_error *err);
     /* *out = deregistration_delay.timeout_seconds, -1 when unknown */
     int (*drain_delay)(int *out, void *ctx, struct bg_arena *a, const char *arn,
                        struct bg_error *err);
     void *ctx;
 };
 
-/* What hooks and the walk run against: ELBv2 and time. */
+/* The alarm gate's reading of alarm_names: *firing (and *reason) of the first in ALARM, NULL
+ * when none is; BG_ENOTFOUND when a name no longer exists. Strings from a. */
+struct bg_shift_cloudwatch {
+    int (*alarms)(const char **firing, const char **reason, void *ctx, struct bg_arena *a,
+                  const char *const *names, size_t n, struct bg_error *err);
+    void *ctx;
+};
+
+/* What hooks and the walk run against: ELBv2, CloudWatch (NULL alarms: none read) and time. */
 struct bg_shift_env {
     struct bg_shift_elbv2 elbv2;
     const struct bg_clock *clock;
+    struct bg_shift_cloudwatch cloudwatch;
 };
 
 /* ELBv2 through c (which must outlive the env) and the system clock. */
@@ -106,6 +120,24 @@ int bg_shift__run_forward(struct bg_shift_members *members, struct bg_call *call
                           const struct bg_walk_plan *walk);
 int bg_shift__run_restore(struct bg_shift_members *members, struct bg_call *call,
                           const struct bg_shift_env *env, const struct bg_shift_cfg *cfg);
+
+/* Batches and alarm gates (traffic_shift_gates.c). */
+
+/* Members in state healthy. */
+size_t bg_shift__healthy_count(const struct bg_shift_members *m);
+
+/* Before a batch of n > 1 leaves: the healthy targets left must be at least the healthy
+ * count the walk started with (or all that stay registered, if fewer). A diagnostic and
+ * BG_ECONFLICT otherwise. m must be fresh. */
+int bg_shift__batch_guard(struct bg_call *call, const struct bg_shift_cfg *cfg,
+                          const struct bg_shift_members *m, const struct bg_walk_step *s, size_t n,
+                          size_t healthy_start);
+
+/* The alarm gate: an error diagnostic and BG_ECONFLICT when an alarm of alarm_names is in
+ * ALARM (when: "before the step", "during the soak"); 0 without alarms; BG_SHIFT_STOPPED
+ * (traffic_shift_walk.h) when a stop request cut the read short. */
+int bg_shift__alarm_gate(struct bg_call *call, const struct bg_shift_env *env,
+                         const struct bg_shift_cfg *cfg, const char *when);
 
 /* The lifecycle hooks (traffic_shift_ops.c) and import (traffic_shift.c). */
 int bg_shift__plan(struct bg_call *call, struct bg_plan_req *req);

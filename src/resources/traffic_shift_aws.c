@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "alarms.h"
 #include "bluegreen/provider.h"
 #include "traffic_shift.h"
 
@@ -48,10 +49,24 @@ void bg_shift__read_targets(struct bg_walk_target **out, size_t *n, struct bg_ar
     }
 }
 
+static void read_alarms(struct bg_shift_cfg *out, struct bg_arena *a, const struct bg_value *v)
+{
+    size_t n = bg_value_len(v);
+
+    out->alarm_names = bg_arena_calloc(a, n + 1, sizeof(*out->alarm_names));
+    for (size_t i = 0; v != NULL && v->kind == BG_ARRAY && i < n; i++) {
+        const char *s = bg_value_as_string(v->u.arr.items[i]);
+
+        if (s != NULL)
+            out->alarm_names[out->n_alarms++] = s;
+    }
+}
+
 bool bg_shift__cfg_read(struct bg_shift_cfg *out, struct bg_arena *a, const struct bg_value *v)
 {
     static const char *const walk_args[] = {"target_group_arn", "from_targets", "to_targets",
-                                            "percent", "exclusive"};
+                                            "percent",          "exclusive",    "batch_size",
+                                            "alarm_names"};
     const char *fail;
     size_t i;
 
@@ -70,6 +85,8 @@ bool bg_shift__cfg_read(struct bg_shift_cfg *out, struct bg_arena *a, const stru
     out->wait_for_draining = bool_of(bg_value_get(v, "wait_for_draining"), true);
     out->exclusive = bool_of(bg_value_get(v, "exclusive"), false);
     out->restore_on_destroy = str_is(bg_value_get(v, "on_destroy"), "restore");
+    out->batch_size = int_of(bg_value_get(v, "batch_size"), 1);
+    read_alarms(out, a, bg_value_get(v, "alarm_names"));
     fail = bg_value_as_string(bg_value_get(v, "on_failure"));
     out->on_failure = BG_SHIFT_ROLLBACK_STEP;
     if (fail != NULL && strcmp(fail, "rollback_all") == 0)
@@ -147,12 +164,33 @@ static int aws_describe(struct bg_aws_target_health_list *out, void *ctx, struct
     return bg_aws_elbv2_describe_target_health(out, ctx, a, arn, err);
 }
 
+/* Targets per RegisterTargets/DeregisterTargets request. */
+#define CHUNK 200
+
 static int aws_change(void *ctx, enum bg_walk_action action, const char *arn,
-                      const struct bg_aws_target *target, struct bg_error *err)
+                      const struct bg_aws_target *targets, size_t n, struct bg_error *err)
 {
-    if (action == BG_WALK_REGISTER)
-        return bg_aws_elbv2_register_targets(ctx, arn, target, 1, err);
-    return bg_aws_elbv2_deregister_targets(ctx, arn, target, 1, err);
+    int rc = 0;
+
+    for (size_t k = 0; k < n && rc == 0; k += CHUNK) {
+        size_t m = n - k < CHUNK ? n - k : CHUNK;
+
+        rc = action == BG_WALK_REGISTER
+                 ? bg_aws_elbv2_register_targets(ctx, arn, targets + k, m, err)
+                 : bg_aws_elbv2_deregister_targets(ctx, arn, targets + k, m, err);
+    }
+    return rc;
+}
+
+static int aws_alarms(const char **firing, const char **reason, void *ctx, struct bg_arena *a,
+                      const char *const *names, size_t n, struct bg_error *err)
+{
+    struct bg_alarms_state st;
+    int rc = bg_alarms__read(&st, a, ctx, names, n, err);
+
+    *firing = st.firing;
+    *reason = st.reason;
+    return rc;
 }
 
 static int aws_drain_delay(int *out, void *ctx, struct bg_arena *a, const char *arn,
@@ -172,6 +210,8 @@ void bg_shift__env_aws(struct bg_shift_env *out, struct bg_aws_client *c)
     out->elbv2.drain_delay = aws_drain_delay;
     out->elbv2.ctx = c;
     out->clock = bg_clock_system();
+    out->cloudwatch.alarms = aws_alarms;
+    out->cloudwatch.ctx = c;
 }
 
 int bg_shift__describe(struct bg_shift_members *out, struct bg_call *call,
@@ -233,6 +273,7 @@ void bg_shift__walk_input(struct bg_walk_input *out, const struct bg_shift_cfg *
     in.n_to = cfg->n_to;
     in.percent = cfg->percent;
     in.exclusive = cfg->exclusive;
+    in.batch = cfg->batch_size > 1 ? (size_t)cfg->batch_size : 1;
     *out = in;
 }
 

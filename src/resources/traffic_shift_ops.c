@@ -10,6 +10,7 @@
  */
 #include <string.h>
 
+#include "alarms.h"
 #include "bluegreen/provider.h"
 #include "traffic_shift.h"
 
@@ -159,6 +160,8 @@ int bg_shift__plan(struct bg_call *call, struct bg_plan_req *req)
         return BG_EINVAL;
     bg_shift__env_aws(&env, c);
     rc = plan_with(call, req, &env, &cfg);
+    if (rc == 0)
+        rc = bg_alarms__check_exist(call, c, cfg.alarm_names, cfg.n_alarms);
     bg_provider_aws_release(call->provider, c);
     return rc;
 }

@@ -93,32 +93,44 @@ static bool wait_met(enum bg_shift_wait want, const struct bg_shift_seen *s)
     return !s->present || s->health == BG_TARGET_UNUSED;
 }
 
-/* Polls DescribeTargetHealth every poll_interval_seconds until t is healthy (WAIT_HEALTHY:
- * initial and unhealthy keep waiting) or has left the group (WAIT_GONE: draining ended),
- * for at most health_timeout_seconds. Every poll that keeps waiting is logged. */
-static int wait_target(struct bg_shift_run *r, const struct bg_walk_target *t,
-                       enum bg_shift_wait want)
+/* Polls DescribeTargetHealth every poll_interval_seconds until every target of t[0..n) is
+ * healthy (WAIT_HEALTHY: initial and unhealthy keep waiting) or has left the group
+ * (WAIT_GONE: draining ended), for at most health_timeout_seconds: one poll covers a whole
+ * batch. Every poll that keeps waiting is logged, naming the first target still waited for. */
+static int wait_targets(struct bg_shift_run *r, const struct bg_walk_target *t, size_t n,
+                        enum bg_shift_wait want)
 {
     double start = bg_shift__now(r), deadline = start + (double)r->cfg->health_timeout_s;
     struct bg_shift_seen s;
+    size_t i;
     int rc;
 
     for (;;) {
         rc = refresh(r);
         if (rc != 0)
             return rc;
-        s = bg_shift__seen(r, t);
-        if (wait_met(want, &s))
+        for (i = 0; i < n; i++) {
+            s = bg_shift__seen(r, &t[i]);
+            if (!wait_met(want, &s))
+                break;
+        }
+        if (i == n)
             return 0;
-        bg_shift__log_poll(r, t, want, &s, bg_shift__now(r) - start);
+        bg_shift__log_poll(r, &t[i], want, &s, bg_shift__now(r) - start);
         if ((want == BG_SHIFT_WAIT_HEALTHY && !s.present) || bg_shift__now(r) >= deadline)
             break;
         rc = nap(r, (double)r->cfg->poll_s);
         if (rc != 0)
             return rc;
     }
-    wait_failed(r, t, want, &s);
+    wait_failed(r, &t[i], want, &s);
     return BG_ERETRY;
+}
+
+static int wait_target(struct bg_shift_run *r, const struct bg_walk_target *t,
+                       enum bg_shift_wait want)
+{
+    return wait_targets(r, t, 1, want);
 }
 
 /* The last healthy target is never deregistered: with no other healthy target the load
@@ -143,13 +155,16 @@ static int guard_last_healthy(struct bg_shift_run *r, const struct bg_walk_targe
     return BG_ECONFLICT;
 }
 
+/* One AWS call for the targets of s[0..n) (a batch, or one target). */
 static int call_aws(struct bg_shift_run *r, enum bg_walk_action action,
-                    const struct bg_walk_target *t)
+                    const struct bg_walk_step *s, size_t n)
 {
-    struct bg_aws_target at = {t->id, t->port};
+    struct bg_aws_target *at = bg_arena_calloc(r->call->arena, n + 1, sizeof(*at));
     struct bg_error err = BG_ERROR_INIT;
 
-    if (r->env->elbv2.change(r->env->elbv2.ctx, action, r->cfg->arn, &at, &err) != 0)
+    for (size_t i = 0; i < n; i++)
+        at[i] = (struct bg_aws_target){s[i].target.id, s[i].target.port};
+    if (r->env->elbv2.change(r->env->elbv2.ctx, action, r->cfg->arn, at, n, &err) != 0)
         return aws_failed(r, action == BG_WALK_REGISTER ? "RegisterTargets" : "DeregisterTargets",
                           &err);
     r->fresh = false;
@@ -170,38 +185,67 @@ static void record(struct bg_shift_run *r, const struct bg_walk_step *s)
     r->done[r->n_done++] = *s;
 }
 
-/* The AWS call of s (guarded for a deregister), then its gate: health for a register,
+static struct bg_walk_target *targets_of(struct bg_shift_run *r, const struct bg_walk_step *s,
+                                         size_t n)
+{
+    struct bg_walk_target *t = bg_arena_calloc(r->call->arena, n + 1, sizeof(*t));
+
+    for (size_t i = 0; i < n; i++)
+        t[i] = s[i].target;
+    return t;
+}
+
+/* Before targets leave: the last healthy one never does, and a batch never takes the healthy
+ * count below where the walk started. */
+static int guard_leaving(struct bg_shift_run *r, const struct bg_walk_step *s, size_t n)
+{
+    int rc = 0;
+
+    if (n == 1)
+        return guard_last_healthy(r, &s->target);
+    if (!r->fresh)
+        rc = refresh(r);
+    return rc != 0 ? rc : bg_shift__batch_guard(r->call, r->cfg, r->m, s, n, r->healthy_start);
+}
+
+/* The AWS call of s[0..n) (guarded for a deregister), then its gate: health for a register,
  * draining for a deregister when wait_for_draining. *called says whether AWS was changed. */
-static int change_and_gate(struct bg_shift_run *r, const struct bg_walk_step *s, bool *called)
+static int change_and_gate(struct bg_shift_run *r, const struct bg_walk_step *s, size_t n,
+                           bool *called)
 {
     int rc = 0;
 
     *called = false;
     if (s->action == BG_WALK_DEREGISTER)
-        rc = guard_last_healthy(r, &s->target);
+        rc = guard_leaving(r, s, n);
     if (rc == 0)
-        rc = call_aws(r, s->action, &s->target);
+        rc = call_aws(r, s->action, s, n);
     if (rc != 0)
         return rc;
     *called = true;
     if (s->action == BG_WALK_REGISTER)
-        return wait_target(r, &s->target, BG_SHIFT_WAIT_HEALTHY);
-    return r->cfg->wait_for_draining ? wait_target(r, &s->target, BG_SHIFT_WAIT_GONE) : 0;
+        return wait_targets(r, targets_of(r, s, n), n, BG_SHIFT_WAIT_HEALTHY);
+    return r->cfg->wait_for_draining ? wait_targets(r, targets_of(r, s, n), n, BG_SHIFT_WAIT_GONE)
+                                     : 0;
 }
 
-/* One walk step. A step whose call succeeded is recorded even if its gate fails. */
-static int take_step(struct bg_shift_run *r, const struct bg_walk_step *s)
+/* One walk step: the alarm gate, then one AWS call for the n targets of s (a batch, or one
+ * target) and its gate. Steps whose call succeeded are recorded even if the gate fails. */
+static int take_step(struct bg_shift_run *r, const struct bg_walk_step *s, size_t n)
 {
     double start = bg_shift__now(r);
     bool called;
-    int rc;
+    int rc = bg_shift__alarm_gate(r->call, r->env, r->cfg, "before the step");
 
-    bg_shift__log_start(r, s, "step", r->percent);
-    rc = change_and_gate(r, s, &called);
-    if (called)
-        record(r, s);
-    if (rc == 0)
-        bg_shift__log_done(r, s, "step", bg_shift__now(r) - start);
+    if (rc != 0)
+        return rc;
+    for (size_t i = 0; i < n; i++)
+        bg_shift__log_start(r, &s[i], "step", r->percent);
+    rc = change_and_gate(r, s, n, &called);
+    for (size_t i = 0; called && i < n; i++)
+        record(r, &s[i]);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        bg_shift__log_done(r, &s[i], "step", bg_shift__now(r) - start);
     return rc;
 }
 
@@ -215,26 +259,42 @@ int bg_shift__percent_now(const struct bg_shift_run *r, int fallback)
     return bg_walk_percent(&in);
 }
 
-/* Undoes recorded step k through the same gates (a re-registered target must be healthy). */
-static int undo(struct bg_shift_run *r, size_t k)
+/* Undoes the recorded steps done[k..k+n) of one call through the same gates (a re-registered
+ * target must be healthy), in one call again. */
+static int undo(struct bg_shift_run *r, size_t k, size_t n)
 {
-    struct bg_walk_step u = r->done[k];
+    struct bg_walk_step *u = bg_arena_calloc(r->call->arena, n + 1, sizeof(*u));
     double start = bg_shift__now(r);
     bool called;
     int rc;
 
-    u.action = u.action == BG_WALK_REGISTER ? BG_WALK_DEREGISTER : BG_WALK_REGISTER;
-    /* undoing step k restores the share from before it */
-    u.percent = k > 0 ? r->done[k - 1].percent : r->start_percent;
-    bg_shift__log_start(r, &u, "rollback", r->percent);
-    rc = change_and_gate(r, &u, &called);
-    if (rc == 0)
-        bg_shift__log_done(r, &u, "rollback", bg_shift__now(r) - start);
+    for (size_t i = 0; i < n; i++) {
+        u[i] = r->done[k + i];
+        u[i].action = u[i].action == BG_WALK_REGISTER ? BG_WALK_DEREGISTER : BG_WALK_REGISTER;
+        /* undoing the call at k restores the share from before it */
+        u[i].percent = k > 0 ? r->done[k - 1].percent : r->start_percent;
+        bg_shift__log_start(r, &u[i], "rollback", r->percent);
+    }
+    rc = change_and_gate(r, u, n, &called);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        bg_shift__log_done(r, &u[i], "rollback", bg_shift__now(r) - start);
     return rc;
 }
 
-/* How many recorded steps survive the rollback: rollback_step undoes the failed step and,
- * for a failed register, the deregister just before it; rollback_all undoes them all. */
+/* How many recorded steps survive the rollback: rollback_step undoes the failed step (the
+ * whole call of a batch) and, for a failed register, the deregister call just before it;
+ * rollback_all undoes them all. */
+/* How many of the recorded steps ending at done[end) one call took: same batch and action. */
+static size_t last_call(const struct bg_shift_run *r, size_t end)
+{
+    size_t k = end;
+
+    while (k > 0 && r->done[k - 1].batch == r->done[end - 1].batch &&
+           r->done[k - 1].action == r->done[end - 1].action)
+        k--;
+    return end - k;
+}
+
 static size_t steps_kept(const struct bg_shift_run *r, const struct bg_walk_step *failed,
                          bool taken)
 {
@@ -244,11 +304,11 @@ static size_t steps_kept(const struct bg_shift_run *r, const struct bg_walk_step
         return keep;
     if (r->cfg->on_failure == BG_SHIFT_ROLLBACK_ALL)
         return 0;
-    if (taken)
-        keep--;
+    if (taken && keep > 0)
+        keep -= last_call(r, keep);
     if (failed->action == BG_WALK_REGISTER && keep > 0 &&
         r->done[keep - 1].action == BG_WALK_DEREGISTER)
-        keep--;
+        keep -= last_call(r, keep);
     return keep;
 }
 
@@ -259,10 +319,14 @@ static void fail(struct bg_shift_run *r, const struct bg_walk_step *failed, bool
     int rc = 0;
 
     while (rc == 0 && r->n_done > keep) {
-        rc = undo(r, r->n_done - 1);
+        size_t n = last_call(r, r->n_done);
+
+        if (n > r->n_done - keep)
+            n = r->n_done - keep;
+        rc = undo(r, r->n_done - n, n);
         if (rc == 0) {
-            r->n_done--;
-            undone++;
+            r->n_done -= n;
+            undone += n;
         }
     }
     if (rc == 0 && !r->fresh)
@@ -284,7 +348,7 @@ static int resume_gate(struct bg_shift_run *r)
 
     for (i = 0; i < r->cfg->n_to; i++) {
         const struct bg_walk_member *x = bg_shift__member_find(r->m, &r->cfg->to[i], NULL);
-        struct bg_walk_step s = {BG_WALK_REGISTER, {NULL, 0}, 0, 0};
+        struct bg_walk_step s = {BG_WALK_REGISTER, {NULL, 0}, 0, 0, 0};
         double start = bg_shift__now(r);
 
         if (!bg_shift__is_registered(x) || x->health == BG_TARGET_HEALTHY)
@@ -306,42 +370,62 @@ static int resume_gate(struct bg_shift_run *r)
 }
 
 /* Sleeps soak_seconds before the next step, saying how much is left at least three times
- * per soak and at least every 30 s. */
+ * per soak and at least every 30 s; with alarm_names, reads them every poll_interval_seconds
+ * (an alarm in ALARM ends the soak with an error). */
 static int soak(struct bg_shift_run *r)
 {
-    double total = (double)r->cfg->soak_s, start = bg_shift__now(r), left;
+    double total = (double)r->cfg->soak_s, start = bg_shift__now(r), left, nap_s;
     double every = total / 3 < 30 ? total / 3 : 30;
+    bool watch = r->cfg->n_alarms > 0;
     int rc;
 
     for (;;) {
+        rc = watch ? bg_shift__alarm_gate(r->call, r->env, r->cfg, "during the soak") : 0;
         left = total - (bg_shift__now(r) - start);
-        if (left < 1e-3)
-            return 0;
+        if (rc != 0 || left < 1e-3)
+            return rc;
         bg_shift__log_soak(r, left);
-        rc = nap(r, left < every ? left : every);
+        nap_s = left < every ? left : every;
+        if (watch && nap_s > (double)r->cfg->poll_s)
+            nap_s = (double)r->cfg->poll_s;
+        rc = nap(r, nap_s);
         if (rc != 0)
             return rc;
     }
 }
 
-/* The soak comes between steps: after the last one the apply ends and nothing follows that
- * the soak would protect. */
+/* Each step is one AWS call (a batch's registers, or its deregisters). The soak comes between
+ * steps: after the last one the apply ends and nothing follows that the soak would protect. */
+/* The end of the call starting at steps[i]: same batch, same action. */
+static size_t call_end(const struct bg_walk_plan *walk, size_t i)
+{
+    size_t j = i + 1;
+
+    while (j < walk->n_steps && walk->steps[j].batch == walk->steps[i].batch &&
+           walk->steps[j].action == walk->steps[i].action)
+        j++;
+    return j;
+}
+
 static int walk_steps(struct bg_shift_run *r, const struct bg_walk_plan *walk)
 {
-    size_t i, before;
+    size_t i, end, prev = 0, before;
     int rc = 0;
 
     r->n_steps = walk->n_steps;
-    for (i = 0; i < walk->n_steps; i++) {
+    for (i = 0; i < walk->n_steps; prev = i, i = end) {
+        end = call_end(walk, i);
         r->step_no = i + 1;
         if (i > 0 && r->cfg->soak_s > 0)
             rc = soak(r);
         else if (stop_requested(r))
             rc = BG_SHIFT_STOPPED;
+        if (rc < 0)
+            fail(r, &walk->steps[prev], true); /* an alarm during the soak of that step */
         if (rc != 0)
             return rc;
         before = r->n_done;
-        rc = take_step(r, &walk->steps[i]);
+        rc = take_step(r, &walk->steps[i], end - i);
         if (rc < 0)
             fail(r, &walk->steps[i], r->n_done > before);
         if (rc != 0)
@@ -382,6 +466,7 @@ static void run_init(struct bg_shift_run *r, struct bg_shift_members *members, s
     r->started = bg_shift__now(r);
     r->start_percent = bg_shift__percent_now(r, 0);
     r->percent = r->start_percent;
+    r->healthy_start = bg_shift__healthy_count(members);
 }
 
 int bg_shift__run_forward(struct bg_shift_members *members, struct bg_call *call,

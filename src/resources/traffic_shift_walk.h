@@ -33,6 +33,7 @@ struct bg_shift_run {
     int start_percent;       /* share of to_targets before the run */
     int percent;             /* share of to_targets as last seen */
     size_t step_no, n_steps; /* walk step being taken (1-based) of n_steps; 0 outside a walk */
+    size_t healthy_start;    /* healthy members when the run began (the batch guard) */
 };
 
 double bg_shift__now(const struct bg_shift_run *r);

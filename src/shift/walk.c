@@ -198,6 +198,7 @@ static void push(struct bg_walk_plan *out, const struct state *st, enum bg_walk_
     s->target = t;
     s->percent = percent_of(st);
     s->size = st->n_from_on + st->n_to_on + st->n_foreign_on;
+    s->batch = out->n_steps - 1;
 }
 
 static void deregister_foreign(struct bg_walk_plan *out, struct state *st)
@@ -215,6 +216,82 @@ static void deregister_foreign(struct bg_walk_plan *out, struct state *st)
         st->n_foreign_on--;
         push(out, st, BG_WALK_DEREGISTER, (struct bg_walk_target){m->id, m->port});
     }
+}
+
+/* Replays one planned step on the state (the target is in the joining set for a register,
+ * in the leaving set or foreign for a deregister). */
+static void replay(struct state *st, const struct bg_walk_step *s)
+{
+    const struct bg_walk_input *in = st->in;
+    bool reg = s->action == BG_WALK_REGISTER, to_side = reg != st->reverse;
+    long i = to_side ? find(in->to, in->n_to, s->target.id, s->target.port)
+                     : find(in->from, in->n_from, s->target.id, s->target.port);
+    bool *on = to_side ? st->to_on : st->from_on;
+    size_t *count = to_side ? &st->n_to_on : &st->n_from_on;
+
+    if (i >= 0) {
+        *count += reg ? !on[i] : -(size_t)on[i];
+        on[i] = reg;
+        return;
+    }
+    for (size_t k = 0; k < in->n_members; k++) {
+        if (st->foreign_on[k] && strcmp(in->members[k].id, s->target.id) == 0 &&
+            in->members[k].port == s->target.port) {
+            st->foreign_on[k] = false;
+            st->n_foreign_on--;
+            return;
+        }
+    }
+}
+
+/* Copies the steps of [from, to) with the given action into out, replayed, then gives them
+ * the percent and size after the call that carries them all. */
+static void emit_half(struct bg_walk_step *out, size_t *n, struct state *st,
+                      const struct bg_walk_step *s, size_t from, size_t to,
+                      enum bg_walk_action action, size_t batch)
+{
+    size_t first = *n;
+
+    for (size_t i = from; i < to; i++) {
+        if (s[i].action != action)
+            continue;
+        replay(st, &s[i]);
+        out[*n] = s[i];
+        out[(*n)++].batch = batch;
+    }
+    for (size_t i = first; i < *n; i++) {
+        out[i].percent = percent_of(st);
+        out[i].size = st->n_from_on + st->n_to_on + st->n_foreign_on;
+    }
+}
+
+/* Groups the one-at-a-time walk into batches (walk.h). */
+static void batch_steps(struct bg_walk_plan *out, struct bg_arena *a,
+                        const struct bg_walk_input *in, bool reverse)
+{
+    struct bg_walk_step *grouped = bg_arena_calloc(a, out->n_steps + 1, sizeof(*grouped));
+    size_t i = 0, n = 0, batch = 0;
+    struct state st;
+
+    load(&st, a, in);
+    st.reverse = reverse;
+    while (i < out->n_steps) {
+        size_t j = i, regs = 0, deregs = 0;
+
+        while (j < out->n_steps) {
+            size_t *k = out->steps[j].action == BG_WALK_REGISTER ? &regs : &deregs;
+
+            if (*k == in->batch)
+                break;
+            (*k)++;
+            j++;
+        }
+        emit_half(grouped, &n, &st, out->steps, i, j, BG_WALK_REGISTER, batch);
+        emit_half(grouped, &n, &st, out->steps, i, j, BG_WALK_DEREGISTER, batch);
+        batch++;
+        i = j;
+    }
+    out->steps = grouped;
 }
 
 static int plan(struct bg_walk_plan *out, struct bg_arena *a, const struct bg_walk_input *in,
@@ -242,6 +319,8 @@ static int plan(struct bg_walk_plan *out, struct bg_arena *a, const struct bg_wa
     out->end_percent = percent_of(&st);
     if (out->n_steps == 0)
         out->steps = NULL;
+    else if (in->batch > 1)
+        batch_steps(out, a, in, reverse);
     return 0;
 }
 

@@ -27,6 +27,23 @@ ELBv2 (Query API version 2015-12-01):
   credentials endpoint (GET /_creds/container, Authorization checked when a token is set),
   each fetch logged.
 
+For listeners and rules (weighted forwarding): moto 5.2 stores each action as sent
+(ForwardConfig target groups with their weights, a missing Weight as 1, stickiness, Order,
+authenticate-*/redirect/fixed-response configs, rule conditions) and answers Describe/Modify
+with them. What it lacks:
+* the echo real AWS gives a plain forward: DescribeListeners/DescribeRules (and the Modify
+  answers) show `TargetGroupArn` together with a one-group `ForwardConfig` (weight 1,
+  stickiness off), as AWS does; and, as AWS, they never show an OIDC ClientSecret;
+* AWS's checks of ModifyListener/ModifyRule actions: a TargetGroupArn next to a ForwardConfig
+  that is not that one group (ValidationError), weights outside 0..999 (ValidationError),
+  unknown target groups (TargetGroupNotFound), an authenticate-oidc action without
+  ClientSecret or UseExistingClientSecret=true (ValidationError);
+* the log entries of ModifyListener/ModifyRule carry "resource" (the listener or rule ARN),
+  "weights" ({target group ARN: weight} of the forward action sent) and "params" (every
+  Query parameter, to check that nothing else changed).
+CloudWatch calls (DescribeAlarms) are logged like other services' calls, with their
+parameters. Alarm states come from moto (PutMetricAlarm, SetAlarmState).
+
 Control API (JSON bodies and answers), all under /_standin/:
   GET  /_standin/ping                      -> {"ok": true}
   POST /_standin/reset                     clears stand-in state and moto's backends
@@ -79,6 +96,7 @@ import urllib.request
 import xml.etree.ElementTree as ET
 
 ELBV2_VERSION = "2015-12-01"
+CLOUDWATCH_VERSION = "2010-08-01"
 NS = "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/"
 REASONS = {
     "initial": ("Elb.InitialHealthChecking", "Initial health checks in progress"),
@@ -359,6 +377,7 @@ class StandInApp:
         entry = {"t": now, "action": action, "target_group": arn, "targets": targets_of(form),
                  "throttled": False, "status": 400}
         entry.update(self.check_credentials(environ, body, now))
+        entry.update(listener_log_fields(action, form))
         with self.state.lock:
             self.state.calls.append(entry)
             if entry["expired"]:
@@ -371,6 +390,9 @@ class StandInApp:
             entry["hung"] = True
             hang.wait(600)  # bounded: a forgotten hang never outlives a test run by much
             return self.reply(start_response, 503, b"")
+        rejected = check_actions(action, form)
+        if rejected is not None:
+            return self.reply(start_response, 400, rejected)
         status, headers, body = self.forward(environ)
         entry["status"] = status
         if status == 200:
@@ -407,6 +429,8 @@ class StandInApp:
                         self.state.draining[(arn, t["id"])] = (port, now + self.state.delay)
             elif action == "DescribeTargetHealth":
                 return self.rewrite_health(arn, targets, body, now)
+            elif action in LISTENER_ANSWERS:
+                return echo_plain_forwards(body)
         return body
 
     def rewrite_health(self, arn, wanted, body, now):
@@ -662,6 +686,132 @@ class StandInProcess:
                 return r.status, json.loads(r.read() or b"null")
         except urllib.error.HTTPError as e:
             return e.code, json.loads(e.read() or b"null")
+
+    def cloudwatch(self, action, **params):
+        """Raw CloudWatch Query call, e.g. cloudwatch("SetAlarmState", AlarmName=...)."""
+        return self.call("monitoring", CLOUDWATCH_VERSION, action, **params)
+
+    def alarm(self, name, state="OK"):
+        """Creates (or updates) a metric alarm in moto and sets its state (OK, ALARM,
+        INSUFFICIENT_DATA)."""
+        status, xml = self.cloudwatch("PutMetricAlarm", AlarmName=name,
+                                      MetricName="HTTPCode_Target_5XX_Count",
+                                      Namespace="AWS/ApplicationELB", Statistic="Sum",
+                                      Period="60", EvaluationPeriods="1", Threshold="1",
+                                      ComparisonOperator="GreaterThanThreshold")
+        if status != 200:
+            raise RuntimeError(xml)
+        self.set_alarm(name, state)
+
+    def set_alarm(self, name, state):
+        status, xml = self.cloudwatch("SetAlarmState", AlarmName=name, StateValue=state,
+                                      StateReason="set by the test")
+        if status != 200:
+            raise RuntimeError(xml)
+
+
+# ---- listeners, rules and CloudWatch (weighted shifts, alarm gates) ---------------------------
+LISTENER_ANSWERS = ("DescribeListeners", "DescribeRules", "ModifyListener", "ModifyRule",
+                    "CreateListener", "CreateRule")
+
+
+def actions_of(form):
+    """The actions of a ModifyListener/ModifyRule request: [{type, fields, groups}]."""
+    prefix = "DefaultActions.member." if "DefaultActions.member.1.Type" in form else \
+        "Actions.member."
+    out, n = [], 1
+    while "%s%d.Type" % (prefix, n) in form:
+        p = "%s%d." % (prefix, n)
+        fields = {k[len(p):]: v for k, v in form.items() if k.startswith(p)}
+        groups, g = [], 1
+        while "ForwardConfig.TargetGroups.member.%d.TargetGroupArn" % g in fields:
+            w = fields.get("ForwardConfig.TargetGroups.member.%d.Weight" % g)
+            groups.append({"arn": fields["ForwardConfig.TargetGroups.member.%d.TargetGroupArn" % g],
+                           "weight": int(w) if w is not None else None})
+            g += 1
+        out.append({"type": fields["Type"], "fields": fields, "groups": groups})
+        n += 1
+    return out
+
+
+def listener_log_fields(action, form):
+    if action in ("ModifyListener", "ModifyRule"):
+        weights = {}
+        for a in actions_of(form):
+            if a["type"] == "forward":
+                for g in a["groups"]:
+                    weights[g["arn"]] = g["weight"]
+                if not a["groups"] and "TargetGroupArn" in a["fields"]:
+                    weights[a["fields"]["TargetGroupArn"]] = None
+        return {"resource": form.get("ListenerArn") or form.get("RuleArn"),
+                "weights": weights, "params": dict(form)}
+    return {}
+
+
+def error_body(code, message):
+    return ('<ErrorResponse xmlns="%s"><Error><Type>Sender</Type><Code>%s</Code>'
+            "<Message>%s</Message></Error><RequestId>standin-check</RequestId>"
+            "</ErrorResponse>" % (NS, code, message)).encode()
+
+
+def known_target_groups(arn):
+    from moto.elbv2.models import elbv2_backends
+
+    parts = arn.split(":")
+    if len(parts) < 6:
+        return set()
+    return set(elbv2_backends[parts[4]][parts[3]].target_groups)
+
+
+def check_actions(action, form):
+    """AWS's own checks of the actions in a Modify call; an error document or None."""
+    if action not in ("ModifyListener", "ModifyRule"):
+        return None
+    for a in actions_of(form):
+        f = a["fields"]
+        arns = [g["arn"] for g in a["groups"]] + ([f["TargetGroupArn"]] if "TargetGroupArn" in f
+                                                   else [])
+        if a["groups"] and "TargetGroupArn" in f and \
+                (len(a["groups"]) != 1 or a["groups"][0]["arn"] != f["TargetGroupArn"]):
+            return error_body("ValidationError", "You cannot specify both a target group ARN "
+                              "and a forward config with other target groups")
+        for g in a["groups"]:
+            if g["weight"] is not None and not 0 <= g["weight"] <= 999:
+                return error_body("ValidationError", "Weight must be between 0 and 999")
+        for t in arns:
+            if t not in known_target_groups(t):
+                return error_body("TargetGroupNotFound", "Target group '%s' not found" % t)
+        if a["type"] == "authenticate-oidc" and "AuthenticateOidcConfig.ClientSecret" not in f \
+                and f.get("AuthenticateOidcConfig.UseExistingClientSecret") != "true":
+            return error_body("ValidationError", "A client secret must be specified")
+    return None
+
+
+def echo_plain_forwards(body):
+    """Real AWS describes a plain forward with its one-group ForwardConfig too, and keeps an
+    OIDC client secret to itself; moto does neither."""
+    ET.register_namespace("", NS)
+    try:
+        root = ET.fromstring(body)
+    except ET.ParseError:
+        return body
+    for config in root.iter(_q("AuthenticateOidcConfig")):
+        for secret in config.findall(_q("ClientSecret")):
+            config.remove(secret)
+    for member in root.iter(_q("member")):
+        if member.findtext(_q("Type")) != "forward" or member.find(_q("ForwardConfig")) is not None:
+            continue
+        arn = member.findtext(_q("TargetGroupArn"))
+        if not arn:
+            continue
+        fc = ET.SubElement(member, _q("ForwardConfig"))
+        tg = ET.SubElement(ET.SubElement(fc, _q("TargetGroups")), _q("member"))
+        ET.SubElement(tg, _q("TargetGroupArn")).text = arn
+        ET.SubElement(tg, _q("Weight")).text = "1"
+        ET.SubElement(ET.SubElement(fc, _q("TargetGroupStickinessConfig")), _q("Enabled")).text = \
+            "false"
+    return ET.tostring(root, encoding="utf-8")
+
 
 
 def main():

@@ -67,7 +67,8 @@ Test(provider_provider, every_setting_is_read_from_the_block)
                      &cfg, &diags,
                      json("{\"repository_root\":\"/r\",\"region\":\"eu-west-1\",\"profile\":\"p\","
                           "\"access_key\":\"AK\",\"secret_key\":\"SK\",\"token\":\"T\","
-                          "\"max_retries\":0,\"endpoints\":{\"elbv2\":\"http://127.0.0.1:9\"},"
+                          "\"max_retries\":0,\"requests_per_second\":0,\"endpoints\":{\"elbv2\":"
+                          "\"http://127.0.0.1:9\"},"
                           "\"assume_role\":{\"role_arn\":\"arn:r\",\"duration\":\"1h\","
                           "\"tags\":{\"team\":\"x\"}},"
                           "\"assume_role_with_web_identity\":{\"role_arn\":\"arn:w\","
@@ -82,6 +83,8 @@ Test(provider_provider, every_setting_is_read_from_the_block)
     cr_assert_str_eq(cfg.aws.token, "T");
     cr_assert_eq(cfg.max_retries, 0);
     cr_assert_eq(cfg.max_retries_is, BG_PRESENCE_KNOWN, "0 retries is a setting, not unset");
+    cr_assert_eq(cfg.requests_per_second, 0);
+    cr_assert_eq(cfg.requests_per_second_is, BG_PRESENCE_KNOWN, "0 turns the limit off");
     cr_assert_str_eq(cfg.endpoints->url[BG_AWS_ELBV2], "http://127.0.0.1:9");
     cr_assert_null(cfg.endpoints->url[BG_AWS_STS]);
     cr_assert_str_eq(cfg.assume_role->role.role_arn, "arn:r");
@@ -104,6 +107,7 @@ Test(provider_provider, an_empty_block_leaves_every_setting_unset)
     cr_assert_eq(cfg.aws.max_retries, -1);
     cr_assert_eq(cfg.aws.timeout_ms, -1);
     cr_assert_eq(cfg.max_retries_is, BG_PRESENCE_NULL);
+    cr_assert_eq(cfg.requests_per_second_is, BG_PRESENCE_NULL, "unset: the default rate");
     cr_assert_null(cfg.endpoints);
     cr_assert_null(cfg.assume_role);
     cr_assert_null(cfg.web_identity);
@@ -121,6 +125,11 @@ Test(provider_provider, an_unknown_setting_is_named_when_aws_is_needed)
     cr_assert_str_eq(msg, "provider setting region is not known until apply");
 
     bg_value_put(arena, config, "region", bg_value_string(arena, "us-east-1"));
+    bg_value_put(arena, config, "requests_per_second", bg_value_unknown(arena));
+    msg = acquire_error(config, no_env);
+    cr_assert_not_null(msg);
+    cr_assert_str_eq(msg, "provider setting requests_per_second is not known until apply");
+    bg_value_put(arena, config, "requests_per_second", bg_value_int(arena, 10));
     bg_value_put(arena, ep, "elbv2", bg_value_unknown(arena));
     bg_value_put(arena, config, "endpoints", ep);
     msg = acquire_error(config, no_env);

@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <criterion/criterion.h>
 
@@ -234,4 +235,49 @@ Test(provider_aws, durations_outside_what_sts_allows_are_named_by_path)
                   bad[i], d.count ? d.head->detail : "");
         bg_arena_free(a);
     }
+}
+
+static double mono(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Two clients borrowed at once share one bucket: 12 requests at 5/s with a bucket of 5
+ * need at least 1.4 s whichever client sends them (a lower bound, safe on a loaded machine).
+ * The server closes each connection, so the two clients can take turns on it. */
+Test(provider_aws, concurrent_clients_share_the_providers_request_rate_limit)
+{
+    static const char ok[] = "<DescribeTargetHealthResponse><DescribeTargetHealthResult/>"
+                             "</DescribeTargetHealthResponse>";
+    struct test_reply r[12];
+    struct bg_error err = BG_ERROR_INIT;
+    struct bg_aws_client *c[2] = {NULL, NULL};
+    struct bg_aws_target_health_list l;
+    struct test_server server;
+    struct fixture f;
+    char json[256];
+    double t0;
+
+    for (size_t i = 0; i < 12; i++)
+        r[i] = (struct test_reply){200, ok, 0, 0, "Connection: close\r\n"};
+    cr_assert_eq(test_server_start(&server, r, 12), 0);
+    snprintf(json, sizeof(json),
+             "{\"region\":\"us-east-1\",\"access_key\":\"AKID\",\"secret_key\":\"x\","
+             "\"requests_per_second\":5,\"endpoints\":{\"elbv2\":\"http://127.0.0.1:%d\"}}",
+             server.port);
+    setup(&f, json, no_env);
+    cr_assert_eq(bg_provider_aws_acquire(&c[0], &f.p, NULL, NULL, &err), 0, "%s", err.msg);
+    cr_assert_eq(bg_provider_aws_acquire(&c[1], &f.p, NULL, NULL, &err), 0, "%s", err.msg);
+    t0 = mono();
+    for (int i = 0; i < 12; i++)
+        cr_assert_eq(bg_aws_elbv2_describe_target_health(&l, c[i % 2], f.a, "arn:tg", &err), 0,
+                     "%s", err.msg);
+    cr_expect_geq(mono() - t0, 1.35, "12 requests took %f s", mono() - t0);
+    bg_provider_aws_release(&f.p, c[0]);
+    bg_provider_aws_release(&f.p, c[1]);
+    test_server_free(&server);
+    teardown(&f);
 }

@@ -106,11 +106,9 @@ static int fake_describe(struct bg_aws_target_health_list *out, void *ctx, struc
 }
 
 static int fake_change(void *ctx, enum bg_walk_action action, const char *arn,
-                       const struct bg_aws_target *t, struct bg_error *err)
+                       const struct bg_aws_target *t, size_t n, struct bg_error *err)
 {
     struct fake *f = ctx;
-    struct ftarget *x = find(f, t->id);
-    size_t len = strlen(f->log);
 
     (void)arn;
     if (++f->changes == f->fail_change)
@@ -119,15 +117,20 @@ static int fake_change(void *ctx, enum bg_walk_action action, const char *arn,
         atomic_store(&f->stop, true);
         return bg_error_set(err, BG_ECANCELED, "POST 127.0.0.1: stopped on request");
     }
-    if (x == NULL) {
-        cr_assert_lt(f->n, MAX_T);
-        x = &f->tg[f->n++];
-        x->id = t->id;
+    for (size_t i = 0; i < n; i++) {
+        struct ftarget *x = find(f, t[i].id);
+        size_t len = strlen(f->log);
+
+        if (x == NULL) {
+            cr_assert_lt(f->n, MAX_T);
+            x = &f->tg[f->n++];
+            x->id = t[i].id;
+        }
+        x->registered = action == BG_WALK_REGISTER;
+        x->since = f->t;
+        snprintf(f->log + len, sizeof(f->log) - len, "%s%c%s", len > 0 ? " " : "",
+                 action == BG_WALK_REGISTER ? '+' : '-', t[i].id);
     }
-    x->registered = action == BG_WALK_REGISTER;
-    x->since = f->t;
-    snprintf(f->log + len, sizeof(f->log) - len, "%s%c%s", len > 0 ? " " : "",
-             action == BG_WALK_REGISTER ? '+' : '-', t->id);
     return 0;
 }
 
@@ -188,7 +191,10 @@ static void setup(struct fixture *x, size_t n_from, size_t n_to)
                                    true,
                                    false,
                                    false,
-                                   BG_SHIFT_ROLLBACK_STEP};
+                                   BG_SHIFT_ROLLBACK_STEP,
+                                   1,
+                                   NULL,
+                                   0};
 }
 
 static void teardown(struct fixture *x)

@@ -294,3 +294,107 @@ Test(shift_walk, computes_the_share_of_new_targets)
     cr_expect_str_eq(bg_walk_action_name(BG_WALK_DEREGISTER), "deregister");
     teardown(&f);
 }
+
+/* ---- batches -------------------------------------------------------------------------------- */
+
+static const char *render_batches(struct bg_arena *a, const struct bg_walk_plan *p)
+{
+    char *s = bg_arena_strdup(a, "");
+
+    for (size_t i = 0; i < p->n_steps; i++) {
+        bool first = i == 0 || p->steps[i].batch != p->steps[i - 1].batch ||
+                     p->steps[i].action != p->steps[i - 1].action;
+
+        s = bg_arena_printf(a, "%s%s%s%s", s, first && i ? " | " : (i ? "," : ""),
+                            first ? (p->steps[i].action == BG_WALK_REGISTER ? "+" : "-") : "",
+                            p->steps[i].target.id);
+        if (i + 1 == p->n_steps || p->steps[i + 1].batch != p->steps[i].batch ||
+            p->steps[i + 1].action != p->steps[i].action)
+            s = bg_arena_printf(a, "%s:%d", s, p->steps[i].percent);
+    }
+    return s;
+}
+
+Test(shift_walk, batches_register_then_deregister_up_to_the_batch_size)
+{
+    struct fixture f;
+    struct bg_walk_plan p;
+
+    setup(&f, 4, 4);
+    f.in.batch = 2;
+    cr_assert_eq(bg_walk_plan(&p, f.arena, &f.in, NULL), 0);
+    cr_expect_str_eq(render_batches(f.arena, &p), "+new1,new2:33 | -old1,old2:50 | "
+                                                  "+new3,new4:66 | -old3,old4:100");
+    cr_expect_eq(p.steps[0].size, 6, "capacity grows before anything leaves");
+    cr_expect_eq(p.steps[3].batch, 0);
+    cr_expect_eq(p.steps[4].batch, 1, "a batch is a register call and a deregister call");
+    cr_expect_eq(p.end_percent, 100);
+    teardown(&f);
+}
+
+Test(shift_walk, batches_take_the_same_steps_as_the_one_at_a_time_walk)
+{
+    for (size_t n_from = 1; n_from <= MAX_SIDE; n_from++) {
+        for (size_t n_to = 1; n_to <= MAX_SIDE; n_to++) {
+            for (size_t batch = 2; batch <= 5; batch++) {
+                for (int goal = 0; goal <= 100; goal += 25) {
+                    struct fixture f;
+                    struct bg_walk_plan one, many;
+                    size_t floor = n_from < n_to ? n_from : n_to;
+
+                    setup(&f, n_from, n_to);
+                    f.in.percent = goal;
+                    cr_assert_eq(bg_walk_plan(&one, f.arena, &f.in, NULL), 0);
+                    f.in.batch = batch;
+                    cr_assert_eq(bg_walk_plan(&many, f.arena, &f.in, NULL), 0);
+                    cr_assert_eq(many.n_steps, one.n_steps);
+                    cr_expect_eq(many.end_percent, one.end_percent);
+                    for (size_t i = 0; i < many.n_steps; i++)
+                        cr_assert_geq(many.steps[i].size, floor, "%zu+%zu batch %zu goal %d",
+                                      n_from, n_to, batch, goal);
+                    if (many.n_steps > 0)
+                        cr_expect_eq(many.steps[many.n_steps - 1].percent,
+                                     one.steps[one.n_steps - 1].percent);
+                    teardown(&f);
+                }
+            }
+        }
+    }
+}
+
+Test(shift_walk, batch_of_one_is_the_walk_of_today)
+{
+    struct fixture f;
+    struct bg_walk_plan p;
+
+    setup(&f, 3, 3);
+    f.in.batch = 1;
+    cr_assert_eq(bg_walk_plan(&p, f.arena, &f.in, NULL), 0);
+    cr_expect_str_eq(render(f.arena, &p), "+new1:25 -old1:33 +new2:50 -old2:66 +new3:75 -old3:100");
+    for (size_t i = 0; i < p.n_steps; i++)
+        cr_expect_eq(p.steps[i].batch, i, "every step its own call");
+    teardown(&f);
+}
+
+Test(shift_walk, a_batched_walk_resumed_after_any_call_does_nothing_twice)
+{
+    struct fixture f;
+    struct bg_walk_plan full, rest;
+    size_t done = 0;
+
+    setup(&f, 6, 6);
+    f.in.batch = 4;
+    cr_assert_eq(bg_walk_plan(&full, f.arena, &f.in, NULL), 0);
+    while (done < full.n_steps) {
+        size_t end = done;
+
+        while (end < full.n_steps && full.steps[end].batch == full.steps[done].batch &&
+               full.steps[end].action == full.steps[done].action)
+            end++;
+        apply(&f, full.steps + done, end - done);
+        cr_assert_eq(bg_walk_plan(&rest, f.arena, &f.in, NULL), 0);
+        cr_assert_eq(rest.n_steps, full.n_steps - end, "after %zu of %zu steps", end, full.n_steps);
+        done = end;
+    }
+    teardown(&f);
+}
