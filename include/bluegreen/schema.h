@@ -109,12 +109,13 @@ enum bg_ctype {
     BG_C_PAIRS,    /* struct bg_pair *items + size_t count: map of strings */
     BG_C_OBJECT,   /* struct x *: single nested attribute or block; NULL is null */
     BG_C_OBJECTS,  /* struct x *items + size_t count: list or set nested attribute or block */
+    BG_C_INTS,     /* int64_t *items + size_t count: list or set of whole numbers */
 };
 
 struct bg_slot {
     enum bg_ctype ctype;
     size_t offset;    /* of the member */
-    size_t count;     /* STRINGS, PAIRS, OBJECTS: offset of the size_t element count */
+    size_t count;     /* STRINGS, INTS, PAIRS, OBJECTS: offset of the size_t element count */
     size_t elem_size; /* OBJECT, OBJECTS: sizeof the nested struct */
 };
 
@@ -159,6 +160,10 @@ enum bg_presence {
 #define BG_SLOT_STRINGS(T, m, n)                                                                   \
     {                                                                                              \
         BG_C_STRINGS, BG__MEMBER(T, m, const char **), BG__MEMBER(T, n, size_t), 0                 \
+    }
+#define BG_SLOT_INTS(T, m, n)                                                                      \
+    {                                                                                              \
+        BG_C_INTS, BG__MEMBER(T, m, int64_t *), BG__MEMBER(T, n, size_t), 0                        \
     }
 #define BG_SLOT_PAIRS(T, m, n)                                                                     \
     {                                                                                              \
@@ -247,6 +252,11 @@ struct bg_value *bg_schema_conform(struct bg_arena *a, const struct bg_block *b,
 const struct bg_path *bg_schema_unknown_path(struct bg_arena *a, const struct bg_block *b,
                                              const struct bg_value *v);
 
+/* The same over the arguments only (attributes a configuration can set), for hooks reading a
+ * plan, where computed-only attributes are unknown by design. */
+const struct bg_path *bg_schema_unknown_arg_path(struct bg_arena *a, const struct bg_block *b,
+                                                 const struct bg_value *v);
+
 /* The attribute's description as the Schema message (and so the docs) shows it: the table's
  * description, then each validator's sentence, "Changing it replaces the resource." for
  * BG_FORCE_NEW, then "Default: `<default>`." */
@@ -321,7 +331,8 @@ char *bg_schema_describe(struct bg_arena *a, const struct bg_attr *attr);
  * zeroed struct (`struct widget w = {0}`).
  * - A null value takes the table's default when there is one; otherwise the member is left
  *   as it was (zero/NULL, or an "unset" value of the caller's). An unknown value leaves it
- *   too; a list, set or map of strings with an unknown element counts as unknown as a whole.
+ *   too; a list, set or map of strings or numbers with an unknown element counts as unknown
+ *   as a whole.
  *   A presence member, when the attribute names one, records which it was (KNOWN for a
  *   default).
  * - Strings are borrowed from v (they live as long as v's arena); arrays, nested structs and

@@ -11,7 +11,7 @@ static const char *const ctype_names[] = {
     [BG_C_NONE] = "none",       [BG_C_STRING] = "STRING", [BG_C_BOOL] = "BOOL",
     [BG_C_INT] = "INT",         [BG_C_DOUBLE] = "DOUBLE", [BG_C_ENUM] = "ENUM",
     [BG_C_STRINGS] = "STRINGS", [BG_C_PAIRS] = "PAIRS",   [BG_C_OBJECT] = "OBJECT",
-    [BG_C_OBJECTS] = "OBJECTS",
+    [BG_C_OBJECTS] = "OBJECTS", [BG_C_INTS] = "INTS",
 };
 
 static bool is_kind(const struct bg_type *t, enum bg_type_kind kind)
@@ -19,10 +19,9 @@ static bool is_kind(const struct bg_type *t, enum bg_type_kind kind)
     return t != NULL && t->kind == kind;
 }
 
-static bool collection_of_strings(const struct bg_type *t)
+static bool collection_of(const struct bg_type *t, enum bg_type_kind elem)
 {
-    return (is_kind(t, BG_TYPE_LIST) || is_kind(t, BG_TYPE_SET)) &&
-           is_kind(t->elem, BG_TYPE_STRING);
+    return (is_kind(t, BG_TYPE_LIST) || is_kind(t, BG_TYPE_SET)) && is_kind(t->elem, elem);
 }
 
 static bool attr_fits(const struct bg_attr *attr)
@@ -42,7 +41,9 @@ static bool attr_fits(const struct bg_attr *attr)
     case BG_C_DOUBLE:
         return plain && is_kind(attr->type, BG_TYPE_NUMBER);
     case BG_C_STRINGS:
-        return plain && collection_of_strings(attr->type);
+        return plain && collection_of(attr->type, BG_TYPE_STRING);
+    case BG_C_INTS:
+        return plain && collection_of(attr->type, BG_TYPE_NUMBER);
     case BG_C_PAIRS:
         return plain && is_kind(attr->type, BG_TYPE_MAP) &&
                is_kind(attr->type->elem, BG_TYPE_STRING);
@@ -144,7 +145,15 @@ int bg_schema_check(struct bg_error *err, const struct bg_block *b)
 /* ---- unknowns ----------------------------------------------------------------------- */
 
 static const struct bg_path *unknown_in(struct bg_arena *a, const struct bg_path *up,
-                                        const struct bg_block *b, const struct bg_value *v);
+                                        const struct bg_block *b, const struct bg_value *v,
+                                        bool args_only);
+
+/* An attribute a configuration cannot set: its unknown in a plan is the provider's own. */
+static bool computed_only(const struct bg_attr *attr)
+{
+    return (attr->flags & BG_COMPUTED) && !(attr->flags & (BG_OPTIONAL | BG_REQUIRED)) &&
+           attr->default_json == NULL;
+}
 
 /* The member's own path, or a deeper one when it is a single object whose unknown can be
  * named more precisely (`endpoints.elbv2`). */
@@ -159,12 +168,13 @@ static const struct bg_path *unknown_member(struct bg_arena *a, const struct bg_
     p = bg_path_attr(a, up, name);
     if (single == NULL || m->kind != BG_MAP)
         return p;
-    deeper = unknown_in(a, p, single, m);
+    deeper = unknown_in(a, p, single, m, false);
     return deeper != NULL ? deeper : p;
 }
 
 static const struct bg_path *unknown_in(struct bg_arena *a, const struct bg_path *up,
-                                        const struct bg_block *b, const struct bg_value *v)
+                                        const struct bg_block *b, const struct bg_value *v,
+                                        bool args_only)
 {
     const struct bg_path *p = NULL;
     size_t i;
@@ -173,6 +183,8 @@ static const struct bg_path *unknown_in(struct bg_arena *a, const struct bg_path
         const struct bg_attr *attr = &b->attrs[i];
         struct bg_block inner = bg_schema__nested_block(attr);
 
+        if (args_only && computed_only(attr))
+            continue;
         p = unknown_member(a, up, attr->name, attr->nesting == BG_NEST_SINGLE ? &inner : NULL,
                            bg_value_get(v, attr->name));
     }
@@ -188,5 +200,11 @@ static const struct bg_path *unknown_in(struct bg_arena *a, const struct bg_path
 const struct bg_path *bg_schema_unknown_path(struct bg_arena *a, const struct bg_block *b,
                                              const struct bg_value *v)
 {
-    return unknown_in(a, NULL, b, v);
+    return unknown_in(a, NULL, b, v, false);
+}
+
+const struct bg_path *bg_schema_unknown_arg_path(struct bg_arena *a, const struct bg_block *b,
+                                                 const struct bg_value *v)
+{
+    return unknown_in(a, NULL, b, v, true);
 }

@@ -131,6 +131,24 @@ static int expand_strings(struct bg_diags *d, const struct where *w, const struc
     return 0;
 }
 
+static int expand_ints(struct bg_diags *d, const struct where *w, const struct bg_slot *slot,
+                       void *obj, const struct bg_value *v)
+{
+    int64_t *items;
+    size_t i;
+
+    if (v->kind != BG_ARRAY)
+        return misfit(d, w, "a list of whole numbers");
+    items = alloc_items(d->arena, v->u.arr.len, sizeof(*items));
+    for (i = 0; i < v->u.arr.len; i++) {
+        if (bg_value_as_int(&items[i], v->u.arr.items[i]) != 0) /* a null element too */
+            return misfit(d, w, "a list of whole numbers");
+    }
+    *(int64_t **)MEMBER(obj, slot->offset) = items;
+    *(size_t *)MEMBER(obj, slot->count) = v->u.arr.len;
+    return 0;
+}
+
 static int expand_pairs(struct bg_diags *d, const struct where *w, const struct bg_slot *slot,
                         void *obj, const struct bg_value *v)
 {
@@ -186,8 +204,9 @@ static enum bg_presence presence_of(const struct bg_slot *slot, const struct bg_
         return BG_PRESENCE_NULL;
     if (bg_value_is_unknown(v))
         return BG_PRESENCE_UNKNOWN;
-    /* A partly known collection of strings has no C form element by element. */
-    if ((slot->ctype == BG_C_STRINGS || slot->ctype == BG_C_PAIRS) && !bg_value_is_wholly_known(v))
+    /* A partly known collection of scalars has no C form element by element. */
+    if ((slot->ctype == BG_C_STRINGS || slot->ctype == BG_C_INTS || slot->ctype == BG_C_PAIRS) &&
+        !bg_value_is_wholly_known(v))
         return BG_PRESENCE_UNKNOWN;
     return BG_PRESENCE_KNOWN;
 }
@@ -209,6 +228,8 @@ static int expand_node(struct bg_diags *d, const struct where *w, const struct n
     switch (n->slot->ctype) {
     case BG_C_STRINGS:
         return expand_strings(d, w, n->slot, obj, v);
+    case BG_C_INTS:
+        return expand_ints(d, w, n->slot, obj, v);
     case BG_C_PAIRS:
         return expand_pairs(d, w, n->slot, obj, v);
     case BG_C_OBJECT:
@@ -296,10 +317,13 @@ static struct bg_value *flatten_items(struct bg_arena *a, const struct node *n, 
         n->slot->ctype == BG_C_PAIRS ? bg_value_map(a, count) : bg_value_array(a, count);
     const struct bg_pair *pairs = items;
     const char *const *strings = items;
+    const int64_t *ints = items;
     size_t i;
 
     for (i = 0; items != NULL && i < count; i++) {
-        if (n->slot->ctype == BG_C_STRINGS)
+        if (n->slot->ctype == BG_C_INTS)
+            bg_value_append(a, out, bg_value_int(a, ints[i]));
+        else if (n->slot->ctype == BG_C_STRINGS)
             bg_value_append(a, out,
                             strings[i] != NULL ? bg_value_string(a, strings[i]) : bg_value_null(a));
         else if (n->slot->ctype == BG_C_PAIRS)
@@ -325,6 +349,7 @@ static struct bg_value *flatten_node(struct bg_arena *a, const struct node *n, c
         return p == BG_PRESENCE_UNKNOWN ? bg_value_unknown(a) : bg_value_null(a);
     switch (n->slot->ctype) {
     case BG_C_STRINGS:
+    case BG_C_INTS:
     case BG_C_PAIRS:
     case BG_C_OBJECTS:
         memcpy(&items, CMEMBER(obj, n->slot->offset), sizeof(items));

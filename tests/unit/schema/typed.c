@@ -236,6 +236,20 @@ static const char *const full_json =
     "\"rule\":[{\"match\":\"/a\",\"deny\":true},{\"match\":\"/b\",\"deny\":false}],"
     "\"limits\":{\"ratio\":0.75}}";
 
+struct numbers {
+    int64_t *levels;
+    size_t nlevels;
+};
+static const struct bg_type list_number = {BG_TYPE_LIST, &bg_type_number, NULL, 0};
+static const struct bg_attr number_attrs[] = {
+    {.name = "levels",
+     .type = &list_number,
+     .flags = BG_OPTIONAL,
+     .default_json = "[10,25]",
+     .slot = BG_SLOT_INTS(struct numbers, levels, nlevels)},
+};
+static const struct bg_block numbers = {.attrs = number_attrs, .nattrs = BG_COUNT(number_attrs)};
+
 /* ---- expand and flatten ------------------------------------------------------------- */
 
 Test(schema_typed, every_attribute_kind_expands_into_its_member)
@@ -470,6 +484,36 @@ Test(schema_typed, a_presence_member_set_known_flattens_a_null_array_as_empty)
     cr_assert(bg_value_is_null(bg_value_get(bg_schema_flatten(arena, &b, &t, NULL), "items")));
 }
 
+Test(schema_typed, lists_of_whole_numbers_round_trip_take_their_default_and_refuse_fractions)
+{
+    struct bg_value *v = json("{\"levels\":[1,50,100]}");
+    struct numbers n = {0};
+    struct bg_error err = BG_ERROR_INIT;
+
+    cr_assert_eq(bg_schema_check(&err, &numbers), 0, "%s", err.msg);
+    cr_assert_eq(bg_schema_expand(&n, &diags, &numbers, v), 0);
+    cr_assert_eq(n.nlevels, 3);
+    cr_assert_eq(n.levels[1], 50);
+    assert_same(bg_schema_flatten(arena, &numbers, &n, NULL), v);
+
+    memset(&n, 0, sizeof(n));
+    cr_assert_eq(bg_schema_expand(&n, &diags, &numbers, json("{}")), 0);
+    cr_assert_eq(n.nlevels, 2, "the default");
+    cr_assert_eq(n.levels[0], 10);
+
+    memset(&n, 0, sizeof(n));
+    cr_assert_eq(
+        bg_schema_expand(&n, &diags, &numbers, obj("levels", list(num(1), unknown(), NULL), NULL)),
+        0);
+    cr_assert_null(n.levels, "a list with an unknown element is unknown as a whole");
+    cr_assert(
+        bg_value_is_null(bg_value_get(bg_schema_flatten(arena, &numbers, &n, NULL), "levels")),
+        "without a presence member a NULL array flattens as null");
+
+    cr_assert_eq(bg_schema_expand(&n, &diags, &numbers, json("{\"levels\":[1.5]}")), BG_EINVAL);
+    cr_assert_str_eq(diag_path(0), "levels");
+}
+
 Test(schema_typed, expanding_a_deep_value_follows_the_table_not_the_value)
 {
     struct bg_value *deep = str("leaf");
@@ -530,6 +574,10 @@ Test(schema_typed, the_slot_check_refuses_slots_that_do_not_fit)
                                               .nested = port_attrs,
                                               .nnested = BG_COUNT(port_attrs),
                                               .slot = BG_SLOT_OBJECTS(struct thing, ports, nports)};
+    const struct bg_attr ints_on_strings = {.name = "i",
+                                            .type = &bg_type_list_string,
+                                            .flags = BG_OPTIONAL,
+                                            .slot = BG_SLOT_INTS(struct numbers, levels, nlevels)};
     const struct bg_attr unslotted_parent = {.name = "p",
                                              .flags = BG_OPTIONAL,
                                              .nesting = BG_NEST_LIST,
@@ -542,6 +590,7 @@ Test(schema_typed, the_slot_check_refuses_slots_that_do_not_fit)
     cr_assert_not_null(strstr(check_message(&optional_int_without_presence), "presence"));
     cr_assert_not_null(strstr(check_message(&objects_on_single), "OBJECTS"));
     cr_assert_not_null(strstr(check_message(&unslotted_parent), "unslotted"));
+    cr_assert_str_eq(check_message(&ints_on_strings), "i: a INTS slot does not fit the attribute");
 }
 
 /* ---- bg_schema_unknown_path --------------------------------------------------------- */
@@ -562,6 +611,20 @@ Test(schema_typed, the_first_unknown_is_named_down_into_single_objects)
                                                arena, &thing,
                                                obj("limits", obj("ratio", unknown(), NULL), NULL))),
                      "limits.ratio");
+}
+
+Test(schema_typed, the_first_unknown_argument_skips_computed_only_attributes)
+{
+    const struct bg_value *planned = obj("id", unknown(), "name", str("n"), NULL);
+
+    cr_assert_str_eq(bg_path_string(arena, bg_schema_unknown_path(arena, &thing, planned)), "id");
+    cr_assert_null(bg_schema_unknown_arg_path(arena, &thing, planned),
+                   "a computed id unknown in a plan is the provider's to fill");
+    cr_assert_str_eq(
+        bg_path_string(
+            arena, bg_schema_unknown_arg_path(
+                       arena, &thing, obj("id", unknown(), "tags", list(unknown(), NULL), NULL))),
+        "tags");
 }
 
 /* ---- bg_schema_describe ------------------------------------------------------------- */
