@@ -189,7 +189,8 @@ struct bg_attr {
     const char *default_json;              /* optional default as JSON; implies optional+computed */
     const struct bg_validator *validators; /* terminated by {NULL}; may be NULL */
     enum bg_nesting nesting;
-    const struct bg_attr *nested; /* nested attributes (nesting != NONE) */
+    const struct bg_attr *nested; /* nested attributes (nesting != NONE), or the fields of a
+                                   * slotted list(object) type (see the typed layer below) */
     size_t nnested;
     struct bg_slot slot; /* the C member it expands into; {0}: none (typed layer) */
     size_t presence;     /* BG_PRESENCE(...), or 0 */
@@ -320,9 +321,13 @@ char *bg_schema_describe(struct bg_arena *a, const struct bg_attr *attr);
  *
  * Blocks map the same way: `.slot` on a bg_block_type (BG_SLOT_OBJECT for NestingSingle,
  * BG_SLOT_OBJECTS for lists and sets), its bg_block's attributes slotted into the nested
- * struct. Maps of nested objects (BG_NEST_MAP) and `type = list(object(...))` attributes have
- * no slot: declare lists of objects as nested attributes (BG_NEST_LIST + .nested) instead,
- * which also gives them a nested schema section in the docs. bg_schema_check (run over
+ * struct. Maps of nested objects (BG_NEST_MAP) have no slot. A `type = list(object(...))`
+ * (or set) attribute takes BG_SLOT_OBJECTS when .nested lists the object's fields in the
+ * type's order, each with its slot (nesting stays BG_NEST_NONE, so the Schema message keeps
+ * the type): terraform diffs such a list as a list of values, matching unchanged elements,
+ * where a nested attribute (BG_NEST_LIST + .nested) is diffed element by element; computed
+ * results a reviewer reads as a sequence (a walk's steps) read better the first way, while
+ * nested attributes give each field a description in the docs. bg_schema_check (run over
  * every registered table by tests/unit/schema/typed.c) catches a slot that does not fit its
  * attribute.
  */

@@ -4,6 +4,7 @@
  * where is the first unknown of a value (bg_schema_unknown_path).
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -22,6 +23,26 @@ static bool is_kind(const struct bg_type *t, enum bg_type_kind kind)
 static bool collection_of(const struct bg_type *t, enum bg_type_kind elem)
 {
     return (is_kind(t, BG_TYPE_LIST) || is_kind(t, BG_TYPE_SET)) && is_kind(t->elem, elem);
+}
+
+/* A `type = list(object(...))` (or set) attribute with a slot: .nested names the object's
+ * fields, in the type's order, each of the field's type kind. */
+static bool fields_match(const struct bg_attr *attr)
+{
+    const struct bg_type *obj = attr->type != NULL ? attr->type->elem : NULL;
+    size_t i;
+
+    if (!(is_kind(attr->type, BG_TYPE_LIST) || is_kind(attr->type, BG_TYPE_SET)) ||
+        !is_kind(obj, BG_TYPE_OBJECT) || attr->nnested != obj->nfields)
+        return false;
+    for (i = 0; i < obj->nfields; i++) {
+        const struct bg_attr *f = &attr->nested[i];
+
+        if (strcmp(f->name, obj->fields[i].name) != 0 || f->nesting != BG_NEST_NONE ||
+            !is_kind(f->type, obj->fields[i].type->kind))
+            return false;
+    }
+    return true;
 }
 
 static bool attr_fits(const struct bg_attr *attr)
@@ -50,7 +71,9 @@ static bool attr_fits(const struct bg_attr *attr)
     case BG_C_OBJECT:
         return attr->nesting == BG_NEST_SINGLE && s->elem_size > 0;
     case BG_C_OBJECTS:
-        return (attr->nesting == BG_NEST_LIST || attr->nesting == BG_NEST_SET) && s->elem_size > 0;
+        return (attr->nesting == BG_NEST_LIST || attr->nesting == BG_NEST_SET ||
+                (plain && fields_match(attr))) &&
+               s->elem_size > 0;
     }
     return false;
 }
@@ -104,7 +127,9 @@ static int check_attr(struct bg_error *err, const char *name, const struct bg_at
     if (needs_presence(attr) && attr->presence == 0)
         return bg_error_set(err, BG_EINVAL,
                             "%s: optional without a default: it needs a presence member", name);
-    return attr->nesting != BG_NEST_NONE ? check_inner(err, name, &attr->slot, &inner) : 0;
+    return attr->nesting != BG_NEST_NONE || attr->nested != NULL
+               ? check_inner(err, name, &attr->slot, &inner)
+               : 0;
 }
 
 static int check_block_type(struct bg_error *err, const char *name, const struct bg_block_type *bt)

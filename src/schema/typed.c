@@ -30,8 +30,10 @@ struct node {
 
 static struct node attr_node(const struct bg_attr *attr)
 {
-    struct node n = {&attr->slot, attr->presence, attr, bg_schema__nested_block(attr),
-                     attr->nesting == BG_NEST_SET};
+    bool set =
+        attr->nesting == BG_NEST_SET ||
+        (attr->nesting == BG_NEST_NONE && attr->type != NULL && attr->type->kind == BG_TYPE_SET);
+    struct node n = {&attr->slot, attr->presence, attr, bg_schema__nested_block(attr), set};
 
     return n;
 }

@@ -593,6 +593,52 @@ Test(schema_typed, the_slot_check_refuses_slots_that_do_not_fit)
     cr_assert_str_eq(check_message(&ints_on_strings), "i: a INTS slot does not fit the attribute");
 }
 
+struct pair_item {
+    const char *key;
+    int64_t n;
+};
+struct pairs {
+    struct pair_item *items;
+    size_t nitems;
+};
+static const struct bg_attr pair_item_attrs[] = {
+    {.name = "key", .type = &bg_type_string, .slot = BG_SLOT_STRING(struct pair_item, key)},
+    {.name = "n", .type = &bg_type_number, .slot = BG_SLOT_INT(struct pair_item, n)},
+};
+static const struct bg_field pair_fields[] = {{"key", &bg_type_string}, {"n", &bg_type_number}};
+static const struct bg_type pair_type = BG_TYPE_OBJECT_OF(pair_fields);
+static const struct bg_type pair_list = {BG_TYPE_LIST, &pair_type, NULL, 0};
+
+Test(schema_typed, a_list_of_object_type_expands_through_the_fields_it_names)
+{
+    const struct bg_attr attrs[] = {{.name = "items",
+                                     .type = &pair_list,
+                                     .flags = BG_COMPUTED,
+                                     .nested = pair_item_attrs,
+                                     .nnested = BG_COUNT(pair_item_attrs),
+                                     .slot = BG_SLOT_OBJECTS(struct pairs, items, nitems)}};
+    const struct bg_block b = {.attrs = attrs, .nattrs = 1};
+    /* The same fields in another order than the type's: refused. */
+    const struct bg_attr swapped[] = {pair_item_attrs[1], pair_item_attrs[0]};
+    const struct bg_attr wrong = {.name = "items",
+                                  .type = &pair_list,
+                                  .flags = BG_COMPUTED,
+                                  .nested = swapped,
+                                  .nnested = 2,
+                                  .slot = BG_SLOT_OBJECTS(struct pairs, items, nitems)};
+    struct bg_value *v = json("{\"items\":[{\"key\":\"a\",\"n\":1},{\"key\":\"b\",\"n\":2}]}");
+    struct bg_error err = BG_ERROR_INIT;
+    struct pairs p = {0};
+
+    cr_assert_eq(bg_schema_check(&err, &b), 0, "%s", err.msg);
+    cr_assert_eq(bg_schema_expand(&p, &diags, &b, v), 0);
+    cr_assert_eq(p.nitems, 2);
+    cr_assert_str_eq(p.items[1].key, "b");
+    cr_assert_eq(p.items[1].n, 2);
+    assert_same(bg_schema_flatten(arena, &b, &p, NULL), v);
+    cr_assert_str_eq(check_message(&wrong), "items: a OBJECTS slot does not fit the attribute");
+}
+
 /* ---- bg_schema_unknown_path --------------------------------------------------------- */
 
 Test(schema_typed, the_first_unknown_is_named_down_into_single_objects)
