@@ -89,43 +89,48 @@ static const struct bg_attr target_attrs[] = {
 
 static const struct bg_block target_block = {NULL, target_attrs, BG_COUNT(target_attrs), NULL, 0};
 
+/* `steps` and `members` are list/set(object) types rather than nested attributes, so that
+ * terraform shows a changed walk as steps added and removed (schema.h, the typed layer);
+ * these name the objects' fields, in the types' order, for the slots. */
 static const struct bg_attr step_attrs[] = {
     {.name = "action",
      .type = &bg_type_string,
      .flags = BG_COMPUTED,
      .validators = action_v,
-     .description = "What the step does to `target`.",
      .slot = BG_SLOT_ENUM(struct bg_shift_step_attr, action)},
     {.name = "target",
      .type = &bg_type_string,
      .flags = BG_COMPUTED,
-     .description = "The target ID.",
      .slot = BG_SLOT_STRING(struct bg_shift_step_attr, target)},
     {.name = "percent",
      .type = &bg_type_number,
      .flags = BG_COMPUTED,
-     .description = "Share of `to_targets` after the step.",
      .slot = BG_SLOT_INT(struct bg_shift_step_attr, percent)},
 };
+static const struct bg_field step_fields[] = {
+    {"action", &bg_type_string}, {"target", &bg_type_string}, {"percent", &bg_type_number}};
+static const struct bg_type step_type = BG_TYPE_OBJECT_OF(step_fields);
+static const struct bg_type steps_type = {BG_TYPE_LIST, &step_type, NULL, 0};
 
 static const struct bg_attr member_attrs[] = {
     {.name = "id",
      .type = &bg_type_string,
      .flags = BG_COMPUTED,
-     .description = "The target ID.",
      .slot = BG_SLOT_STRING(struct bg_shift_member_attr, id)},
     {.name = "port",
      .type = &bg_type_number,
      .flags = BG_COMPUTED,
-     .description = "The target's port; null when AWS reports none.",
      .slot = BG_SLOT_INT(struct bg_shift_member_attr, port),
      .presence = BG_PRESENCE(struct bg_shift_member_attr, port_is)},
     {.name = "state",
      .type = &bg_type_string,
      .flags = BG_COMPUTED,
-     .description = "`initial`, `healthy`, `unhealthy`, `draining`, `unused` or `unavailable`.",
      .slot = BG_SLOT_STRING(struct bg_shift_member_attr, state)},
 };
+static const struct bg_field member_fields[] = {
+    {"id", &bg_type_string}, {"port", &bg_type_number}, {"state", &bg_type_string}};
+static const struct bg_type member_type = BG_TYPE_OBJECT_OF(member_fields);
+static const struct bg_type members_type = {BG_TYPE_SET, &member_type, NULL, 0};
 
 static const struct bg_attr attrs[] = {
     {.name = "id",
@@ -238,20 +243,23 @@ static const struct bg_attr attrs[] = {
                     "(`on_failure` applies). Each must exist.",
      .slot = BG_SLOT_STRINGS(struct bg_shift_cfg, alarm_names, n_alarms)},
     {.name = "steps",
+     .type = &steps_type,
      .flags = BG_COMPUTED,
-     .nesting = BG_NEST_LIST,
      .nested = step_attrs,
      .nnested = BG_COUNT(step_attrs),
      .description = "The walk: in a plan, the steps the apply will take, computed from the "
-                    "refreshed membership; in state, the walk the last apply took.",
+                    "refreshed membership; in state, the walk the last apply took. Each is "
+                    "`{ action = \"register\" | \"deregister\", target, percent }` (`percent`: "
+                    "the share of `to_targets` after the step).",
      .slot = BG_SLOT_OBJECTS(struct bg_shift_cfg, steps, n_steps),
      .presence = BG_PRESENCE(struct bg_shift_cfg, steps_is)},
     {.name = "members",
+     .type = &members_type,
      .flags = BG_COMPUTED,
-     .nesting = BG_NEST_SET,
      .nested = member_attrs,
      .nnested = BG_COUNT(member_attrs),
-     .description = "The target group's membership from DescribeTargetHealth.",
+     .description = "The target group's membership from DescribeTargetHealth: "
+                    "`{ id, port, state }` (`port` null when AWS reports none).",
      .slot = BG_SLOT_OBJECTS(struct bg_shift_cfg, members, n_members),
      .presence = BG_PRESENCE(struct bg_shift_cfg, members_is)},
     {.name = "current_percent",
