@@ -7,43 +7,12 @@
 #include <string.h>
 
 #include "bluegreen/aws.h"
+#include "internal.h"
 #include "xml.h"
 
-/* Opens <action>Response/<action>Result; result may be absent for actions without output. */
-static int open_answer(xmlDoc **doc, const xmlNode **result, const char *action, const char *xml,
-                       size_t len, struct bg_error *err)
+static int health_entry(void *item, struct bg_arena *a, const xmlNode *m, struct bg_error *err)
 {
-    char root_name[96], result_name[96];
-    const xmlNode *root;
-    int rc;
-
-    snprintf(root_name, sizeof(root_name), "%sResponse", action);
-    snprintf(result_name, sizeof(result_name), "%sResult", action);
-    rc = bg_xml_read(doc, xml, len, err);
-    if (rc != 0)
-        return rc;
-    root = bg_xml_root(*doc, root_name);
-    if (root == NULL) {
-        bg_xml_free(*doc);
-        *doc = NULL;
-        return bg_error_set(err, BG_EPROTO, "expected a %s document", root_name);
-    }
-    *result = bg_xml_child(root, result_name);
-    return 0;
-}
-
-static size_t count_members(const xmlNode *list)
-{
-    size_t n = 0;
-
-    for (const xmlNode *m = bg_xml_child(list, "member"); m != NULL; m = bg_xml_next(m))
-        n++;
-    return n;
-}
-
-static int health_entry(struct bg_aws_target_health *h, struct bg_arena *a, const xmlNode *m,
-                        struct bg_error *err)
-{
+    struct bg_aws_target_health *h = item;
     const xmlNode *target = bg_xml_child(m, "Target");
     const xmlNode *health = bg_xml_child(m, "TargetHealth");
 
@@ -61,60 +30,39 @@ static int health_entry(struct bg_aws_target_health *h, struct bg_arena *a, cons
 int bg_aws_elbv2_parse_target_health(struct bg_aws_target_health_list *out, struct bg_arena *a,
                                      const char *xml, size_t len, struct bg_error *err)
 {
-    const xmlNode *result, *list, *m;
-    xmlDoc *doc = NULL;
-    size_t i = 0;
-    int rc;
+    const struct bg_xml_list_spec spec = {"DescribeTargetHealth", "TargetHealthDescriptions",
+                                          sizeof(*out->items), health_entry};
+    void *items;
+    int rc = bg_xml_parse_list(&items, &out->count, a, &spec, xml, len, err);
 
-    memset(out, 0, sizeof(*out));
-    rc = open_answer(&doc, &result, "DescribeTargetHealth", xml, len, err);
-    if (rc != 0)
-        return rc;
-    list = bg_xml_child(result, "TargetHealthDescriptions");
-    out->count = count_members(list);
-    out->items = bg_arena_calloc(a, out->count + 1, sizeof(*out->items));
-    for (m = bg_xml_child(list, "member"); m != NULL && rc == 0; m = bg_xml_next(m))
-        rc = health_entry(&out->items[i++], a, m, err);
-    if (rc != 0)
-        memset(out, 0, sizeof(*out));
-    bg_xml_free(doc);
+    out->items = items;
     return rc;
 }
 
-static void group_entry(struct bg_aws_target_group *g, struct bg_arena *a, const xmlNode *m)
+static int group_entry(void *item, struct bg_arena *a, const xmlNode *m, struct bg_error *err)
 {
+    struct bg_aws_target_group *g = item;
+
     g->arn = bg_xml_text(a, bg_xml_child(m, "TargetGroupArn"));
     g->name = bg_xml_text(a, bg_xml_child(m, "TargetGroupName"));
     g->protocol = bg_xml_text(a, bg_xml_child(m, "Protocol"));
     g->target_type = bg_xml_text(a, bg_xml_child(m, "TargetType"));
     g->port = bg_xml_int(bg_xml_child(m, "Port"), 0);
     g->deregistration_delay = -1;
+    if (g->arn[0] == '\0')
+        return bg_error_set(err, BG_EPROTO, "DescribeTargetGroups entry without an ARN");
+    return 0;
 }
 
 int bg_aws_elbv2_parse_target_groups(struct bg_aws_target_group_list *out, struct bg_arena *a,
                                      const char *xml, size_t len, struct bg_error *err)
 {
-    const xmlNode *result, *list, *m;
-    xmlDoc *doc = NULL;
-    size_t i = 0;
-    int rc;
+    const struct bg_xml_list_spec spec = {"DescribeTargetGroups", "TargetGroups",
+                                          sizeof(*out->items), group_entry};
+    void *items;
+    int rc = bg_xml_parse_list(&items, &out->count, a, &spec, xml, len, err);
 
-    memset(out, 0, sizeof(*out));
-    rc = open_answer(&doc, &result, "DescribeTargetGroups", xml, len, err);
-    if (rc != 0)
-        return rc;
-    list = bg_xml_child(result, "TargetGroups");
-    out->count = count_members(list);
-    out->items = bg_arena_calloc(a, out->count + 1, sizeof(*out->items));
-    for (m = bg_xml_child(list, "member"); m != NULL; m = bg_xml_next(m)) {
-        group_entry(&out->items[i], a, m);
-        if (out->items[i++].arn[0] == '\0') {
-            rc = bg_error_set(err, BG_EPROTO, "DescribeTargetGroups entry without an ARN");
-            memset(out, 0, sizeof(*out));
-            break;
-        }
-    }
-    bg_xml_free(doc);
+    out->items = items;
     return rc;
 }
 
@@ -127,7 +75,7 @@ int bg_aws_elbv2_parse_deregistration_delay(int *out, const char *xml, size_t le
     int rc;
 
     *out = -1;
-    rc = open_answer(&doc, &result, "DescribeTargetGroupAttributes", xml, len, err);
+    rc = bg_xml_open_answer(&doc, &result, "DescribeTargetGroupAttributes", xml, len, err);
     if (rc != 0)
         goto done;
     m = bg_xml_child(bg_xml_child(result, "Attributes"), "member");
@@ -147,23 +95,13 @@ int bg_aws_elbv2_parse_ack(const char *action, const char *xml, size_t len, stru
 {
     const xmlNode *result;
     xmlDoc *doc = NULL;
-    int rc = open_answer(&doc, &result, action, xml, len, err);
+    int rc = bg_xml_open_answer(&doc, &result, action, xml, len, err);
 
     bg_xml_free(doc);
     return rc;
 }
 
 /* ---- calls ------------------------------------------------------------------------------ */
-
-static int call(struct bg_aws_response *r, struct bg_aws_client *c, struct bg_arena *a,
-                const char *action, const struct bg_aws_param *params, size_t n,
-                struct bg_error *err)
-{
-    const struct bg_aws_request req = {
-        .action = action, .params = params, .n_params = n, .service = BG_AWS_ELBV2};
-
-    return bg_aws_client_call(r, c, a, &req, err);
-}
 
 int bg_aws_elbv2_describe_target_health(struct bg_aws_target_health_list *out,
                                         struct bg_aws_client *c, struct bg_arena *a,
@@ -174,7 +112,7 @@ int bg_aws_elbv2_describe_target_health(struct bg_aws_target_health_list *out,
     int rc;
 
     memset(out, 0, sizeof(*out));
-    rc = call(&r, c, a, "DescribeTargetHealth", p, 1, err);
+    rc = bg_aws__elbv2_call(&r, c, a, "DescribeTargetHealth", p, 1, err);
     if (rc != 0)
         return rc;
     return bg_aws_elbv2_parse_target_health(out, a, r.body, r.len, err);
@@ -208,7 +146,7 @@ static int change_targets(struct bg_aws_client *c, const char *action, const cha
     int rc;
 
     p = target_params(a, arn, targets, n, &count);
-    rc = call(&r, c, a, action, p, count, err);
+    rc = bg_aws__elbv2_call(&r, c, a, action, p, count, err);
     if (rc == 0)
         rc = bg_aws_elbv2_parse_ack(action, r.body, r.len, err);
     bg_arena_free(a);
@@ -240,7 +178,7 @@ int bg_aws_elbv2_describe_target_group(struct bg_aws_target_group *out, struct b
     int rc;
 
     memset(out, 0, sizeof(*out));
-    rc = call(&r, c, a, "DescribeTargetGroups", groups, 1, err);
+    rc = bg_aws__elbv2_call(&r, c, a, "DescribeTargetGroups", groups, 1, err);
     if (rc == 0)
         rc = bg_aws_elbv2_parse_target_groups(&list, a, r.body, r.len, err);
     if (rc != 0)
@@ -249,7 +187,7 @@ int bg_aws_elbv2_describe_target_group(struct bg_aws_target_group *out, struct b
         return bg_error_set(err, BG_ENOTFOUND, "TargetGroupNotFound: %s", target_group_arn);
     *out = list.items[0];
     /* informative only: a failure here must not fail the existence check */
-    if (call(&r, c, a, "DescribeTargetGroupAttributes", attrs, 1, NULL) == 0)
+    if (bg_aws__elbv2_call(&r, c, a, "DescribeTargetGroupAttributes", attrs, 1, NULL) == 0)
         bg_aws_elbv2_parse_deregistration_delay(&out->deregistration_delay, r.body, r.len, NULL);
     return 0;
 }

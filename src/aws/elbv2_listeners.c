@@ -6,11 +6,13 @@
  */
 #include <string.h>
 
+#include "internal.h"
 #include "xml.h"
 
-static int parse_listener(struct bg_aws_listener *l, struct bg_arena *a, const xmlNode *m,
-                          struct bg_error *err)
+static int parse_listener(void *item, struct bg_arena *a, const xmlNode *m, struct bg_error *err)
 {
+    struct bg_aws_listener *l = item;
+
     l->arn = bg_xml_text(a, bg_xml_child(m, "ListenerArn"));
     l->load_balancer_arn = bg_xml_text(a, bg_xml_child(m, "LoadBalancerArn"));
     l->protocol = bg_xml_text(a, bg_xml_child(m, "Protocol"));
@@ -24,29 +26,18 @@ int bg_aws_elbv2_parse_listeners(struct bg_aws_listener_list *out, struct bg_are
                                  const char *action, const char *xml, size_t len,
                                  struct bg_error *err)
 {
-    const xmlNode *result, *list;
-    xmlDoc *doc = NULL;
-    size_t i = 0;
-    int rc;
+    const struct bg_xml_list_spec spec = {action, "Listeners", sizeof(*out->items), parse_listener};
+    void *items;
+    int rc = bg_xml_parse_list(&items, &out->count, a, &spec, xml, len, err);
 
-    memset(out, 0, sizeof(*out));
-    rc = bg_xml_open_answer(&doc, &result, action, xml, len, err);
-    if (rc != 0)
-        return rc;
-    list = bg_xml_child(result, "Listeners");
-    out->count = bg_xml_count_members(list);
-    out->items = bg_arena_calloc(a, out->count + 1, sizeof(*out->items));
-    for (const xmlNode *m = bg_xml_child(list, "member"); m != NULL && rc == 0; m = bg_xml_next(m))
-        rc = parse_listener(&out->items[i++], a, m, err);
-    if (rc != 0)
-        memset(out, 0, sizeof(*out));
-    bg_xml_free(doc);
+    out->items = items;
     return rc;
 }
 
-static int parse_rule(struct bg_aws_rule *r, struct bg_arena *a, const xmlNode *m,
-                      struct bg_error *err)
+static int parse_rule(void *item, struct bg_arena *a, const xmlNode *m, struct bg_error *err)
 {
+    struct bg_aws_rule *r = item;
+
     r->arn = bg_xml_text(a, bg_xml_child(m, "RuleArn"));
     r->priority = bg_xml_text(a, bg_xml_child(m, "Priority"));
     r->is_default = strcmp(bg_xml_text(a, bg_xml_child(m, "IsDefault")), "true") == 0;
@@ -58,37 +49,15 @@ static int parse_rule(struct bg_aws_rule *r, struct bg_arena *a, const xmlNode *
 int bg_aws_elbv2_parse_rules(struct bg_aws_rule_list *out, struct bg_arena *a, const char *action,
                              const char *xml, size_t len, struct bg_error *err)
 {
-    const xmlNode *result, *list;
-    xmlDoc *doc = NULL;
-    size_t i = 0;
-    int rc;
+    const struct bg_xml_list_spec spec = {action, "Rules", sizeof(*out->items), parse_rule};
+    void *items;
+    int rc = bg_xml_parse_list(&items, &out->count, a, &spec, xml, len, err);
 
-    memset(out, 0, sizeof(*out));
-    rc = bg_xml_open_answer(&doc, &result, action, xml, len, err);
-    if (rc != 0)
-        return rc;
-    list = bg_xml_child(result, "Rules");
-    out->count = bg_xml_count_members(list);
-    out->items = bg_arena_calloc(a, out->count + 1, sizeof(*out->items));
-    for (const xmlNode *m = bg_xml_child(list, "member"); m != NULL && rc == 0; m = bg_xml_next(m))
-        rc = parse_rule(&out->items[i++], a, m, err);
-    if (rc != 0)
-        memset(out, 0, sizeof(*out));
-    bg_xml_free(doc);
+    out->items = items;
     return rc;
 }
 
 /* ---- calls ------------------------------------------------------------------------------ */
-
-static int call(struct bg_aws_response *r, struct bg_aws_client *c, struct bg_arena *a,
-                const char *action, const struct bg_aws_param *params, size_t n,
-                struct bg_error *err)
-{
-    const struct bg_aws_request req = {
-        .action = action, .params = params, .n_params = n, .service = BG_AWS_ELBV2};
-
-    return bg_aws_client_call(r, c, a, &req, err);
-}
 
 /* `name`=value first, then the actions as `list`.member.N.* */
 static struct bg_aws_param *modify_params(size_t *n, struct bg_arena *a, const char *name,
@@ -116,7 +85,7 @@ int bg_aws_elbv2_describe_listener(struct bg_aws_listener *out, struct bg_aws_cl
     int rc;
 
     memset(out, 0, sizeof(*out));
-    rc = call(&r, c, a, "DescribeListeners", p, 1, err);
+    rc = bg_aws__elbv2_call(&r, c, a, "DescribeListeners", p, 1, err);
     if (rc == 0)
         rc = bg_aws_elbv2_parse_listeners(&list, a, "DescribeListeners", r.body, r.len, err);
     if (rc != 0)
@@ -136,7 +105,7 @@ int bg_aws_elbv2_describe_rule(struct bg_aws_rule *out, struct bg_aws_client *c,
     int rc;
 
     memset(out, 0, sizeof(*out));
-    rc = call(&r, c, a, "DescribeRules", p, 1, err);
+    rc = bg_aws__elbv2_call(&r, c, a, "DescribeRules", p, 1, err);
     if (rc == 0)
         rc = bg_aws_elbv2_parse_rules(&list, a, "DescribeRules", r.body, r.len, err);
     if (rc != 0)
@@ -158,7 +127,7 @@ int bg_aws_elbv2_modify_listener(struct bg_aws_listener *out, struct bg_aws_clie
     int rc;
 
     p = modify_params(&n, a, "ListenerArn", listener_arn, "DefaultActions", actions);
-    rc = call(&r, c, a, "ModifyListener", p, n, err);
+    rc = bg_aws__elbv2_call(&r, c, a, "ModifyListener", p, n, err);
     if (rc == 0)
         rc = bg_aws_elbv2_parse_listeners(&list, a, "ModifyListener", r.body, r.len, err);
     if (rc == 0 && out != NULL) {
@@ -180,7 +149,7 @@ int bg_aws_elbv2_modify_rule(struct bg_aws_rule *out, struct bg_aws_client *c, s
     int rc;
 
     p = modify_params(&n, a, "RuleArn", rule_arn, "Actions", actions);
-    rc = call(&r, c, a, "ModifyRule", p, n, err);
+    rc = bg_aws__elbv2_call(&r, c, a, "ModifyRule", p, n, err);
     if (rc == 0)
         rc = bg_aws_elbv2_parse_rules(&list, a, "ModifyRule", r.body, r.len, err);
     if (rc == 0 && out != NULL) {

@@ -510,3 +510,13 @@ int bg_aws_client_rest(struct bg_aws_response *out, struct bg_aws_client *c, str
     spec.http.max_body = BG_AWS_MAX_BODY;
     return run(out, c, a, &spec, err);
 }
+
+int bg_aws__elbv2_call(struct bg_aws_response *r, struct bg_aws_client *c, struct bg_arena *a,
+                       const char *action, const struct bg_aws_param *params, size_t n,
+                       struct bg_error *err)
+{
+    const struct bg_aws_request req = {
+        .action = action, .params = params, .n_params = n, .service = BG_AWS_ELBV2};
+
+    return bg_aws_client_call(r, c, a, &req, err);
+}

@@ -45,6 +45,25 @@ int bg_xml_open_answer(xmlDoc **doc, const xmlNode **result, const char *action,
 /* Element children of parent named "member" (one level). */
 size_t bg_xml_count_members(const xmlNode *parent);
 
+/* Reads one <member> into item, an element of the array bg_xml_parse_list allocates. */
+typedef int (*bg_xml_member_fn)(void *item, struct bg_arena *a, const xmlNode *member,
+                                struct bg_error *err);
+
+/* What a list answer looks like: <action>Response/<action>Result/<list>/member... */
+struct bg_xml_list_spec {
+    const char *action;
+    const char *list;
+    size_t item_size;
+    bg_xml_member_fn parse;
+};
+
+/* Parses a list answer into *items: count + 1 zeroed elements of item_size from the arena,
+ * each member read by spec->parse in document order. On failure *items is NULL, *count 0
+ * and err says why (the first member parse that failed, or the envelope). */
+int bg_xml_parse_list(void **items, size_t *count, struct bg_arena *a,
+                      const struct bg_xml_list_spec *spec, const char *xml, size_t len,
+                      struct bg_error *err);
+
 /* The <member> actions of list (a DefaultActions or Actions element; NULL: none) into *out,
  * from the arena (src/aws/elbv2_actions.c). */
 int bg_aws__parse_actions(struct bg_aws_actions *out, struct bg_arena *a, const xmlNode *list,

@@ -1,6 +1,6 @@
 /*
  * xml_answer.c - the envelope every AWS Query answer shares, <XResponse><XResult>..., for the
- * parsers added after elbv2.c (listeners, rules, CloudWatch alarms).
+ * list answers every ELBv2 and CloudWatch parser reads.
  */
 #include <stdio.h>
 
@@ -36,4 +36,33 @@ size_t bg_xml_count_members(const xmlNode *parent)
     for (const xmlNode *m = bg_xml_child(parent, "member"); m != NULL; m = bg_xml_next(m))
         n++;
     return n;
+}
+
+int bg_xml_parse_list(void **items, size_t *count, struct bg_arena *a,
+                      const struct bg_xml_list_spec *spec, const char *xml, size_t len,
+                      struct bg_error *err)
+{
+    const xmlNode *result, *list;
+    xmlDoc *doc = NULL;
+    unsigned char *arr;
+    size_t i = 0;
+    int rc;
+
+    *items = NULL;
+    *count = 0;
+    rc = bg_xml_open_answer(&doc, &result, spec->action, xml, len, err);
+    if (rc != 0)
+        return rc;
+    list = bg_xml_child(result, spec->list);
+    *count = bg_xml_count_members(list);
+    arr = bg_arena_calloc(a, *count + 1, spec->item_size);
+    for (const xmlNode *m = bg_xml_child(list, "member"); m != NULL && rc == 0; m = bg_xml_next(m))
+        rc = spec->parse(arr + spec->item_size * i++, a, m, err);
+    bg_xml_free(doc);
+    if (rc != 0) {
+        *count = 0;
+        return rc;
+    }
+    *items = arr;
+    return 0;
 }
