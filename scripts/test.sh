@@ -3,18 +3,21 @@
 #
 #   0. format: clang-format --dry-run -Werror over every tracked C file (.clang-format)
 #   1. release build (-Werror): unit, fuzz-corpus and end-to-end tests (real terraform, moto)
-#   2. ASan + UBSan build: the same tests; the provider's own sanitizer reports fail the e2e test
+#   2. docs: the generated sections of docs/ match the built provider's schema, read with
+#      `terraform providers schema -json` (scripts/gen_docs.py --check; when it fails, run
+#      scripts/gen_docs.py and commit the result)
+#   3. ASan + UBSan build: the same tests; the provider's own sanitizer reports fail the e2e test
 #      that produced them
-#   3. valgrind: unit tests, and a plan/apply/destroy cycle with the provider under memcheck
-#   4. libFuzzer smoke run of every fuzz target (clang), BG_FUZZ_SECONDS each (default 20)
+#   4. valgrind: unit tests, and a plan/apply/destroy cycle with the provider under memcheck
+#   5. libFuzzer smoke run of every fuzz target (clang), BG_FUZZ_SECONDS each (default 20)
 #
-# Stages can be chosen: scripts/test.sh format release asan valgrind fuzz (default: all).
+# Stages can be chosen: scripts/test.sh format release docs asan valgrind fuzz (default: all).
 # Under CI=true the e2e tests refuse to skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 stages=("$@")
-[ ${#stages[@]} -gt 0 ] || stages=(format release asan valgrind fuzz)
+[ ${#stages[@]} -gt 0 ] || stages=(format release docs asan valgrind fuzz)
 jobs=$(nproc)
 
 scripts/deps.sh
@@ -34,13 +37,19 @@ stage_release() {
   (cd build && ctest -j"$jobs" --output-on-failure)
 }
 
+stage_docs() {
+  banner "docs: generated sections of docs/ match the provider's schema"
+  BUILD_DIR=build scripts/build.sh
+  python3 scripts/gen_docs.py --check --provider build/terraform-provider-bluegreen
+}
+
 stage_asan() {
   banner "ASan+UBSan build: unit, fuzz corpus, e2e"
   BUILD_DIR=build-asan scripts/build.sh -DSANITIZE=address,undefined
   logs=$(mktemp -d)
   (cd build-asan &&
     BG_SANITIZER_LOGS="$logs" \
-    ASAN_OPTIONS="log_path=$logs/asan:detect_leaks=1:fast_unwind_on_malloc=0" \
+    ASAN_OPTIONS="log_path=$logs/asan:detect_leaks=1" \
     UBSAN_OPTIONS="log_path=$logs/ubsan:print_stacktrace=1" \
     LSAN_OPTIONS="suppressions=$root/tests/sanitizers/lsan.supp:print_suppressions=0" \
     ctest -j"$jobs" --output-on-failure)

@@ -3,7 +3,7 @@
  * environment, TLS certificate, and the gRPC server that serves tfplugin6 plus go-plugin's
  * controller/stdio/broker and grpc health.
  *
- * Threading model (docs/architecture.md): one thread polls the completion queue and never
+ * Threading model (design/architecture.md): one thread polls the completion queue and never
  * runs provider code; each received request is handled on its own short-lived thread, so a
  * long ApplyResourceChange never delays StopProvider or the other parallel operations.
  */

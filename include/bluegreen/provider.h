@@ -32,6 +32,8 @@ struct bg_provider {
     struct bg_provider *previous; /* an earlier configuration, freed with this one */
 };
 
+/* The provider block's table; its slots describe struct bg_provider__config
+ * (src/provider/internal.h). */
 extern const struct bg_schema bg_provider_schema;
 
 /* Builds the configuration from the decoded provider block (defaults applied); the AWS
@@ -61,10 +63,5 @@ const char *bg_provider_aws_region(const struct bg_provider *p);
  * when the pool is full. curl reconnects by itself should the kept connection have died.
  * Thread safe. */
 void bg_provider_aws_release(const struct bg_provider *p, struct bg_aws_client *c);
-
-/* Internal to src/provider: AWS part of ConfigureProvider and its release. */
-struct bg_provider_aws *bg_provider_aws_new(struct bg_diags *d, const struct bg_value *config,
-                                            const char *const *envp);
-void bg_provider_aws_free(struct bg_provider_aws *aws);
 
 #endif

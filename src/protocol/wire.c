@@ -133,7 +133,9 @@ static Tfplugin6__Schema__Attribute *wire_attr(struct bg_arena *a, const struct 
         m->type.data = (uint8_t *)type;
         m->type.len = strlen(type);
     }
-    m->description = (char *)(attr->description != NULL ? attr->description : "");
+    /* The table's description plus its validators' and default's sentences: what the docs
+     * generator (scripts/gen_docs.py) reads from `terraform providers schema -json`. */
+    m->description = bg_schema_describe(a, attr);
     m->description_kind = TFPLUGIN6__STRING_KIND__MARKDOWN;
     m->required = (attr->flags & BG_REQUIRED) != 0;
     /* A default is filled in by the provider, so Terraform must allow a computed value. */

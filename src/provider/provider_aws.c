@@ -1,9 +1,9 @@
 /*
  * provider_aws.c - the provider's AWS settings (region, profile, keys, roles, endpoints,
- * max_retries): resolved once at ConfigureProvider, reported only when used, one credentials
- * provider (the chain and its refreshing cache) shared by every client of the configuration,
- * and a small pool of clients so that concurrent calls each get their own CURL handle while
- * sequential calls reuse one connection.
+ * max_retries, requests_per_second): resolved once at ConfigureProvider, reported only when
+ * used, one credentials provider (the chain and its refreshing cache) and one request-rate
+ * bucket shared by every client of the configuration, and a small pool of clients so that
+ * concurrent calls each get their own CURL handle while sequential calls reuse one connection.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -11,14 +11,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "bluegreen/provider.h"
+#include "internal.h"
 
 /* Terraform runs at most -parallelism (default 10) operations at once; more idle clients
  * than that would only hold sockets open. */
 #define POOL_MAX 10
-
-/* requests_per_second when not set: the refill rate ELBv2 documents for Describe calls. */
-#define DEFAULT_REQUESTS_PER_SECOND 10
 
 struct bg_provider_aws {
     struct bg_arena *arena; /* the resolved configuration's strings */
@@ -33,104 +30,54 @@ struct bg_provider_aws {
     size_t nidle;
 };
 
-static const char *const setting_names[] = {"region", "profile", "access_key", "secret_key",
-                                            "token"};
-
-static const char *str(const struct bg_value *obj, const char *name)
-{
-    return bg_value_as_string(bg_value_get(obj, name));
-}
-
 /* A block's `duration` ("1h"); the schema validated it, this only converts. */
-static long duration_of(const struct bg_value *block)
+static long duration_of(const char *duration)
 {
     long seconds = 0;
 
-    if (str(block, "duration") != NULL)
-        bg_aws_parse_duration(&seconds, str(block, "duration"), NULL);
+    if (duration != NULL)
+        bg_aws_parse_duration(&seconds, duration, NULL);
     return seconds;
 }
 
-static void read_tags(struct bg_aws_assume_role *r, struct bg_arena *a, const struct bg_value *map)
+/* The role blocks in the AWS module's types: the strings are already in place. */
+static void read_roles(struct bg_aws_settings *s, struct bg_arena *a,
+                       const struct bg_provider__config *cfg)
 {
-    struct bg_aws_param *tags;
-    size_t n = map != NULL && map->kind == BG_MAP ? map->u.map.len : 0;
+    const struct bg_provider__assume_role *ar = cfg->assume_role;
+    const struct bg_provider__web_identity *wi = cfg->web_identity;
 
-    tags = bg_arena_calloc(a, n + 1, sizeof(*tags));
-    for (size_t i = 0; i < n; i++) {
-        tags[i].name = map->u.map.items[i].key;
-        tags[i].value = bg_value_as_string(map->u.map.items[i].value);
-    }
-    r->tags = tags;
-    r->n_tags = n;
-}
+    if (ar != NULL) {
+        struct bg_aws_assume_role *r = bg_arena_memdup(a, &ar->role, sizeof(*r));
+        struct bg_aws_param *tags = bg_arena_calloc(a, ar->ntags + 1, sizeof(*tags));
 
-/* The assume_role and assume_role_with_web_identity blocks; NULL when absent. */
-static void read_roles(struct bg_aws_settings *s, struct bg_arena *a, const struct bg_value *config)
-{
-    const struct bg_value *ar = bg_value_get(config, "assume_role");
-    const struct bg_value *wi = bg_value_get(config, "assume_role_with_web_identity");
-
-    if (ar != NULL && !bg_value_is_null(ar)) {
-        struct bg_aws_assume_role *r = bg_arena_alloc(a, sizeof(*r));
-
-        r->role_arn = str(ar, "role_arn");
-        r->session_name = str(ar, "session_name");
-        r->external_id = str(ar, "external_id");
-        r->policy = str(ar, "policy");
-        r->source_identity = str(ar, "source_identity");
-        r->duration_s = duration_of(ar);
-        read_tags(r, a, bg_value_get(ar, "tags"));
+        for (size_t i = 0; i < ar->ntags; i++)
+            tags[i] = (struct bg_aws_param){ar->tags[i].key, ar->tags[i].value};
+        r->tags = tags;
+        r->n_tags = ar->ntags;
+        r->duration_s = duration_of(ar->duration);
         s->assume_role = r;
     }
-    if (wi != NULL && !bg_value_is_null(wi)) {
-        struct bg_aws_web_identity *w = bg_arena_alloc(a, sizeof(*w));
+    if (wi != NULL) {
+        struct bg_aws_web_identity *w = bg_arena_memdup(a, &wi->role, sizeof(*w));
 
-        w->role_arn = str(wi, "role_arn");
-        w->session_name = str(wi, "session_name");
-        w->token = str(wi, "web_identity_token");
-        w->token_file = str(wi, "web_identity_token_file");
-        w->duration_s = duration_of(wi);
+        w->duration_s = duration_of(wi->duration);
         s->web_identity = w;
     }
 }
 
-/* Reads the provider block into settings; strings stay in the config tree (a). */
+/* The provider block's AWS settings; strings stay in the configuration tree (a). */
 static int read_settings(struct bg_aws_settings *s, struct bg_arena *a,
-                         const struct bg_value *config, struct bg_error *err)
+                         const struct bg_provider__config *cfg, struct bg_error *err)
 {
-    const char **fields[] = {&s->region, &s->profile, &s->access_key, &s->secret_key, &s->token};
-    static const char *const blocks[] = {"endpoints", "assume_role",
-                                         "assume_role_with_web_identity"};
-    const struct bg_value *ep = bg_value_get(config, "endpoints");
-    const struct bg_value *retries = bg_value_get(config, "max_retries");
-    int64_t n = -1;
-    size_t i;
-
-    for (i = 0; i < BG_COUNT(setting_names); i++) {
-        const struct bg_value *v = bg_value_get(config, setting_names[i]);
-
-        if (bg_value_is_unknown(v))
-            return bg_error_set(err, BG_EINVAL, "provider setting %s is not known until apply",
-                                setting_names[i]);
-        *fields[i] = bg_value_as_string(v);
-    }
-    for (i = 0; i < BG_COUNT(blocks); i++) {
-        if (!bg_value_is_wholly_known(bg_value_get(config, blocks[i])))
-            return bg_error_set(err, BG_EINVAL, "provider block %s must be known at plan time",
-                                blocks[i]);
-    }
-    if (bg_value_is_unknown(retries))
-        return bg_error_set(err, BG_EINVAL,
-                            "provider setting max_retries is not known until apply");
-    if (bg_value_is_unknown(bg_value_get(config, "requests_per_second")))
-        return bg_error_set(err, BG_EINVAL,
-                            "provider setting requests_per_second is not known until apply");
-    for (i = 0; i < BG_AWS_NSERVICES; i++)
-        s->endpoints[i] = str(ep, bg_aws_service((enum bg_aws_service)i)->key);
-    if (!bg_value_is_null(retries) && bg_value_as_int(&n, retries) == 0)
-        s->max_retries = (int)n;
-    read_roles(s, a, config);
+    if (cfg->unknown != NULL)
+        return bg_error_set(err, BG_EINVAL, "provider setting %s is not known until apply",
+                            bg_path_string(a, cfg->unknown));
+    *s = cfg->aws;
+    for (int i = 0; cfg->endpoints != NULL && i < BG_AWS_NSERVICES; i++)
+        s->endpoints[i] = cfg->endpoints->url[i];
+    s->max_retries = cfg->max_retries_is == BG_PRESENCE_KNOWN ? (int)cfg->max_retries : -1;
+    read_roles(s, a, cfg);
     return 0;
 }
 
@@ -199,18 +146,20 @@ static void new_credentials(struct bg_provider_aws *aws, const struct bg_aws_set
 }
 
 /* One bucket for every client of this configuration; a rate of 0 means no limit. */
-static void new_limiter(struct bg_provider_aws *aws, const struct bg_value *config)
+static void new_limiter(struct bg_provider_aws *aws, const struct bg_provider__config *config)
 {
-    int64_t rate = DEFAULT_REQUESTS_PER_SECOND;
+    int64_t rate = config->requests_per_second_is == BG_PRESENCE_KNOWN
+                       ? config->requests_per_second
+                       : BG_PROVIDER__REQUESTS_PER_SECOND;
 
-    bg_value_as_int(&rate, bg_value_get(config, "requests_per_second"));
     if (rate > 0 &&
         bg_aws_ratelimit_new(&aws->limiter, (double)rate, (double)rate, NULL, NULL) != 0)
         aws->limiter = NULL;
 }
 
-struct bg_provider_aws *bg_provider_aws_new(struct bg_diags *d, const struct bg_value *config,
-                                            const char *const *envp)
+struct bg_provider_aws *bg_provider__aws_new(struct bg_diags *d,
+                                             const struct bg_provider__config *config,
+                                             const char *const *envp)
 {
     struct bg_aws_settings settings = BG_AWS_SETTINGS_INIT;
     struct bg_provider_aws *aws = calloc(1, sizeof(*aws));
@@ -232,7 +181,7 @@ struct bg_provider_aws *bg_provider_aws_new(struct bg_diags *d, const struct bg_
     return aws;
 }
 
-void bg_provider_aws_free(struct bg_provider_aws *aws)
+void bg_provider__aws_free(struct bg_provider_aws *aws)
 {
     size_t i;
 

@@ -27,11 +27,18 @@ static void check_directory(struct bg_diags *d, const struct bg_path *path,
                             const struct bg_value *v, const void *arg);
 
 static const struct bg_validator directory_validators[] = {
-    {bg_validate_not_empty, NULL}, {check_directory, NULL}, {NULL, NULL}};
-static const struct bg_validator name_validators[] = {{check_name, NULL}, {NULL, NULL}};
+    {bg_validate_not_empty, NULL, NULL},
+    {check_directory, NULL, "A relative path."},
+    {NULL, NULL, NULL}};
+static const struct bg_validator name_validators[] = {
+    {check_name, NULL, "Letters, digits, `-`, `_` and `.`, not starting with `.` or `-`."},
+    {NULL, NULL, NULL}};
 static const struct bg_validator colors_validators[] = {
-    {bg_validate_length, two}, {check_colors, NULL}, {NULL, NULL}};
-static const struct bg_validator live_validators[] = {{bg_validate_not_empty, NULL}, {NULL, NULL}};
+    {bg_validate_length, two, NULL},
+    {check_colors, NULL, "Two distinct names of lowercase letters and digits."},
+    {NULL, NULL, NULL}};
+static const struct bg_validator live_validators[] = {{bg_validate_not_empty, NULL, NULL},
+                                                      {NULL, NULL, NULL}};
 
 static const struct bg_attr attrs[] = {
     {.name = "id",
@@ -43,37 +50,43 @@ static const struct bg_attr attrs[] = {
      .flags = BG_REQUIRED | BG_FORCE_NEW,
      .description = "Folder holding the cluster files, relative to the working directory. "
                     "It must lie inside the provider's `repository_root`.",
-     .validators = directory_validators},
+     .validators = directory_validators,
+     .slot = BG_SLOT_STRING(struct bg_pair_cfg, directory)},
     {.name = "name",
      .type = &bg_type_string,
      .flags = BG_REQUIRED | BG_FORCE_NEW,
      .description = "Cluster base name: the two clusters are `<name>-<color>`, e.g. "
                     "`aws-prod` gives `aws-prod-spoon` and `aws-prod-knife`.",
-     .validators = name_validators},
+     .validators = name_validators,
+     .slot = BG_SLOT_STRING(struct bg_pair_cfg, name)},
     {.name = "colors",
      .type = &bg_type_list_string,
      .flags = BG_OPTIONAL | BG_FORCE_NEW,
      .default_json = "[\"spoon\",\"knife\"]",
      .description = "The two color names: distinct, lowercase letters and digits.",
-     .validators = colors_validators},
+     .validators = colors_validators,
+     .slot = BG_SLOT_STRINGS(struct bg_pair_cfg, color_list, ncolors)},
     {.name = "live",
      .type = &bg_type_string,
      .flags = BG_REQUIRED,
      .description = "The color that serves production; one of `colors`. Changing it to the "
                     "standby color promotes the standby cluster and changes no file.",
-     .validators = live_validators},
+     .validators = live_validators,
+     .slot = BG_SLOT_STRING(struct bg_pair_cfg, live)},
     {.name = "standby",
      .type = &bg_type_bool,
      .flags = BG_OPTIONAL,
      .default_json = "true",
      .description = "Whether the non-live color's files exist. `false` removes them "
-                    "(teardown), so the next apply destroys that cluster."},
+                    "(teardown), so the next apply destroys that cluster.",
+     .slot = BG_SLOT_BOOL(struct bg_pair_cfg, standby)},
     {.name = "substitutions",
      .type = &bg_type_map_string,
      .flags = BG_OPTIONAL,
      .description = "Extra literal replacements applied to generated copies after the color "
                     "swap, e.g. `{ \"1.15\" = \"1.18\" }`. At each position the longest key "
-                    "wins; replaced text is not scanned again."},
+                    "wins; replaced text is not scanned again.",
+     .slot = BG_SLOT_PAIRS(struct bg_pair_cfg, sub_pairs, nsub_pairs)},
     {.name = "live_cluster",
      .type = &bg_type_string,
      .flags = BG_COMPUTED,
@@ -194,41 +207,43 @@ static void check_directory(struct bg_diags *d, const struct bg_path *path,
                       s);
 }
 
+int bg_pair__cfg_expand(struct bg_pair_cfg *out, struct bg_diags *d, const struct bg_value *v)
+{
+    /* teardown_guard may name a target group created in the same apply: its unknowns wait
+     * for apply (bg_pair__guard_teardown), they do not make the files unknown. */
+    struct bg_block args = schema.block;
+
+    args.nblocks = 0;
+    memset(out, 0, sizeof(*out));
+    if (bg_schema_expand(out, d, &schema.block, v) != 0)
+        return BG_EINVAL;
+    out->unknown = bg_schema_unknown_arg_path(d->arena, &args, v);
+    return 0;
+}
+
+struct bg_value *bg_pair__flatten(struct bg_arena *a, const struct bg_pair_cfg *cfg,
+                                  const struct bg_value *base)
+{
+    return bg_schema_flatten(a, &schema.block, cfg, base);
+}
+
 /* Cross-attribute check that needs no disk: live must name one of the colors. */
 static int pair_validate(struct bg_call *call, const struct bg_value *config)
 {
-    const struct bg_value *colors = bg_value_get(config, "colors");
-    const char *live = bg_value_as_string(bg_value_get(config, "live"));
-    const char *c0 = "spoon", *c1 = "knife";
+    struct bg_diags quiet; /* the validators explain a bad value */
+    struct bg_pair_cfg cfg;
 
-    if (live == NULL || bg_value_is_unknown(colors))
-        return 0;
-    if (!bg_value_is_null(colors)) {
-        if (bg_value_len(colors) != 2 || !bg_value_is_wholly_known(colors))
-            return 0;
-        c0 = bg_value_as_string(colors->u.arr.items[0]);
-        c1 = bg_value_as_string(colors->u.arr.items[1]);
-    }
-    if (c0 == NULL || c1 == NULL || strcmp(live, c0) == 0 || strcmp(live, c1) == 0)
-        return 0;
+    bg_diags_init(&quiet, call->arena);
+    bg_pair__cfg_expand(&cfg, &quiet, config);
+    if (cfg.live == NULL || cfg.ncolors != 2 || cfg.color_list[0] == NULL ||
+        cfg.color_list[1] == NULL || strcmp(cfg.live, cfg.color_list[0]) == 0 ||
+        strcmp(cfg.live, cfg.color_list[1]) == 0)
+        return 0; /* unknown, or fine */
     bg_diag_error(call->diags, bg_path_attr(call->arena, NULL, "live"),
                   "Live color is not one of colors",
-                  "live = \"%s\" must be one of colors (\"%s\", \"%s\").", live, c0, c1);
+                  "live = \"%s\" must be one of colors (\"%s\", \"%s\").", cfg.live,
+                  cfg.color_list[0], cfg.color_list[1]);
     return BG_EINVAL;
-}
-
-static bool config_known(const struct bg_value *config)
-{
-    static const char *const names[] = {"directory", "name",    "colors",
-                                        "live",      "standby", "substitutions"};
-
-    size_t i;
-
-    for (i = 0; i < BG_COUNT(names); i++) {
-        if (!bg_value_is_wholly_known(bg_value_get(config, names[i])))
-            return false;
-    }
-    return true;
 }
 
 /* A map or list member of the prior state, when it is known: what a phase that renders
@@ -363,15 +378,17 @@ static int pair_plan(struct bg_call *call, struct bg_plan_req *req)
     struct bg_pair_own own;
     struct bg_pair_eval ev;
 
-    if (req->destroy || !config_known(req->config))
-        return 0; /* unknown arguments: computed values stay unknown until apply */
+    if (req->destroy)
+        return 0;
     if (bg_pair__cfg_read(&cfg, call, req->config, true) != 0)
         return BG_EINVAL;
+    if (cfg.unknown != NULL)
+        return 0; /* unknown arguments: computed values stay unknown until apply */
     bg_pair__clean_temps(call, &cfg);
     bg_pair__own_read(&own, call->arena, req->prior_private, req->prior);
     if (bg_pair__evaluate(&ev, call, &cfg, &own) != 0)
         return BG_EINVAL;
-    if (bg_pair__guard_teardown(call, req->config, tearing_down(&cfg, &ev, req->prior)) != 0)
+    if (bg_pair__guard_teardown(call, &cfg, tearing_down(&cfg, &ev, req->prior)) != 0)
         return BG_ECONFLICT;
     if (bg_pair__verify_report(call, &cfg, &ev) != 0)
         return BG_ECONFLICT;
@@ -430,12 +447,18 @@ static int pair_apply(struct bg_call *call, struct bg_apply_req *req)
     req->new_state = (struct bg_value *)req->prior; /* until something changes on disk */
     if (bg_pair__cfg_read(&cfg, call, req->planned, true) != 0)
         return BG_EINVAL;
+    if (cfg.unknown != NULL) { /* terraform applies a known configuration */
+        bg_diag_error(call->diags, cfg.unknown, "Unknown argument at apply",
+                      "%s must be known when bluegreen_cluster_pair is applied.",
+                      bg_path_string(call->arena, cfg.unknown));
+        return BG_EINVAL;
+    }
     bg_pair__clean_temps(call, &cfg);
     bg_pair__own_read(&own, call->arena, req->private_in, req->prior);
     if (bg_pair__evaluate(&ev, call, &cfg, &own) != 0 ||
         bg_pair__verify_report(call, &cfg, &ev) != 0 ||
         check_matches_plan(call, req->planned, &ev) != 0 ||
-        bg_pair__guard_teardown(call, req->planned, tearing_down(&cfg, &ev, req->prior)) != 0)
+        bg_pair__guard_teardown(call, &cfg, tearing_down(&cfg, &ev, req->prior)) != 0)
         return BG_EINVAL;
     rc = execute(call, &cfg, &ev, &wrote);
     if (!wrote)
@@ -479,7 +502,7 @@ static int pair_destroy(struct bg_call *call, struct bg_apply_req *req)
     const char **names;
     size_t i, k, n = 0;
 
-    if (bg_pair__cfg_read(&cfg, call, req->prior, true) != 0)
+    if (bg_pair__cfg_read(&cfg, call, req->prior, true) != 0 || cfg.unknown != NULL)
         return bg_diags_has_errors(call->diags) ? BG_EINVAL : 0;
     bg_pair__own_read(&own, call->arena, req->private_in, req->prior);
     own.adopt = false; /* adopted files are only ours to rewrite, never to delete */
@@ -596,7 +619,7 @@ static int pair_read(struct bg_call *call, struct bg_read_req *req)
     size_t i;
 
     /* A directory that is gone (or no longer valid) means every file is gone. */
-    if (bg_pair__cfg_read(&cfg, call, req->state, false) != 0 ||
+    if (bg_pair__cfg_read(&cfg, call, req->state, false) != 0 || cfg.unknown != NULL ||
         bg_pair__cfg_resolve(&cfg, call, false) != 0)
         cfg.dir_abs = NULL;
     bg_pair__own_read(&own, call->arena, req->private_in, req->state);

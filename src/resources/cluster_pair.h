@@ -9,11 +9,33 @@
 #include "bluegreen/files.h"
 #include "bluegreen/resource.h"
 
+/* teardown_guard { ... } as the typed layer expands it (cluster_pair_guard.c's slots). */
+struct bg_pair_guard {
+    const char *target_group_arn;
+    enum bg_presence arn_is;
+    const char **targets;
+    size_t ntargets;
+    enum bg_presence targets_is;
+    const char *listener_arn;
+    enum bg_presence listener_is;
+    const char *rule_arn;
+    enum bg_presence rule_is;
+};
+
 struct bg_pair_cfg {
+    /* The arguments, filled by the typed layer along cluster_pair.c's slots. */
     const char *directory; /* as configured, trailing '/' removed */
-    const char *name, *live, *standby_color;
-    const char *colors[2];
+    const char *name, *live;
+    const char **color_list; /* colors (the table's default when unset) */
+    size_t ncolors;
     bool standby;
+    struct bg_pair *sub_pairs; /* substitutions */
+    size_t nsub_pairs;
+    struct bg_pair_guard *guard;   /* NULL: no teardown_guard (or not known yet) */
+    const struct bg_path *unknown; /* first argument not known yet (teardown_guard aside) */
+    /* Derived by bg_pair__cfg_read. */
+    const char *standby_color;
+    const char *colors[2];
     struct bg_subst *subs;
     size_t nsubs;
     char *dir_abs; /* resolved inside the repository root */
@@ -85,7 +107,17 @@ struct bg_pair_eval {
     struct bg_pair_own own_after;
 };
 
-/* Reads the arguments from a config or state value. resolve: also resolve the directory
+/* The typed layer's part of bg_pair__cfg_read (cluster_pair.c, where the table is): *out
+ * zeroed, v expanded along the slots, out->unknown set. */
+int bg_pair__cfg_expand(struct bg_pair_cfg *out, struct bg_diags *d, const struct bg_value *v);
+
+/* The value of cfg's arguments (and null computed attributes) when base is NULL; onto base,
+ * base with cfg's slotted computed attributes. */
+struct bg_value *bg_pair__flatten(struct bg_arena *a, const struct bg_pair_cfg *cfg,
+                                  const struct bg_value *base);
+
+/* Reads the arguments from a config, planned or state value. When an argument is unknown
+ * (out->unknown) it returns 0 with nothing derived. resolve: also resolve the directory
  * against the repository root. Errors are diagnostics at the attribute's path. */
 int bg_pair__cfg_read(struct bg_pair_cfg *out, struct bg_call *call, const struct bg_value *v,
                       bool resolve);
@@ -150,10 +182,10 @@ int bg_pair__discover(struct bg_file_list *out, struct bg_call *call, const stru
                       const char *cluster);
 
 /* teardown_guard (cluster_pair_guard.c): its block type, and the check run at plan and at
- * apply when removes (the evaluation deletes files of a teardown). v is the config or the
- * planned value. Error diagnostics name every target still registered. */
+ * apply when removes (the evaluation deletes files of a teardown), on the guard of the
+ * config or the plan (cfg->guard). Error diagnostics name every target still registered. */
 extern const struct bg_block_type bg_pair__guard_block_type;
-int bg_pair__guard_teardown(struct bg_call *call, const struct bg_value *v, bool removes);
+int bg_pair__guard_teardown(struct bg_call *call, const struct bg_pair_cfg *cfg, bool removes);
 
 /* `terraform import` with id "<directory>:<name>" (cluster_pair_import.c). */
 int bg_cluster_pair_import(struct bg_call *call, const char *id, struct bg_value **state,

@@ -1,5 +1,7 @@
 /*
- * cluster_pair_config.c - reading bluegreen_cluster_pair arguments and the ownership record.
+ * cluster_pair_config.c - bluegreen_cluster_pair's arguments: what the typed layer expands
+ * (cluster_pair.c's slots) and what is derived from it (the standby color, the substitutions
+ * in the files engine's shape, the cluster names, the resolved directory).
  */
 #include <string.h>
 
@@ -11,18 +13,13 @@ static const struct bg_path *attr_path(struct bg_call *call, const char *name)
     return bg_path_attr(call->arena, NULL, name);
 }
 
-static int read_colors(struct bg_pair_cfg *out, struct bg_call *call, const struct bg_value *v)
+/* colors (validated: two distinct names) and the color that is not live. */
+static int derive_colors(struct bg_pair_cfg *out, struct bg_call *call)
 {
-    const struct bg_value *colors = bg_value_get(v, "colors");
-
-    out->colors[0] = "spoon";
-    out->colors[1] = "knife";
-    if (bg_value_len(colors) == 2) {
-        out->colors[0] = bg_value_as_string(colors->u.arr.items[0]);
-        out->colors[1] = bg_value_as_string(colors->u.arr.items[1]);
-    }
-    if (out->colors[0] == NULL || out->colors[1] == NULL)
+    if (out->ncolors != 2 || out->color_list[0] == NULL || out->color_list[1] == NULL)
         return BG_EINVAL;
+    out->colors[0] = out->color_list[0];
+    out->colors[1] = out->color_list[1];
     if (strcmp(out->live, out->colors[0]) == 0) {
         out->standby_color = out->colors[1];
     } else if (strcmp(out->live, out->colors[1]) == 0) {
@@ -36,20 +33,18 @@ static int read_colors(struct bg_pair_cfg *out, struct bg_call *call, const stru
     return 0;
 }
 
-static void read_subs(struct bg_pair_cfg *out, struct bg_call *call, const struct bg_value *v)
+/* substitutions, in the files engine's shape; an empty key or a null value replaces nothing. */
+static void derive_subs(struct bg_pair_cfg *out, struct bg_call *call)
 {
-    const struct bg_value *m = bg_value_get(v, "substitutions");
-    size_t i, n = bg_value_len(m);
+    size_t i;
 
-    out->subs = bg_arena_calloc(call->arena, n, sizeof(*out->subs));
+    out->subs = bg_arena_calloc(call->arena, out->nsub_pairs + 1, sizeof(*out->subs));
     out->nsubs = 0;
-    for (i = 0; m != NULL && m->kind == BG_MAP && i < n; i++) {
-        const char *to = bg_value_as_string(m->u.map.items[i].value);
-
-        if (m->u.map.items[i].key_len == 0 || to == NULL)
+    for (i = 0; i < out->nsub_pairs; i++) {
+        if (out->sub_pairs[i].key[0] == '\0' || out->sub_pairs[i].value == NULL)
             continue;
-        out->subs[out->nsubs].from = m->u.map.items[i].key;
-        out->subs[out->nsubs++].to = to;
+        out->subs[out->nsubs].from = out->sub_pairs[i].key;
+        out->subs[out->nsubs++].to = out->sub_pairs[i].value;
     }
 }
 
@@ -87,20 +82,16 @@ int bg_pair__cfg_resolve(struct bg_pair_cfg *out, struct bg_call *call, bool rep
 int bg_pair__cfg_read(struct bg_pair_cfg *out, struct bg_call *call, const struct bg_value *v,
                       bool resolve_dir)
 {
-    const char *dir = bg_value_as_string(bg_value_get(v, "directory"));
-    bool standby = true;
-
-    memset(out, 0, sizeof(*out));
-    out->name = bg_value_as_string(bg_value_get(v, "name"));
-    out->live = bg_value_as_string(bg_value_get(v, "live"));
-    if (dir == NULL || out->name == NULL || out->live == NULL)
+    if (bg_pair__cfg_expand(out, call->diags, v) != 0)
         return BG_EINVAL;
-    out->directory = trim_directory(call->arena, dir);
-    if (read_colors(out, call, v) != 0)
+    if (out->unknown != NULL)
+        return 0;
+    if (out->directory == NULL || out->name == NULL || out->live == NULL)
         return BG_EINVAL;
-    bg_value_as_bool(&standby, bg_value_get(v, "standby"));
-    out->standby = standby;
-    read_subs(out, call, v);
+    out->directory = trim_directory(call->arena, out->directory);
+    if (derive_colors(out, call) != 0)
+        return BG_EINVAL;
+    derive_subs(out, call);
     out->verify = call->provider != NULL && call->provider->verify_files;
     out->live_cluster = bg_arena_printf(call->arena, "%s-%s", out->name, out->live);
     out->standby_cluster = bg_arena_printf(call->arena, "%s-%s", out->name, out->standby_color);

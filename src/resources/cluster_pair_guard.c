@@ -22,19 +22,25 @@ static void check_subject(struct bg_diags *d, const struct bg_path *path, const 
         bg_diag_error(d, path, "Invalid ARN", "\"%s\" is not a %s ARN.", s != NULL ? s : "", type);
 }
 
-static const struct bg_validator listener_v[] = {{check_subject, "listener"}, {NULL, NULL}};
-static const struct bg_validator rule_v[] = {{check_subject, "listener-rule"}, {NULL, NULL}};
+static const struct bg_validator listener_v[] = {{check_subject, "listener", "A listener ARN."},
+                                                 {NULL, NULL, NULL}};
+static const struct bg_validator rule_v[] = {
+    {check_subject, "listener-rule", "A listener rule ARN."}, {NULL, NULL, NULL}};
 
 static const struct bg_attr guard_attrs[] = {
     {.name = "target_group_arn",
      .type = &bg_type_string,
      .flags = BG_REQUIRED,
-     .description = "The target group the old cluster's ingress targets served in."},
+     .description = "The target group the old cluster's ingress targets served in.",
+     .slot = BG_SLOT_STRING(struct bg_pair_guard, target_group_arn),
+     .presence = BG_PRESENCE(struct bg_pair_guard, arn_is)},
     {.name = "targets",
      .type = &bg_type_set_string,
      .flags = BG_OPTIONAL,
      .description = "Target IDs of the cluster being torn down; while any of them is "
-                    "registered (any state, draining included), teardown is refused."},
+                    "registered (any state, draining included), teardown is refused.",
+     .slot = BG_SLOT_STRINGS(struct bg_pair_guard, targets, ntargets),
+     .presence = BG_PRESENCE(struct bg_pair_guard, targets_is)},
     {.name = "listener_arn",
      .type = &bg_type_string,
      .flags = BG_OPTIONAL,
@@ -42,12 +48,16 @@ static const struct bg_attr guard_attrs[] = {
      .description = "For a weighted shift (bluegreen_weighted_shift): the listener whose "
                     "default forward action sends traffic to target_group_arn. Teardown is "
                     "refused while target_group_arn has weight there, or has a registered "
-                    "healthy target. Needs `targets`, `listener_arn` or `listener_rule_arn`."},
+                    "healthy target. Needs `targets`, `listener_arn` or `listener_rule_arn`.",
+     .slot = BG_SLOT_STRING(struct bg_pair_guard, listener_arn),
+     .presence = BG_PRESENCE(struct bg_pair_guard, listener_is)},
     {.name = "listener_rule_arn",
      .type = &bg_type_string,
      .flags = BG_OPTIONAL,
      .validators = rule_v,
-     .description = "As `listener_arn`, for a listener rule's forward action."},
+     .description = "As `listener_arn`, for a listener rule's forward action.",
+     .slot = BG_SLOT_STRING(struct bg_pair_guard, rule_arn),
+     .presence = BG_PRESENCE(struct bg_pair_guard, rule_is)},
 };
 
 static const struct bg_block guard_block = {
@@ -63,23 +73,20 @@ const struct bg_block_type bg_pair__guard_block_type = {
     .block = &guard_block,
     .min_items = 0,
     .max_items = 0, /* NestingSingle: both 0 (optional) */
+    .slot = BG_SLOT_OBJECT(struct bg_pair_cfg, guard),
 };
 
-static bool listed(const struct bg_value *targets, const char *id)
+static bool listed(const struct bg_pair_guard *g, const char *id)
 {
-    size_t i;
-
-    for (i = 0; targets != NULL && targets->kind == BG_ARRAY && i < targets->u.arr.len; i++) {
-        const char *t = bg_value_as_string(targets->u.arr.items[i]);
-
-        if (t != NULL && strcmp(t, id) == 0)
+    for (size_t i = 0; i < g->ntargets; i++) {
+        if (g->targets[i] != NULL && strcmp(g->targets[i], id) == 0)
             return true;
     }
     return false;
 }
 
 /* Names every listed target still in the group; "unused" means not registered. */
-static int check_members(struct bg_call *call, const char *arn, const struct bg_value *targets,
+static int check_members(struct bg_call *call, const struct bg_pair_guard *g,
                          const struct bg_aws_target_health_list *m)
 {
     const struct bg_path *path = bg_path_attr(call->arena, NULL, "teardown_guard");
@@ -87,12 +94,12 @@ static int check_members(struct bg_call *call, const char *arn, const struct bg_
     size_t i;
 
     for (i = 0; i < m->count; i++) {
-        if (m->items[i].health == BG_TARGET_UNUSED || !listed(targets, m->items[i].id))
+        if (m->items[i].health == BG_TARGET_UNUSED || !listed(g, m->items[i].id))
             continue;
         bg_diag_error(call->diags, path, "Teardown refused: the old cluster still serves",
                       "Target %s is still registered in %s (state %s). Move the traffic away "
                       "first (bluegreen_traffic_shift), then tear down.",
-                      m->items[i].id, arn, m->items[i].state);
+                      m->items[i].id, g->target_group_arn, m->items[i].state);
         rc = BG_ECONFLICT;
     }
     return rc;
@@ -133,7 +140,7 @@ static int check_healthy(struct bg_call *call, const char *arn,
     size_t healthy = 0, first = 0;
 
     for (size_t i = 0; i < m->count; i++) {
-        if (strcmp(m->items[i].state, "healthy") == 0 && healthy++ == 0)
+        if (m->items[i].health == BG_TARGET_HEALTHY && healthy++ == 0)
             first = i;
     }
     if (healthy == 0)
@@ -147,12 +154,9 @@ static int check_healthy(struct bg_call *call, const char *arn,
     return BG_ECONFLICT;
 }
 
-static int guard_with(struct bg_call *call, struct bg_aws_client *c, const struct bg_value *guard,
-                      const char *arn)
+static int guard_with(struct bg_call *call, struct bg_aws_client *c, const struct bg_pair_guard *g)
 {
-    const char *listener = bg_value_as_string(bg_value_get(guard, "listener_arn"));
-    const char *rule = bg_value_as_string(bg_value_get(guard, "listener_rule_arn"));
-    const struct bg_value *targets = bg_value_get(guard, "targets");
+    const char *arn = g->target_group_arn;
     struct bg_aws_target_health_list m;
     struct bg_error err = BG_ERROR_INIT;
     int rc = 0;
@@ -160,10 +164,10 @@ static int guard_with(struct bg_call *call, struct bg_aws_client *c, const struc
     if (bg_aws_elbv2_describe_target_health(&m, c, call->arena, arn, &err) != 0)
         return bg_diag_from_error(call->diags, bg_path_attr(call->arena, NULL, "teardown_guard"),
                                   "Cannot check teardown_guard", &err);
-    if (!bg_value_is_null(targets))
-        rc = check_members(call, arn, targets, &m);
-    if (listener != NULL || rule != NULL) {
-        if (check_weight(call, c, arn, listener, rule) != 0)
+    if (g->targets_is == BG_PRESENCE_KNOWN)
+        rc = check_members(call, g, &m);
+    if (g->listener_arn != NULL || g->rule_arn != NULL) {
+        if (check_weight(call, c, arn, g->listener_arn, g->rule_arn) != 0)
             rc = BG_ECONFLICT;
         if (check_healthy(call, arn, &m) != 0)
             rc = BG_ECONFLICT;
@@ -171,15 +175,17 @@ static int guard_with(struct bg_call *call, struct bg_aws_client *c, const struc
     return rc;
 }
 
-/* A guard that names nothing to watch would never refuse anything. */
-static int check_shape(struct bg_call *call, const struct bg_value *guard)
+static bool known(const struct bg_pair_guard *g)
 {
-    static const char *const watched[] = {"targets", "listener_arn", "listener_rule_arn"};
-    size_t set = 0;
+    return g->arn_is != BG_PRESENCE_UNKNOWN && g->targets_is != BG_PRESENCE_UNKNOWN &&
+           g->listener_is != BG_PRESENCE_UNKNOWN && g->rule_is != BG_PRESENCE_UNKNOWN;
+}
 
-    for (size_t i = 0; i < BG_COUNT(watched); i++)
-        set += !bg_value_is_null(bg_value_get(guard, watched[i]));
-    if (set > 0 || !bg_value_is_wholly_known(guard))
+/* A guard that names nothing to watch would never refuse anything. */
+static int check_shape(struct bg_call *call, const struct bg_pair_guard *g)
+{
+    if (g->targets_is != BG_PRESENCE_NULL || g->listener_is != BG_PRESENCE_NULL ||
+        g->rule_is != BG_PRESENCE_NULL || !known(g))
         return 0;
     bg_diag_error(call->diags, bg_path_attr(call->arena, NULL, "teardown_guard"),
                   "teardown_guard watches nothing",
@@ -188,25 +194,24 @@ static int check_shape(struct bg_call *call, const struct bg_value *guard)
     return BG_EINVAL;
 }
 
-int bg_pair__guard_teardown(struct bg_call *call, const struct bg_value *v, bool removes)
+int bg_pair__guard_teardown(struct bg_call *call, const struct bg_pair_cfg *cfg, bool removes)
 {
-    const struct bg_value *guard = bg_value_get(v, "teardown_guard");
-    const char *arn = bg_value_as_string(bg_value_get(guard, "target_group_arn"));
+    const struct bg_pair_guard *g = cfg->guard;
     struct bg_error err = BG_ERROR_INIT;
     struct bg_aws_client *c = NULL;
     int rc;
 
-    if (!bg_value_is_null(guard) && check_shape(call, guard) != 0)
+    if (g != NULL && check_shape(call, g) != 0)
         return BG_EINVAL;
-    if (!removes || bg_value_is_null(guard) || !bg_value_is_wholly_known(guard) || arn == NULL)
+    if (!removes || g == NULL || !known(g) || g->target_group_arn == NULL)
         return 0; /* unknown at plan time: apply checks again with known values */
     if (bg_provider_aws_acquire(&c, call->provider, call->log, call->stop, &err) != 0) {
         bg_diag_error(call->diags, bg_path_attr(call->arena, NULL, "teardown_guard"),
                       "AWS access is not configured", "teardown_guard needs AWS to check %s: %s.",
-                      arn, err.msg);
+                      g->target_group_arn, err.msg);
         return BG_EINVAL;
     }
-    rc = guard_with(call, c, guard, arn);
+    rc = guard_with(call, c, g);
     bg_provider_aws_release(call->provider, c);
     return rc;
 }

@@ -34,20 +34,19 @@ static size_t count_files(struct bg_call *call, const struct bg_pair_cfg *cfg, c
     return list.len;
 }
 
+/* The arguments of an imported pair: the table's defaults (colors among them), the ID's
+ * directory and name, live the color of index `live`. */
 static struct bg_value *initial_state(struct bg_call *call, const char *dir, const char *name,
-                                      const char *live, bool standby)
+                                      size_t live, bool standby)
 {
-    struct bg_arena *a = call->arena;
-    struct bg_value *v = bg_value_map(a, 8), *colors = bg_value_array(a, 2);
+    struct bg_pair_cfg args;
 
-    bg_value_append(a, colors, bg_value_string(a, "spoon"));
-    bg_value_append(a, colors, bg_value_string(a, "knife"));
-    bg_value_put(a, v, "directory", bg_value_string(a, dir));
-    bg_value_put(a, v, "name", bg_value_string(a, name));
-    bg_value_put(a, v, "colors", colors);
-    bg_value_put(a, v, "live", bg_value_string(a, live));
-    bg_value_put(a, v, "standby", bg_value_bool(a, standby));
-    return v;
+    bg_pair__cfg_expand(&args, call->diags, bg_value_map(call->arena, 0));
+    args.directory = dir;
+    args.name = name;
+    args.live = args.ncolors == 2 ? args.color_list[live] : NULL;
+    args.standby = standby;
+    return bg_pair__flatten(call->arena, &args, NULL);
 }
 
 static struct bg_value *subs_value(struct bg_arena *a, const struct bg_pair_cfg *cfg)
@@ -112,18 +111,19 @@ int bg_cluster_pair_import(struct bg_call *call, const char *id, struct bg_value
 
     if (split_id(call, id, &dir, &name) != 0)
         return BG_EINVAL;
-    *state = initial_state(call, dir, name, "spoon", true);
+    *state = initial_state(call, dir, name, 0, true);
     if (bg_pair__cfg_read(&cfg, call, *state, true) != 0)
         return BG_EINVAL;
-    spoon = count_files(call, &cfg, "spoon");
-    knife = count_files(call, &cfg, "knife");
+    spoon = count_files(call, &cfg, cfg.colors[0]);
+    knife = count_files(call, &cfg, cfg.colors[1]);
     if (spoon == 0 && knife == 0) {
         bg_diag_error(call->diags, NULL, "Nothing to import",
-                      "No file in %s belongs to %s-spoon or %s-knife.", dir, name, name);
+                      "No file in %s belongs to %s-%s or %s-%s.", dir, name, cfg.colors[0], name,
+                      cfg.colors[1]);
         return BG_ENOTFOUND;
     }
     /* With one color on disk that color is live; with both, the configuration says which. */
-    *state = initial_state(call, dir, name, spoon > 0 ? "spoon" : "knife", spoon > 0 && knife > 0);
+    *state = initial_state(call, dir, name, spoon > 0 ? 0 : 1, spoon > 0 && knife > 0);
     bg_pair__cfg_read(&cfg, call, *state, true);
     cfg.verify = false; /* import reads; whether it may write is for the plan to say */
     if (cfg.standby)

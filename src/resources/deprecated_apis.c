@@ -32,23 +32,81 @@ static void check_directory(struct bg_diags *d, const struct bg_path *path,
 static const size_t include_len[2] = {1, 256};
 
 static const struct bg_validator directory_validators[] = {
-    {bg_validate_not_empty, NULL}, {check_directory, NULL}, {NULL, NULL}};
+    {bg_validate_not_empty, NULL, NULL},
+    {check_directory, NULL, "Not starting with `~` (it is not expanded)."},
+    {NULL, NULL, NULL}};
 static const struct bg_validator version_validators[] = {
-    {bg_upgrade_check_version, bg_upgrade_any_minor}, {NULL, NULL}};
-static const struct bg_validator include_validators[] = {
-    {bg_validate_length, include_len}, {check_include, NULL}, {NULL, NULL}};
+    {bg_upgrade_check_version, bg_upgrade_any_minor,
+     "A version `1.<minor>` (a `.<patch>` suffix is accepted)."},
+    {NULL, NULL, NULL}};
+static const struct bg_validator include_validators[] = {{bg_validate_length, include_len, NULL},
+                                                         {check_include, NULL, "No empty pattern."},
+                                                         {NULL, NULL, NULL}};
 
-static const struct bg_field finding_fields[] = {
-    {"file", &bg_type_string}, {"line", &bg_type_number},       {"api_version", &bg_type_string},
-    {"kind", &bg_type_string}, {"removed_in", &bg_type_string}, {"replacement", &bg_type_string},
+/* The data source in C, filled and read by the typed layer along the slots below: the
+ * arguments, then the scanner's own result arrays. */
+struct apis_ds {
+    const char *directory, *kubernetes_version;
+    const char **include; /* NULL: unset, the scanner's default globs */
+    size_t include_count;
+    bool fail_on_findings;
+    struct bg_scan_finding *findings;
+    size_t finding_total;
+    struct bg_scan_skip *skipped;
+    size_t skipped_count;
+    int64_t finding_count;
 };
-static const struct bg_type finding_type = BG_TYPE_OBJECT_OF(finding_fields);
-static const struct bg_type findings_type = {BG_TYPE_LIST, &finding_type, NULL, 0};
 
-static const struct bg_field skip_fields[] = {
-    {"path", &bg_type_string}, {"reason", &bg_type_string}, {"directory", &bg_type_bool}};
-static const struct bg_type skip_type = BG_TYPE_OBJECT_OF(skip_fields);
-static const struct bg_type skips_type = {BG_TYPE_LIST, &skip_type, NULL, 0};
+static const struct bg_attr finding_attrs[] = {
+    {.name = "file",
+     .type = &bg_type_string,
+     .flags = BG_COMPUTED,
+     .description = "Relative to the repository root.",
+     .slot = BG_SLOT_STRING(struct bg_scan_finding, file)},
+    {.name = "line",
+     .type = &bg_type_number,
+     .flags = BG_COMPUTED,
+     .description = "Line of the `apiVersion` key.",
+     .slot = BG_SLOT_INT(struct bg_scan_finding, line)},
+    {.name = "api_version",
+     .type = &bg_type_string,
+     .flags = BG_COMPUTED,
+     .description = "The removed `apiVersion`, e.g. `\"extensions/v1beta1\"`.",
+     .slot = BG_SLOT_STRING(struct bg_scan_finding, api_version)},
+    {.name = "kind",
+     .type = &bg_type_string,
+     .flags = BG_COMPUTED,
+     .description = "The object's `kind`.",
+     .slot = BG_SLOT_STRING(struct bg_scan_finding, kind)},
+    {.name = "removed_in",
+     .type = &bg_type_string,
+     .flags = BG_COMPUTED,
+     .description = "The Kubernetes minor that stopped serving it.",
+     .slot = BG_SLOT_STRING(struct bg_scan_finding, removed_in)},
+    {.name = "replacement",
+     .type = &bg_type_string,
+     .flags = BG_COMPUTED,
+     .description = "What to migrate to (an `apiVersion`, or a sentence for APIs without one).",
+     .slot = BG_SLOT_STRING(struct bg_scan_finding, replacement)},
+};
+
+static const struct bg_attr skip_attrs[] = {
+    {.name = "path",
+     .type = &bg_type_string,
+     .flags = BG_COMPUTED,
+     .description = "Relative to the repository root; bytes that are not UTF-8 as `\\xNN`.",
+     .slot = BG_SLOT_STRING(struct bg_scan_skip, path)},
+    {.name = "reason",
+     .type = &bg_type_string,
+     .flags = BG_COMPUTED,
+     .description = "Why it was not scanned, e.g. `\"larger than the 8 MiB limit\"`.",
+     .slot = BG_SLOT_STRING(struct bg_scan_skip, reason)},
+    {.name = "directory",
+     .type = &bg_type_bool,
+     .flags = BG_COMPUTED,
+     .description = "A folder, not a file.",
+     .slot = BG_SLOT_BOOL(struct bg_scan_skip, directory)},
+};
 
 static const struct bg_attr attrs[] = {
     {.name = "directory",
@@ -57,13 +115,15 @@ static const struct bg_attr attrs[] = {
      .description = "Directory scanned recursively, relative to the working directory (or "
                     "absolute). It must resolve inside the provider's `repository_root`; `..` "
                     "or symlinks leading out of it are refused.",
-     .validators = directory_validators},
+     .validators = directory_validators,
+     .slot = BG_SLOT_STRING(struct apis_ds, directory)},
     {.name = "kubernetes_version",
      .type = &bg_type_string,
      .flags = BG_REQUIRED,
      .description = "Target Kubernetes minor, e.g. `\"1.25\"`: objects whose API is removed "
                     "at or before it are reported.",
-     .validators = version_validators},
+     .validators = version_validators,
+     .slot = BG_SLOT_STRING(struct apis_ds, kubernetes_version)},
     {.name = "include",
      .type = &bg_type_list_string,
      .flags = BG_OPTIONAL | BG_COMPUTED,
@@ -72,7 +132,8 @@ static const struct bg_attr attrs[] = {
                     "without `/` matches the file name anywhere. Default (returned here when "
                     "unset): `[\"*.yaml\", \"*.yml\", \"*.json\", \"*.tf\", "
                     "\"**/templates/**/*.tpl\"]`.",
-     .validators = include_validators},
+     .validators = include_validators,
+     .slot = BG_SLOT_STRINGS(struct apis_ds, include, include_count)},
     {.name = "fail_on_findings",
      .type = &bg_type_bool,
      .flags = BG_OPTIONAL,
@@ -80,28 +141,32 @@ static const struct bg_attr attrs[] = {
      .description = "When `true`, every finding is an error diagnostic starting with "
                     "`file:line:`, so the plan of the pull request fails and names the place; "
                     "so is every file or folder that could not be scanned (see `skipped`), "
-                    "since what it holds is unknown."},
+                    "since what it holds is unknown.",
+     .slot = BG_SLOT_BOOL(struct apis_ds, fail_on_findings)},
     {.name = "findings",
-     .type = &findings_type,
      .flags = BG_COMPUTED,
-     .description = "Objects using a removed API, in file then line order: `file` (relative "
-                    "to the repository root), `line` (of the `apiVersion` key), "
-                    "`api_version`, `kind`, `removed_in` (the Kubernetes minor that stopped "
-                    "serving it) and `replacement`."},
+     .nesting = BG_NEST_LIST,
+     .nested = finding_attrs,
+     .nnested = BG_COUNT(finding_attrs),
+     .description = "Objects using a removed API, in file then line order.",
+     .slot = BG_SLOT_OBJECTS(struct apis_ds, findings, finding_total)},
     {.name = "skipped",
-     .type = &skips_type,
      .flags = BG_COMPUTED,
+     .nesting = BG_NEST_LIST,
+     .nested = skip_attrs,
+     .nnested = BG_COUNT(skip_attrs),
      .description = "Files matching `include` and folders that were not scanned, in walk order: "
-                    "`path` (relative to the repository root), `reason` (larger than 8 MiB, "
-                    "deeper than 64 folder levels, unreadable, not decodable as text, name not "
-                    "UTF-8, symlink leaving the root) and `directory`. At most 1000 are listed."},
+                    "larger than 8 MiB, deeper than 64 folder levels, unreadable, not decodable "
+                    "as text, name not UTF-8, symlink leaving the root. At most 1000 are listed.",
+     .slot = BG_SLOT_OBJECTS(struct apis_ds, skipped, skipped_count)},
     /* Issue 4 named this `count`, but Terraform reserves that name for the meta-argument:
      * `data.x.count` and `self.count` are rejected ("Invalid resource count attribute"). */
     {.name = "finding_count",
      .type = &bg_type_number,
      .flags = BG_COMPUTED,
      .description = "Number of `findings` (`length(findings)`). Not named `count`: "
-                    "Terraform reserves that name for the meta-argument."},
+                    "Terraform reserves that name for the meta-argument.",
+     .slot = BG_SLOT_INT(struct apis_ds, finding_count)},
 };
 
 static const struct bg_schema schema = {
@@ -163,26 +228,21 @@ static int repository_root(const char **out, struct bg_call *call)
     return 0;
 }
 
-static int expand(struct bg_scan_opts *o, struct bg_call *call, const struct bg_value *config)
+/* The arguments into ds (fail_on_findings' default applied by the layer) and the scan
+ * options they give. */
+static int expand(struct apis_ds *ds, struct bg_scan_opts *o, struct bg_call *call,
+                  const struct bg_value *config)
 {
-    const struct bg_value *include = bg_value_get(config, "include");
-    const char *version = bg_value_as_string(bg_value_get(config, "kubernetes_version"));
     struct bg_error err = BG_ERROR_INIT;
-    const char **globs;
-    size_t i;
 
-    if (repository_root(&o->root, call) != 0)
+    if (repository_root(&o->root, call) != 0 ||
+        bg_schema_expand(ds, call->diags, &schema.block, config) != 0)
         return BG_EINVAL;
-    o->directory = bg_value_as_string(bg_value_get(config, "directory"));
-    if (bg_upgrade_version_parse(&o->target, version, &err) != 0)
+    o->directory = ds->directory;
+    if (bg_upgrade_version_parse(&o->target, ds->kubernetes_version, &err) != 0)
         return bg_upgrade_diag(call, "kubernetes_version", "Invalid version", &err);
-    if (bg_value_is_null(include))
-        return 0; /* the library's default globs */
-    globs = bg_arena_calloc(call->arena, bg_value_len(include), sizeof(*globs));
-    for (i = 0; i < bg_value_len(include); i++)
-        globs[i] = bg_value_as_string(include->u.arr.items[i]);
-    o->include = globs;
-    o->include_count = bg_value_len(include);
+    o->include = ds->include; /* NULL: the library's default globs */
+    o->include_count = ds->include_count;
     return 0;
 }
 
@@ -205,26 +265,6 @@ static int scan(struct bg_scan_result **out, struct bg_call *call, const struct 
     else if (attribute != NULL)
         summary = "Invalid directory";
     return bg_upgrade_diag(call, attribute, summary, &err);
-}
-
-static struct bg_value *flatten_findings(struct bg_arena *a, const struct bg_scan_result *res)
-{
-    struct bg_value *list = bg_value_array(a, res->count);
-    size_t i;
-
-    for (i = 0; i < res->count; i++) {
-        const struct bg_scan_finding *f = &res->findings[i];
-        struct bg_value *obj = bg_value_map(a, BG_COUNT(finding_fields));
-
-        bg_value_put(a, obj, "file", bg_value_string(a, f->file));
-        bg_value_put(a, obj, "line", bg_value_int(a, f->line));
-        bg_value_put(a, obj, "api_version", bg_value_string(a, f->api_version));
-        bg_value_put(a, obj, "kind", bg_value_string(a, f->kind));
-        bg_value_put(a, obj, "removed_in", bg_value_string(a, f->removed_in));
-        bg_value_put(a, obj, "replacement", bg_value_string(a, f->replacement));
-        bg_value_append(a, list, obj);
-    }
-    return list;
 }
 
 /* "k8s/app.yaml:3: extensions/v1beta1 Deployment is removed in Kubernetes 1.16; replacement:
@@ -275,23 +315,6 @@ static void warn_findings(struct bg_call *call, const struct bg_scan_result *res
                  version, res->truncated ? " (only the first are listed)" : "", list);
 }
 
-static struct bg_value *flatten_skipped(struct bg_arena *a, const struct bg_scan_result *res)
-{
-    struct bg_value *list = bg_value_array(a, res->skipped_count);
-    size_t i;
-
-    for (i = 0; i < res->skipped_count; i++) {
-        const struct bg_scan_skip *k = &res->skipped[i];
-        struct bg_value *obj = bg_value_map(a, BG_COUNT(skip_fields));
-
-        bg_value_put(a, obj, "path", bg_value_string(a, k->path));
-        bg_value_put(a, obj, "reason", bg_value_string(a, k->reason));
-        bg_value_put(a, obj, "directory", bg_value_bool(a, k->directory));
-        bg_value_append(a, list, obj);
-    }
-    return list;
-}
-
 /* Every skipped file or folder, named with its reason: one warning, or (fail_on_findings) one
  * error, since a manifest nobody read may hold exactly the API the gate is about. */
 static void report_skipped(struct bg_call *call, const struct bg_scan_result *res, bool fail)
@@ -321,30 +344,31 @@ static void report_skipped(struct bg_call *call, const struct bg_scan_result *re
 
 static int apis_read(struct bg_call *call, const struct bg_value *config, struct bg_value **state)
 {
-    const char *version = bg_value_as_string(bg_value_get(config, "kubernetes_version"));
     struct bg_scan_opts o = BG_SCAN_OPTS_INIT;
     struct bg_scan_result *res;
-    bool fail = false;
+    struct apis_ds ds = {0};
+    bool fail;
 
-    if (expand(&o, call, config) != 0 || scan(&res, call, &o) != 0)
+    if (expand(&ds, &o, call, config) != 0 || scan(&res, call, &o) != 0)
         return BG_EINVAL;
-    bg_value_as_bool(&fail, bg_value_get(config, "fail_on_findings"));
+    fail = ds.fail_on_findings;
     report_skipped(call, res, fail);
     if (fail && res->count > 0)
-        fail_findings(call, res, version);
+        fail_findings(call, res, ds.kubernetes_version);
     if (fail && (res->count > 0 || res->files_skipped + res->dirs_skipped > 0))
         return BG_EINVAL;
     if (!fail)
-        warn_findings(call, res, version);
-    *state = bg_upgrade_state_from(call->arena, config);
-    if (o.include == NULL)
-        bg_value_put(call->arena, *state, "include",
-                     bg_upgrade_string_list(call->arena, bg_scan_default_include,
-                                            bg_scan_default_include_count));
-    bg_value_put(call->arena, *state, "findings", flatten_findings(call->arena, res));
-    bg_value_put(call->arena, *state, "skipped", flatten_skipped(call->arena, res));
-    bg_value_put(call->arena, *state, "finding_count",
-                 bg_value_int(call->arena, (int64_t)res->count));
+        warn_findings(call, res, ds.kubernetes_version);
+    if (ds.include == NULL) { /* the globs used are returned (include is computed too) */
+        ds.include = (const char **)bg_scan_default_include;
+        ds.include_count = bg_scan_default_include_count;
+    }
+    ds.findings = res->findings;
+    ds.finding_total = res->count;
+    ds.skipped = res->skipped;
+    ds.skipped_count = res->skipped_count;
+    ds.finding_count = (int64_t)res->count;
+    *state = bg_schema_flatten(call->arena, &schema.block, &ds, config);
     return 0;
 }
 

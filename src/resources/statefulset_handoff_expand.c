@@ -1,111 +1,69 @@
 /*
- * statefulset_handoff_expand.c - bluegreen_statefulset_handoff's arguments from a value into
- * struct bg_sho_cfg, one small function per object (cluster, exec, workloads, elasticsearch,
- * node_group), so each can be swapped for the typed schema layer's generic expand when it
- * lands. Assumes validation passed; returns false while anything the hand-off needs is
- * unknown.
+ * statefulset_handoff_expand.c - bluegreen_statefulset_handoff in C: the typed layer expands
+ * a value along the schema's slots (statefulset_handoff.c), and this file derives what the
+ * engine and the world take from that (the k8s module's exec struct, workloads with their
+ * namespace, the Elasticsearch target, the node group's name, the hand-off spec), and fills
+ * the computed `steps` and `observed` from a plan and an observed world.
  */
 #include <string.h>
 
 #include "statefulset_handoff.h"
 
-static const char *str_of(const struct bg_value *o, const char *key)
+/* An Elasticsearch served without TLS unless the configuration says https. */
+static const char default_scheme[] = "http";
+
+static void derive_exec(struct bg_sho_cluster *c, struct bg_arena *a)
 {
-    return bg_value_as_string(bg_value_get(o, key));
-}
+    const struct bg_sho_exec_arg *x = c->exec_arg;
+    struct bg_k8s_env *env = bg_arena_calloc(a, x->n_env + 1, sizeof(*env));
 
-static int64_t int_of(const struct bg_value *v, int64_t fallback)
-{
-    int64_t n;
-
-    return bg_value_as_int(&n, v) == 0 ? n : fallback;
-}
-
-static void expand_exec(struct bg_k8s_exec *x, struct bg_arena *a, const struct bg_value *v)
-{
-    const struct bg_value *args = bg_value_get(v, "args"), *env = bg_value_get(v, "env");
-    size_t n_args = bg_value_len(args), n_env = bg_value_len(env);
-    const char **argv = bg_arena_calloc(a, n_args + 1, sizeof(*argv));
-    struct bg_k8s_env *e = bg_arena_calloc(a, n_env + 1, sizeof(*e));
-
-    for (size_t i = 0; args != NULL && args->kind == BG_ARRAY && i < n_args; i++)
-        argv[i] = bg_value_as_string(args->u.arr.items[i]);
-    for (size_t i = 0; env != NULL && env->kind == BG_MAP && i < n_env; i++) {
-        e[i].name = env->u.map.items[i].key;
-        e[i].value = bg_value_as_string(env->u.map.items[i].value);
-        if (e[i].value == NULL)
-            e[i].value = "";
+    for (size_t i = 0; i < x->n_env; i++) {
+        env[i].name = x->env[i].key;
+        env[i].value = x->env[i].value != NULL ? x->env[i].value : "";
     }
-    x->api_version = str_of(v, "api_version");
-    x->command = str_of(v, "command");
-    x->args = argv;
-    x->n_args = n_args;
-    x->env = e;
-    x->n_env = n_env;
+    c->exec.api_version = x->api_version;
+    c->exec.command = x->command;
+    c->exec.args = x->args;
+    c->exec.n_args = x->n_args;
+    c->exec.env = env;
+    c->exec.n_env = x->n_env;
+    c->k8s.exec = &c->exec;
 }
 
-static void expand_cluster(struct bg_sho_cluster *c, struct bg_arena *a, const struct bg_value *v)
+/* statefulsets take the resource's namespace; pause entries name theirs. */
+static struct bg_handoff_workload *
+derive_workloads(struct bg_arena *a, const struct bg_sho_workload_arg *in, size_t n, const char *ns)
 {
-    const struct bg_value *exec = bg_value_get(v, "exec");
+    struct bg_handoff_workload *out = bg_arena_calloc(a, n + 1, sizeof(*out));
 
-    memset(c, 0, sizeof(*c));
-    c->k8s.host = str_of(v, "host");
-    c->k8s.cluster_ca_certificate = str_of(v, "cluster_ca_certificate");
-    c->k8s.token = str_of(v, "token");
-    c->k8s.client_certificate = str_of(v, "client_certificate");
-    c->k8s.client_key = str_of(v, "client_key");
-    c->k8s.config_path = str_of(v, "config_path");
-    c->k8s.config_context = str_of(v, "config_context");
-    if (!bg_value_is_null(exec)) {
-        expand_exec(&c->exec, a, exec);
-        c->k8s.exec = &c->exec;
+    for (size_t i = 0; i < n; i++) {
+        out[i].namespace_ = ns != NULL ? ns : in[i].namespace_;
+        out[i].name = in[i].name;
+        out[i].replicas = (int)in[i].replicas; /* 1..10000 (validated) */
     }
-}
-
-/* statefulsets = [{name, replicas}] take the resource's namespace; pause entries name theirs. */
-static void expand_workloads(struct bg_handoff_workload **out, size_t *n, struct bg_arena *a,
-                             const struct bg_value *list, const char *ns)
-{
-    size_t len = bg_value_len(list);
-
-    *out = bg_arena_calloc(a, len + 1, sizeof(**out));
-    *n = 0;
-    for (size_t i = 0; list != NULL && list->kind == BG_ARRAY && i < len; i++) {
-        const struct bg_value *o = list->u.arr.items[i];
-        struct bg_handoff_workload *w = &(*out)[(*n)++];
-
-        w->namespace_ = ns != NULL ? ns : str_of(o, "namespace");
-        w->name = str_of(o, "name");
-        w->replicas = (int)int_of(bg_value_get(o, "replicas"), 0);
-    }
+    return out;
 }
 
 /* service = "NAMESPACE/NAME:PORT" */
-static void expand_es(struct bg_sho_es *es, struct bg_arena *a, const struct bg_value *v)
+static void derive_es(struct bg_sho_es *es, struct bg_arena *a, const struct bg_sho_es_arg *in)
 {
-    const char *service = str_of(v, "service"),
-               *slash = service != NULL ? strchr(service, '/') : NULL;
-    const char *scheme = str_of(v, "scheme");
+    const char *slash = in->service != NULL ? strchr(in->service, '/') : NULL;
 
     memset(es, 0, sizeof(*es));
     if (slash != NULL) {
-        es->namespace_ = bg_arena_strndup(a, service, (size_t)(slash - service));
+        es->namespace_ = bg_arena_strndup(a, in->service, (size_t)(slash - in->service));
         es->service = slash + 1;
     }
-    es->scheme = scheme != NULL ? scheme : "http";
-    es->has_credentials = str_of(v, "username") != NULL || str_of(v, "password") != NULL ||
-                          str_of(v, "api_key") != NULL;
+    es->scheme = in->scheme != NULL ? in->scheme : default_scheme;
 }
 
-static void expand_node_group(struct bg_sho_node_group *ng, const struct bg_value *v)
+static void derive_node_group(struct bg_sho_node_group *ng, const struct bg_sho_ng_arg *in)
 {
-    const struct bg_value *eks = bg_value_get(v, "eks");
-
     memset(ng, 0, sizeof(*ng));
-    ng->asg = str_of(v, "autoscaling_group_name");
-    if (!bg_value_is_null(eks)) {
-        ng->eks_cluster = str_of(eks, "cluster_name");
-        ng->eks_nodegroup = str_of(eks, "nodegroup_name");
+    ng->asg = in->autoscaling_group_name;
+    if (in->eks != NULL) {
+        ng->eks_cluster = in->eks->cluster_name;
+        ng->eks_nodegroup = in->eks->nodegroup_name;
     }
 }
 
@@ -126,40 +84,71 @@ static void fill_spec(struct bg_sho_cfg *c, struct bg_arena *a)
     s->poll_s = (double)c->poll_s;
 }
 
-bool bg_sho__cfg_read(struct bg_sho_cfg *out, struct bg_arena *a, const struct bg_value *v)
+/* Assumes validation passed and every argument is known. */
+static void derive(struct bg_sho_cfg *c, struct bg_arena *a)
 {
-    static const char *const needed[] = {"from_cluster",
-                                         "to_cluster",
-                                         "namespace",
-                                         "statefulsets",
-                                         "pause",
-                                         "elasticsearch",
-                                         "node_group",
-                                         "health_timeout_seconds",
-                                         "poll_interval_seconds"};
-    const struct bg_value *es = bg_value_get(v, "elasticsearch"),
-                          *ng = bg_value_get(v, "node_group");
+    if (c->from->exec_arg != NULL)
+        derive_exec(c->from, a);
+    if (c->to->exec_arg != NULL)
+        derive_exec(c->to, a);
+    c->sts = derive_workloads(a, c->sts_arg, c->n_sts, c->namespace_);
+    c->pause = derive_workloads(a, c->pause_arg, c->n_pause, NULL);
+    c->has_es = c->es_arg != NULL;
+    if (c->has_es)
+        derive_es(&c->es, a, c->es_arg);
+    c->has_ng = c->ng_arg != NULL;
+    if (c->has_ng)
+        derive_node_group(&c->ng, c->ng_arg);
+    fill_spec(c, a);
+}
 
-    for (size_t i = 0; i < BG_COUNT(needed); i++) {
-        if (!bg_value_is_wholly_known(bg_value_get(v, needed[i])))
-            return false;
+int bg_sho__cfg_read(struct bg_sho_cfg *out, struct bg_diags *d, const struct bg_value *v)
+{
+    if (bg_sho__cfg_expand(out, d, v) != 0)
+        return BG_EINVAL;
+    if (out->unknown == NULL && out->from != NULL && out->to != NULL && out->namespace_ != NULL)
+        derive(out, d->arena);
+    return 0;
+}
+
+void bg_sho__set_steps(struct bg_sho_cfg *cfg, struct bg_arena *a, const struct bg_handoff_plan *p)
+{
+    cfg->steps = bg_arena_calloc(a, p->n + 1, sizeof(*cfg->steps));
+    for (size_t i = 0; i < p->n; i++) {
+        cfg->steps[i].action = bg_handoff_action_name(p->steps[i].action);
+        cfg->steps[i].cluster = bg_handoff_cluster_name(p->steps[i].cluster);
+        cfg->steps[i].target = p->steps[i].target;
     }
-    memset(out, 0, sizeof(*out));
-    out->namespace_ = str_of(v, "namespace");
-    if (out->namespace_ == NULL)
-        return false;
-    expand_cluster(&out->from, a, bg_value_get(v, "from_cluster"));
-    expand_cluster(&out->to, a, bg_value_get(v, "to_cluster"));
-    expand_workloads(&out->sts, &out->n_sts, a, bg_value_get(v, "statefulsets"), out->namespace_);
-    expand_workloads(&out->pause, &out->n_pause, a, bg_value_get(v, "pause"), NULL);
-    out->has_es = !bg_value_is_null(es);
-    if (out->has_es)
-        expand_es(&out->es, a, es);
-    out->has_ng = !bg_value_is_null(ng);
-    if (out->has_ng)
-        expand_node_group(&out->ng, ng);
-    out->health_timeout_s = int_of(bg_value_get(v, "health_timeout_seconds"), 1800);
-    out->poll_s = int_of(bg_value_get(v, "poll_interval_seconds"), 10);
-    fill_spec(out, a);
-    return true;
+    cfg->n_steps = p->n;
+    cfg->steps_is = BG_PRESENCE_KNOWN;
+}
+
+static void add_observed(struct bg_sho_cfg *cfg, enum bg_handoff_cluster c,
+                         const struct bg_handoff_workload *w, const struct bg_handoff_obs *o)
+{
+    struct bg_sho_observed_attr *x = &cfg->observed[cfg->n_observed++];
+
+    x->cluster = bg_handoff_cluster_name(c);
+    x->namespace_ = w->namespace_;
+    x->name = w->name;
+    x->replicas = o->spec_replicas;
+    x->ready_replicas = o->ready;
+}
+
+/* from_cluster's pause workloads and statefulsets, then to_cluster's statefulsets and pause
+ * workloads: the order of the hand-off. */
+void bg_sho__set_observed(struct bg_sho_cfg *cfg, struct bg_arena *a,
+                          const struct bg_handoff_world *w)
+{
+    cfg->observed = bg_arena_calloc(a, 2 * (cfg->n_sts + cfg->n_pause) + 1, sizeof(*cfg->observed));
+    cfg->n_observed = 0;
+    for (size_t i = 0; i < cfg->n_pause; i++)
+        add_observed(cfg, BG_HANDOFF_FROM, &cfg->pause[i], &w->from_pause[i]);
+    for (size_t i = 0; i < cfg->n_sts; i++)
+        add_observed(cfg, BG_HANDOFF_FROM, &cfg->sts[i], &w->from_sts[i]);
+    for (size_t i = 0; i < cfg->n_sts; i++)
+        add_observed(cfg, BG_HANDOFF_TO, &cfg->sts[i], &w->to_sts[i]);
+    for (size_t i = 0; i < cfg->n_pause; i++)
+        add_observed(cfg, BG_HANDOFF_TO, &cfg->pause[i], &w->to_pause[i]);
+    cfg->observed_is = BG_PRESENCE_KNOWN;
 }

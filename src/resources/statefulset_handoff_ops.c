@@ -11,55 +11,6 @@
 
 #include "statefulset_handoff.h"
 
-static struct bg_value *str(struct bg_arena *a, const char *s)
-{
-    return bg_value_string(a, s);
-}
-
-struct bg_value *bg_sho__flatten_steps(struct bg_arena *a, const struct bg_handoff_plan *p)
-{
-    struct bg_value *list = bg_value_array(a, p->n);
-
-    for (size_t i = 0; i < p->n; i++) {
-        struct bg_value *o = bg_value_map(a, 3);
-
-        bg_value_put(a, o, "action", str(a, bg_handoff_action_name(p->steps[i].action)));
-        bg_value_put(a, o, "cluster", str(a, bg_handoff_cluster_name(p->steps[i].cluster)));
-        bg_value_put(a, o, "target", str(a, p->steps[i].target));
-        bg_value_append(a, list, o);
-    }
-    return list;
-}
-
-static void add_observed(struct bg_arena *a, struct bg_value *list, const char *cluster,
-                         const struct bg_handoff_workload *w, const struct bg_handoff_obs *o)
-{
-    struct bg_value *v = bg_value_map(a, 5);
-
-    bg_value_put(a, v, "cluster", str(a, cluster));
-    bg_value_put(a, v, "namespace", str(a, w->namespace_));
-    bg_value_put(a, v, "name", str(a, w->name));
-    bg_value_put(a, v, "replicas", bg_value_int(a, o->spec_replicas));
-    bg_value_put(a, v, "ready_replicas", bg_value_int(a, o->ready));
-    bg_value_append(a, list, v);
-}
-
-struct bg_value *bg_sho__flatten_observed(struct bg_arena *a, const struct bg_sho_cfg *cfg,
-                                          const struct bg_handoff_world *w)
-{
-    struct bg_value *list = bg_value_array(a, 2 * (cfg->n_sts + cfg->n_pause));
-
-    for (size_t i = 0; i < cfg->n_pause; i++)
-        add_observed(a, list, "from_cluster", &cfg->pause[i], &w->from_pause[i]);
-    for (size_t i = 0; i < cfg->n_sts; i++)
-        add_observed(a, list, "from_cluster", &cfg->sts[i], &w->from_sts[i]);
-    for (size_t i = 0; i < cfg->n_sts; i++)
-        add_observed(a, list, "to_cluster", &cfg->sts[i], &w->to_sts[i]);
-    for (size_t i = 0; i < cfg->n_pause; i++)
-        add_observed(a, list, "to_cluster", &cfg->pause[i], &w->to_pause[i]);
-    return list;
-}
-
 /* Terraform points a diagnostic at the configuration only for a top-level attribute (a path
  * into an object or tuple constructor falls back to the resource block), so the path stops
  * there and the message names the element. */
@@ -97,65 +48,79 @@ static int survey(struct bg_handoff_world *world, struct bg_handoff_plan *plan,
     return 0;
 }
 
-static const char *id_of(struct bg_arena *a, const struct bg_sho_cfg *cfg)
+static void set_id(struct bg_sho_cfg *cfg, struct bg_arena *a)
 {
-    return bg_arena_printf(a, "%s/%s", cfg->namespace_, cfg->sts[0].name);
+    cfg->id = bg_arena_printf(a, "%s/%s", cfg->namespace_, cfg->sts[0].name);
+    cfg->id_is = BG_PRESENCE_KNOWN;
+}
+
+/* The steps left, computed attributes for the plan. Nothing left: they keep what the
+ * generic plan carried over from state, so the plan is empty. */
+static int plan_with(struct bg_sho_cfg *cfg, struct bg_call *call, const struct bg_plan_req *req)
+{
+    struct bg_handoff_world world;
+    struct bg_handoff_plan plan;
+    struct bg_sho_world w;
+    int rc;
+
+    set_id(cfg, call->arena);
+    rc = bg_sho__world_open(&w, call, cfg);
+    if (rc == 0)
+        rc = survey(&world, &plan, call, &w, cfg);
+    bg_sho__world_close(&w);
+    if (rc != 0 || (plan.n == 0 && req->prior != NULL && !bg_value_is_null(req->prior)))
+        return rc;
+    /* observed is read again after the apply: pods may still be converging now */
+    bg_sho__set_steps(cfg, call->arena, &plan);
+    cfg->observed_is = BG_PRESENCE_UNKNOWN;
+    return 0;
 }
 
 int bg_sho__plan(struct bg_call *call, struct bg_plan_req *req)
 {
-    struct bg_arena *a = call->arena;
-    struct bg_handoff_world world;
-    struct bg_handoff_plan plan;
-    struct bg_sho_world w;
     struct bg_sho_cfg cfg;
     int rc;
 
     if (req->destroy)
         return 0;
-    if (!bg_sho__cfg_read(&cfg, a, req->config) || cfg.n_sts == 0) {
-        bg_value_put(a, req->planned, "steps", bg_value_unknown(a));
-        bg_value_put(a, req->planned, "observed", bg_value_unknown(a));
+    if (bg_sho__cfg_read(&cfg, call->diags, req->planned) != 0)
+        return BG_EINVAL;
+    if (cfg.unknown != NULL || cfg.n_sts == 0) { /* arguments known only after apply */
+        cfg.steps_is = cfg.observed_is = BG_PRESENCE_UNKNOWN;
+        req->planned = bg_sho__flatten(call->arena, &cfg, req->planned);
         return 0;
     }
-    bg_value_put(a, req->planned, "id", str(a, id_of(a, &cfg)));
-    rc = bg_sho__world_open(&w, call, &cfg);
+    rc = plan_with(&cfg, call, req);
     if (rc == 0)
-        rc = survey(&world, &plan, call, &w, &cfg);
-    bg_sho__world_close(&w);
-    if (rc != 0)
-        return rc;
-    if (plan.n == 0 && req->prior != NULL && !bg_value_is_null(req->prior)) {
-        bg_value_put(a, req->planned, "steps", bg_value_get(req->prior, "steps"));
-        bg_value_put(a, req->planned, "observed", bg_value_get(req->prior, "observed"));
-        return 0;
+        req->planned = bg_sho__flatten(call->arena, &cfg, req->planned);
+    return rc;
+}
+
+static bool planned_step(const struct bg_sho_cfg *cfg, const struct bg_handoff_step *s)
+{
+    const char *action = bg_handoff_action_name(s->action);
+    const char *cluster = bg_handoff_cluster_name(s->cluster);
+
+    for (size_t j = 0; j < cfg->n_steps; j++) {
+        const struct bg_sho_step_attr *p = &cfg->steps[j];
+
+        if (p->action != NULL && p->cluster != NULL && p->target != NULL &&
+            strcmp(p->action, action) == 0 && strcmp(p->cluster, cluster) == 0 &&
+            strcmp(p->target, s->target) == 0)
+            return true;
     }
-    /* observed is read again after the apply: pods may still be converging now */
-    bg_value_put(a, req->planned, "steps", bg_sho__flatten_steps(a, &plan));
-    bg_value_put(a, req->planned, "observed", bg_value_unknown(a));
-    return 0;
+    return false;
 }
 
 /* Every step left must be one the reviewer saw: a world that moved elsewhere since the plan
  * (someone scaled something) is planned again rather than acted on. */
-static int check_matches_plan(struct bg_call *call, const struct bg_value *planned,
+static int check_matches_plan(struct bg_call *call, const struct bg_sho_cfg *cfg,
                               const struct bg_handoff_plan *plan)
 {
-    const struct bg_value *steps = bg_value_get(planned, "steps");
-    struct bg_handoff_plan one;
-
-    if (!bg_value_is_wholly_known(steps))
+    if (cfg->steps_is != BG_PRESENCE_KNOWN)
         return 0;
     for (size_t i = 0; i < plan->n; i++) {
-        struct bg_value *want;
-        bool found = false;
-
-        one.steps = &plan->steps[i];
-        one.n = 1;
-        want = bg_sho__flatten_steps(call->arena, &one)->u.arr.items[0];
-        for (size_t j = 0; j < bg_value_len(steps) && !found; j++)
-            found = bg_value_equal(steps->u.arr.items[j], want);
-        if (found)
+        if (planned_step(cfg, &plan->steps[i]))
             continue;
         bg_diag_error(call->diags, bg_path_attr(call->arena, NULL, "steps"),
                       "The clusters changed since the plan",
@@ -179,19 +144,18 @@ static void report(struct bg_call *call, int rc, const struct bg_handoff_failure
         bg_sho__failure_diag(call, f);
 }
 
-static int apply_with(struct bg_call *call, struct bg_apply_req *req, struct bg_sho_world *w,
-                      const struct bg_sho_cfg *cfg)
+static int apply_with(struct bg_sho_cfg *cfg, struct bg_call *call, struct bg_apply_req *req,
+                      struct bg_sho_world *w)
 {
     struct bg_arena *a = call->arena;
     struct bg_handoff_world world;
     struct bg_handoff_failure f;
     struct bg_handoff_plan plan;
-    struct bg_value *state;
     size_t taken = 0;
     int rc = survey(&world, &plan, call, w, cfg);
 
     if (rc == 0)
-        rc = check_matches_plan(call, req->planned, &plan);
+        rc = check_matches_plan(call, cfg, &plan);
     if (rc != 0)
         return rc;
     rc = bg_handoff_run(&taken, a, &cfg->spec, &w->ops, bg_clock_system(), call->stop, &f);
@@ -200,16 +164,18 @@ static int apply_with(struct bg_call *call, struct bg_apply_req *req, struct bg_
      * tainted resource would be shown as a replacement. */
     if (bg_diags_has_errors(call->diags) && req->prior == NULL)
         return rc;
-    state = bg_value_copy_map(a, req->planned);
-    if (!bg_value_is_wholly_known(bg_value_get(state, "steps")))
-        bg_value_put(a, state, "steps", bg_sho__flatten_steps(a, &plan));
+    set_id(cfg, a);
+    if (cfg->steps_is != BG_PRESENCE_KNOWN)
+        bg_sho__set_steps(cfg, a, &plan);
     /* what the clusters show now; if even that read fails, nothing (the next refresh
      * fills it), never an unknown value in state */
-    if (bg_handoff_observe(&world, a, &cfg->spec, &w->ops, &f) == 0)
-        bg_value_put(a, state, "observed", bg_sho__flatten_observed(a, cfg, &world));
-    else
-        bg_value_put(a, state, "observed", bg_value_array(a, 0));
-    req->new_state = state;
+    if (bg_handoff_observe(&world, a, &cfg->spec, &w->ops, &f) == 0) {
+        bg_sho__set_observed(cfg, a, &world);
+    } else {
+        cfg->n_observed = 0;
+        cfg->observed_is = BG_PRESENCE_KNOWN;
+    }
+    req->new_state = bg_sho__flatten(a, cfg, req->planned);
     return rc;
 }
 
@@ -220,15 +186,18 @@ int bg_sho__apply(struct bg_call *call, struct bg_apply_req *req)
     int rc;
 
     req->new_state = (struct bg_value *)req->prior;
-    if (!bg_sho__cfg_read(&cfg, call->arena, req->planned) || cfg.n_sts == 0) {
-        bg_diag_error(call->diags, NULL, "Unknown arguments at apply",
-                      "Every argument of bluegreen_statefulset_handoff must be known when it is "
-                      "applied.");
+    if (bg_sho__cfg_read(&cfg, call->diags, req->planned) != 0)
+        return BG_EINVAL;
+    if (cfg.unknown != NULL || cfg.n_sts == 0) { /* terraform applies a known configuration */
+        bg_diag_error(call->diags, cfg.unknown, "Unknown argument at apply",
+                      "%s must be known when bluegreen_statefulset_handoff is applied.",
+                      cfg.unknown != NULL ? bg_path_string(call->arena, cfg.unknown)
+                                          : "statefulsets");
         return BG_EINVAL;
     }
     rc = bg_sho__world_open(&w, call, &cfg);
     if (rc == 0)
-        rc = apply_with(call, req, &w, &cfg);
+        rc = apply_with(&cfg, call, req, &w);
     bg_sho__world_close(&w);
     return rc;
 }
@@ -241,28 +210,24 @@ int bg_sho__destroy(struct bg_call *call, struct bg_apply_req *req)
     return 0;
 }
 
-static int replicas_in(const struct bg_value *observed, const char *cluster,
+/* The replicas the last read saw for wl in cluster, -1 when it has none. */
+static int replicas_in(const struct bg_sho_cfg *old, const char *cluster,
                        const struct bg_handoff_workload *wl)
 {
-    for (size_t i = 0; observed != NULL && observed->kind == BG_ARRAY && i < observed->u.arr.len;
-         i++) {
-        const struct bg_value *o = observed->u.arr.items[i];
-        const char *c = bg_value_as_string(bg_value_get(o, "cluster"));
-        const char *ns = bg_value_as_string(bg_value_get(o, "namespace"));
-        const char *n = bg_value_as_string(bg_value_get(o, "name"));
-        int64_t r = -1;
+    for (size_t i = 0; i < old->n_observed; i++) {
+        const struct bg_sho_observed_attr *o = &old->observed[i];
 
-        if (c != NULL && ns != NULL && n != NULL && strcmp(c, cluster) == 0 &&
-            strcmp(ns, wl->namespace_) == 0 && strcmp(n, wl->name) == 0 &&
-            bg_value_as_int(&r, bg_value_get(o, "replicas")) == 0)
-            return (int)r;
+        if (o->cluster != NULL && o->namespace_ != NULL && o->name != NULL &&
+            strcmp(o->cluster, cluster) == 0 && strcmp(o->namespace_, wl->namespace_) == 0 &&
+            strcmp(o->name, wl->name) == 0)
+            return (int)o->replicas;
     }
     return -1;
 }
 
 /* Replicas back in from_cluster after they were 0 there: someone started the old copy. */
-static void warn_drift(struct bg_call *call, const struct bg_value *old,
-                       const struct bg_sho_cfg *cfg, const struct bg_handoff_world *w)
+static void warn_drift(struct bg_call *call, const struct bg_sho_cfg *cfg,
+                       const struct bg_handoff_world *w)
 {
     char *list = NULL;
 
@@ -271,7 +236,7 @@ static void warn_drift(struct bg_call *call, const struct bg_value *old,
         const struct bg_handoff_workload *wl = pause ? &cfg->pause[i - cfg->n_sts] : &cfg->sts[i];
         const struct bg_handoff_obs *o = pause ? &w->from_pause[i - cfg->n_sts] : &w->from_sts[i];
 
-        if (replicas_in(old, "from_cluster", wl) == 0 && o->spec_replicas > 0)
+        if (replicas_in(cfg, "from_cluster", wl) == 0 && o->spec_replicas > 0)
             list = bg_arena_printf(call->arena, "%s%s%s/%s (%d)", list != NULL ? list : "",
                                    list != NULL ? ", " : "", wl->namespace_, wl->name,
                                    o->spec_replicas);
@@ -291,10 +256,11 @@ int bg_sho__read(struct bg_call *call, struct bg_read_req *req)
     struct bg_handoff_failure f;
     struct bg_sho_world w;
     struct bg_sho_cfg cfg;
-    struct bg_value *state;
     int rc;
 
-    if (!bg_sho__cfg_read(&cfg, call->arena, req->state) || cfg.n_sts == 0)
+    if (bg_sho__cfg_read(&cfg, call->diags, req->state) != 0)
+        return BG_EINVAL;
+    if (cfg.unknown != NULL || cfg.n_sts == 0 || cfg.sts == NULL)
         return 0;
     rc = bg_sho__world_open(&w, call, &cfg);
     if (rc == 0) {
@@ -305,10 +271,8 @@ int bg_sho__read(struct bg_call *call, struct bg_read_req *req)
     bg_sho__world_close(&w);
     if (rc != 0)
         return rc;
-    warn_drift(call, bg_value_get(req->state, "observed"), &cfg, &world);
-    state = bg_value_copy_map(call->arena, req->state);
-    bg_value_put(call->arena, state, "observed",
-                 bg_sho__flatten_observed(call->arena, &cfg, &world));
-    req->new_state = state;
+    warn_drift(call, &cfg, &world); /* cfg.observed: the last read's, from state */
+    bg_sho__set_observed(&cfg, call->arena, &world);
+    req->new_state = bg_sho__flatten(call->arena, &cfg, req->state);
     return 0;
 }

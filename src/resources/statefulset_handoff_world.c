@@ -319,9 +319,9 @@ int bg_sho__world_open(struct bg_sho_world *w, struct bg_call *call, const struc
     w->ops =
         (struct bg_handoff_ops){w,        workload,  scale,      es_allocation,   es_set_allocation,
                                 es_flush, es_health, node_group, node_group_zero, log_step};
-    rc = open_cluster(w, BG_HANDOFF_FROM, &cfg->from);
+    rc = open_cluster(w, BG_HANDOFF_FROM, cfg->from);
     if (rc == 0)
-        rc = open_cluster(w, BG_HANDOFF_TO, &cfg->to);
+        rc = open_cluster(w, BG_HANDOFF_TO, cfg->to);
     if (rc != 0)
         bg_sho__world_close(w);
     return rc;

@@ -1,7 +1,8 @@
 /*
  * traffic_shift.h - internals shared by the bluegreen_traffic_shift files: the parsed
- * arguments, the membership snapshot, conversions between values and AWS/walk structures,
- * and the walk executor (traffic_shift_walk.c) behind create, update and destroy.
+ * resource in C (the typed layer reads and writes it), the membership snapshot, conversions
+ * between AWS answers and walk structures, and the walk executor (traffic_shift_walk.c) behind
+ * create, update and destroy.
  */
 #ifndef BG_RESOURCES_TRAFFIC_SHIFT_H
 #define BG_RESOURCES_TRAFFIC_SHIFT_H
@@ -11,19 +12,62 @@
 #include "bluegreen/resource.h"
 #include "bluegreen/walk.h"
 
+/* In the order of the schema's allowed values (the typed layer maps them by index). */
 enum bg_shift_failure { BG_SHIFT_ROLLBACK_STEP, BG_SHIFT_ROLLBACK_ALL, BG_SHIFT_HALT };
+enum bg_shift_on_destroy { BG_SHIFT_KEEP, BG_SHIFT_RESTORE };
 
+/* One element of from_targets or to_targets as the typed layer expands it. */
+struct bg_shift_target_arg {
+    const char *id;
+    int64_t port;
+    enum bg_presence port_is; /* null: the target group's port */
+};
+
+/* One element of `members` (DescribeTargetHealth). */
+struct bg_shift_member_attr {
+    const char *id;
+    int64_t port;
+    enum bg_presence port_is; /* null: the target group's port (AWS reported none) */
+    const char *state;        /* ELBv2's own string */
+};
+
+/* One element of `steps`; action in the order of enum bg_walk_action. */
+struct bg_shift_step_attr {
+    enum bg_walk_action action;
+    const char *target;
+    int64_t percent;
+};
+
+/* The resource in C: every attribute of the schema (traffic_shift.c's slots), filled by
+ * bg_shift__cfg_read from a config, plan or state and turned back into a value by
+ * bg_shift__flatten. The computed attributes have presence members, so that "unknown until
+ * apply" survives a read and a flatten. */
 struct bg_shift_cfg {
+    const char *id;
+    enum bg_presence id_is;
     const char *arn;
-    struct bg_walk_target *from, *to; /* from the call arena */
+    struct bg_shift_target_arg *from_targets, *to_targets;
+    struct bg_walk_target *from, *to; /* the same in the walk's shape (n_from, n_to) */
     size_t n_from, n_to;
-    int percent;
+    int64_t percent;
     int64_t soak_s, health_timeout_s, poll_s;
-    bool wait_for_draining, exclusive, restore_on_destroy;
+    bool wait_for_draining, exclusive;
     enum bg_shift_failure on_failure;
+    enum bg_shift_on_destroy on_destroy;
     int64_t batch_size;       /* targets per RegisterTargets/DeregisterTargets call */
-    const char **alarm_names; /* alarm_names, from the call arena */
+    const char **alarm_names; /* alarm_names */
     size_t n_alarms;
+    struct bg_shift_step_attr *steps;
+    size_t n_steps;
+    enum bg_presence steps_is;
+    struct bg_shift_member_attr *members;
+    size_t n_members;
+    enum bg_presence members_is;
+    int64_t current_percent;
+    enum bg_presence current_percent_is;
+    int64_t estimate_s; /* estimated_duration_seconds */
+    enum bg_presence estimate_is;
+    const struct bg_path *unknown; /* first argument not known until apply, or NULL */
 };
 
 /* One DescribeTargetHealth answer, in the planner's shape (reason kept for messages). */
@@ -67,13 +111,15 @@ struct bg_shift_env {
 /* ELBv2 through c (which must outlive the env) and the system clock. */
 void bg_shift__env_aws(struct bg_shift_env *out, struct bg_aws_client *c);
 
-/* Reads the arguments of a config, planned or state value. False when a walk-relevant
- * argument is still unknown (plan time). Assumes validation passed. */
-bool bg_shift__cfg_read(struct bg_shift_cfg *out, struct bg_arena *a, const struct bg_value *v);
+/* Expands a config, planned or state value into *out (zeroed first): defaults applied,
+ * from/to in the walk's shape, out->unknown set when an argument is not known yet (plan
+ * time). Returns 0, or BG_EINVAL after adding diagnostics (a value that does not fit). */
+int bg_shift__cfg_read(struct bg_shift_cfg *out, struct bg_diags *d, const struct bg_value *v);
 
-/* A set of {id, port} objects into targets (null port = 0, the group's port). */
-void bg_shift__read_targets(struct bg_walk_target **out, size_t *n, struct bg_arena *a,
-                            const struct bg_value *set);
+/* The value of cfg: its computed attributes onto base (the plan or state it was read from,
+ * whose arguments stay exactly as they are). */
+struct bg_value *bg_shift__flatten(struct bg_arena *a, const struct bg_shift_cfg *cfg,
+                                   const struct bg_value *base);
 
 /* Borrows a client from the provider; a diagnostic naming what is missing on failure. */
 int bg_shift__client(struct bg_aws_client **out, struct bg_call *call);
@@ -98,9 +144,11 @@ int bg_shift__aws_diag(struct bg_call *call, const char *action, const char *arn
 
 void bg_shift__walk_input(struct bg_walk_input *out, const struct bg_shift_cfg *cfg,
                           const struct bg_shift_members *m);
-/* The set `members` = [{id, port, state}] and the list `steps` = [{action, target, percent}]. */
-struct bg_value *bg_shift__flatten_members(struct bg_arena *a, const struct bg_shift_members *m);
-struct bg_value *bg_shift__flatten_steps(struct bg_arena *a, const struct bg_walk_plan *p);
+/* cfg's `members` and `steps` (KNOWN) from a snapshot and a walk; strings stay borrowed. */
+void bg_shift__set_members(struct bg_shift_cfg *cfg, struct bg_arena *a,
+                           const struct bg_shift_members *m);
+void bg_shift__set_steps(struct bg_shift_cfg *cfg, struct bg_arena *a,
+                         const struct bg_walk_plan *p);
 
 /* The member matching t (bg_target_same), or NULL. */
 const struct bg_walk_member *bg_shift__member_find(const struct bg_shift_members *m,
@@ -121,10 +169,11 @@ int bg_shift__run_forward(struct bg_shift_members *members, struct bg_call *call
 int bg_shift__run_restore(struct bg_shift_members *members, struct bg_call *call,
                           const struct bg_shift_env *env, const struct bg_shift_cfg *cfg);
 
-/* Import (traffic_shift_import.c): *arn and the sets of the ID, into state (from_targets
- * empty unless given; to_targets as given, else the targets registered now). Diagnostics on
- * failure. */
-int bg_shift__import_sets(struct bg_value *state, struct bg_call *call, const char *id, char **arn);
+/* Import (traffic_shift_import.c): the sets of the ID "<arn>[;from=...][;to=...]" into cfg
+ * (from_targets empty unless given; to_targets as given, else the targets of arn registered
+ * now). Diagnostics on failure. */
+int bg_shift__import_sets(struct bg_shift_cfg *cfg, struct bg_call *call, const char *id,
+                          const char *arn);
 
 /* Batches and alarm gates (traffic_shift_gates.c). */
 

@@ -1,100 +1,13 @@
 /*
- * traffic_shift_aws.c - bluegreen_traffic_shift's conversions: arguments from values,
- * DescribeTargetHealth into the planner's shape, AWS errors into diagnostics, and the
- * computed attributes `members` and `steps` back into values.
+ * traffic_shift_aws.c - bluegreen_traffic_shift's conversions: DescribeTargetHealth into
+ * the planner's shape, AWS errors into diagnostics, and the snapshot and the walk into the
+ * resource's `members` and `steps` (the typed layer turns those into values).
  */
 #include <string.h>
 
 #include "alarms.h"
 #include "bluegreen/provider.h"
 #include "traffic_shift.h"
-
-static int64_t int_of(const struct bg_value *v, int64_t fallback)
-{
-    int64_t n;
-
-    return bg_value_as_int(&n, v) == 0 ? n : fallback;
-}
-
-static bool bool_of(const struct bg_value *v, bool fallback)
-{
-    bool b;
-
-    return bg_value_as_bool(&b, v) == 0 ? b : fallback;
-}
-
-static bool str_is(const struct bg_value *v, const char *s)
-{
-    const char *x = bg_value_as_string(v);
-
-    return x != NULL && strcmp(x, s) == 0;
-}
-
-/* A set of {id, port} objects; null port = the group's port (0). */
-void bg_shift__read_targets(struct bg_walk_target **out, size_t *n, struct bg_arena *a,
-                            const struct bg_value *set)
-{
-    size_t i, len = set != NULL && set->kind == BG_ARRAY ? set->u.arr.len : 0;
-
-    *out = bg_arena_calloc(a, len + 1, sizeof(**out));
-    *n = 0;
-    for (i = 0; i < len; i++) {
-        const struct bg_value *o = set->u.arr.items[i];
-        const char *id = bg_value_as_string(bg_value_get(o, "id"));
-
-        if (id == NULL)
-            continue;
-        (*out)[*n].id = id;
-        (*out)[(*n)++].port = (int)int_of(bg_value_get(o, "port"), 0);
-    }
-}
-
-static void read_alarms(struct bg_shift_cfg *out, struct bg_arena *a, const struct bg_value *v)
-{
-    size_t n = bg_value_len(v);
-
-    out->alarm_names = bg_arena_calloc(a, n + 1, sizeof(*out->alarm_names));
-    for (size_t i = 0; v != NULL && v->kind == BG_ARRAY && i < n; i++) {
-        const char *s = bg_value_as_string(v->u.arr.items[i]);
-
-        if (s != NULL)
-            out->alarm_names[out->n_alarms++] = s;
-    }
-}
-
-bool bg_shift__cfg_read(struct bg_shift_cfg *out, struct bg_arena *a, const struct bg_value *v)
-{
-    static const char *const walk_args[] = {"target_group_arn", "from_targets", "to_targets",
-                                            "percent",          "exclusive",    "batch_size",
-                                            "alarm_names"};
-    const char *fail;
-    size_t i;
-
-    for (i = 0; i < BG_COUNT(walk_args); i++) {
-        if (!bg_value_is_wholly_known(bg_value_get(v, walk_args[i])))
-            return false;
-    }
-    memset(out, 0, sizeof(*out));
-    out->arn = bg_value_as_string(bg_value_get(v, "target_group_arn"));
-    bg_shift__read_targets(&out->from, &out->n_from, a, bg_value_get(v, "from_targets"));
-    bg_shift__read_targets(&out->to, &out->n_to, a, bg_value_get(v, "to_targets"));
-    out->percent = (int)int_of(bg_value_get(v, "percent"), 100);
-    out->soak_s = int_of(bg_value_get(v, "soak_seconds"), 300);
-    out->health_timeout_s = int_of(bg_value_get(v, "health_timeout_seconds"), 600);
-    out->poll_s = int_of(bg_value_get(v, "poll_interval_seconds"), 5);
-    out->wait_for_draining = bool_of(bg_value_get(v, "wait_for_draining"), true);
-    out->exclusive = bool_of(bg_value_get(v, "exclusive"), false);
-    out->restore_on_destroy = str_is(bg_value_get(v, "on_destroy"), "restore");
-    out->batch_size = int_of(bg_value_get(v, "batch_size"), 1);
-    read_alarms(out, a, bg_value_get(v, "alarm_names"));
-    fail = bg_value_as_string(bg_value_get(v, "on_failure"));
-    out->on_failure = BG_SHIFT_ROLLBACK_STEP;
-    if (fail != NULL && strcmp(fail, "rollback_all") == 0)
-        out->on_failure = BG_SHIFT_ROLLBACK_ALL;
-    else if (fail != NULL && strcmp(fail, "halt") == 0)
-        out->on_failure = BG_SHIFT_HALT;
-    return out->arn != NULL;
-}
 
 int bg_shift__client(struct bg_aws_client **out, struct bg_call *call)
 {
@@ -271,48 +184,42 @@ void bg_shift__walk_input(struct bg_walk_input *out, const struct bg_shift_cfg *
     in.n_from = cfg->n_from;
     in.to = cfg->to;
     in.n_to = cfg->n_to;
-    in.percent = cfg->percent;
+    in.percent = (int)cfg->percent; /* 0..100 (validated) */
     in.exclusive = cfg->exclusive;
     in.batch = cfg->batch_size > 1 ? (size_t)cfg->batch_size : 1;
     *out = in;
 }
 
-static struct bg_value *port_value(struct bg_arena *a, int port)
+void bg_shift__set_members(struct bg_shift_cfg *cfg, struct bg_arena *a,
+                           const struct bg_shift_members *m)
 {
-    return port > 0 ? bg_value_int(a, port) : bg_value_null(a);
-}
-
-struct bg_value *bg_shift__flatten_members(struct bg_arena *a, const struct bg_shift_members *m)
-{
-    struct bg_value *set = bg_value_array(a, m->n);
     size_t i;
 
+    cfg->members = bg_arena_calloc(a, m->n + 1, sizeof(*cfg->members));
     for (i = 0; i < m->n; i++) {
-        struct bg_value *o = bg_value_map(a, 3);
+        struct bg_shift_member_attr *x = &cfg->members[i];
 
-        bg_value_put(a, o, "id", bg_value_string(a, m->items[i].id));
-        bg_value_put(a, o, "port", port_value(a, m->items[i].port));
-        bg_value_put(a, o, "state",
-                     bg_value_string(a, m->items[i].state != NULL ? m->items[i].state : ""));
-        bg_value_append(a, set, o);
+        x->id = m->items[i].id;
+        x->port = m->items[i].port;
+        x->port_is = m->items[i].port > 0 ? BG_PRESENCE_KNOWN : BG_PRESENCE_NULL;
+        x->state = m->items[i].state != NULL ? m->items[i].state : "";
     }
-    return set;
+    cfg->n_members = m->n;
+    cfg->members_is = BG_PRESENCE_KNOWN;
 }
 
-struct bg_value *bg_shift__flatten_steps(struct bg_arena *a, const struct bg_walk_plan *p)
+void bg_shift__set_steps(struct bg_shift_cfg *cfg, struct bg_arena *a, const struct bg_walk_plan *p)
 {
-    struct bg_value *list = bg_value_array(a, p->n_steps);
     size_t i;
 
+    cfg->steps = bg_arena_calloc(a, p->n_steps + 1, sizeof(*cfg->steps));
     for (i = 0; i < p->n_steps; i++) {
-        struct bg_value *o = bg_value_map(a, 3);
-
-        bg_value_put(a, o, "action", bg_value_string(a, bg_walk_action_name(p->steps[i].action)));
-        bg_value_put(a, o, "target", bg_value_string(a, p->steps[i].target.id));
-        bg_value_put(a, o, "percent", bg_value_int(a, p->steps[i].percent));
-        bg_value_append(a, list, o);
+        cfg->steps[i].action = p->steps[i].action;
+        cfg->steps[i].target = p->steps[i].target.id;
+        cfg->steps[i].percent = p->steps[i].percent;
     }
-    return list;
+    cfg->n_steps = p->n_steps;
+    cfg->steps_is = BG_PRESENCE_KNOWN;
 }
 
 const struct bg_walk_member *bg_shift__member_find(const struct bg_shift_members *m,

@@ -17,18 +17,29 @@
 #include "bluegreen/provider.h"
 #include "traffic_shift.h"
 
-static struct bg_value *target_value(struct bg_arena *a, const char *id, size_t id_len, int port)
-{
-    struct bg_value *t = bg_value_map(a, 2);
+/* A growing array of targets. */
+struct targets {
+    struct bg_shift_target_arg *items;
+    size_t n;
+    bool given;
+};
 
-    bg_value_put(a, t, "id", bg_value_stringn(a, id, id_len));
-    bg_value_put(a, t, "port", port > 0 ? bg_value_int(a, port) : bg_value_null(a));
-    return t;
+static void push(struct targets *t, struct bg_arena *a, const char *id, size_t id_len, int port)
+{
+    struct bg_shift_target_arg *grown = bg_arena_calloc(a, t->n + 1, sizeof(*grown));
+
+    if (t->n > 0)
+        memcpy(grown, t->items, t->n * sizeof(*grown));
+    grown[t->n].id = bg_arena_strndup(a, id, id_len);
+    grown[t->n].port = port;
+    grown[t->n].port_is = port > 0 ? BG_PRESENCE_KNOWN : BG_PRESENCE_NULL;
+    t->items = grown;
+    t->n++;
 }
 
 /* "<id>[:<port>]": a trailing ":<digits>" is the port, except in an ARN (Lambda targets
  * have no port, and their ARNs hold colons). */
-static int parse_target(struct bg_value *set, struct bg_call *call, const char *s, size_t n)
+static int parse_target(struct targets *set, struct bg_call *call, const char *s, size_t n)
 {
     const char *colon = NULL;
     size_t i;
@@ -46,51 +57,46 @@ static int parse_target(struct bg_value *set, struct bg_call *call, const char *
                       (int)n, s);
         return BG_EINVAL;
     }
-    bg_value_append(
-        call->arena, set,
-        target_value(call->arena, s, colon != NULL ? (size_t)(colon - s) : n, (int)port));
+    push(set, call->arena, s, colon != NULL ? (size_t)(colon - s) : n, (int)port);
     return 0;
 }
 
-static int parse_set(struct bg_value **out, struct bg_call *call, const char *s, size_t n)
+static int parse_set(struct targets *out, struct bg_call *call, const char *s, size_t n)
 {
     size_t start = 0, i;
 
-    *out = bg_value_array(call->arena, 4);
+    out->given = true;
     for (i = 0; i <= n; i++) {
         if (i < n && s[i] != ',')
             continue;
-        if (parse_target(*out, call, s + start, i - start) != 0)
+        if (parse_target(out, call, s + start, i - start) != 0)
             return BG_EINVAL;
         start = i + 1;
     }
     return 0;
 }
 
-/* Splits "<arn>;from=...;to=..." into the ARN (from the arena) and the sets (NULL when not
- * given). */
-static int split(char **arn, struct bg_value **from, struct bg_value **to, struct bg_call *call,
-                 const char *id)
+/* The ";from=..." and ";to=..." parts after the ARN. */
+static int split(struct targets *from, struct targets *to, struct bg_call *call, const char *id)
 {
     const char *p = strchr(id, ';');
 
-    *from = *to = NULL;
-    *arn = bg_arena_strndup(call->arena, id, p != NULL ? (size_t)(p - id) : strlen(id));
     while (p != NULL) {
         const char *part = p + 1, *next = strchr(part, ';');
         size_t n = next != NULL ? (size_t)(next - part) : strlen(part);
-        struct bg_value **set = strncmp(part, "from=", 5) == 0 ? from
-                                : strncmp(part, "to=", 3) == 0 ? to
-                                                               : NULL;
+        struct targets *set = strncmp(part, "from=", 5) == 0 ? from
+                              : strncmp(part, "to=", 3) == 0 ? to
+                                                             : NULL;
+        size_t skip = set == from ? 5 : 3;
 
-        if (set == NULL || *set != NULL) {
+        if (set == NULL || set->given) {
             bg_diag_error(call->diags, NULL, "Invalid import ID",
                           "Expected \"<target group ARN>\" or \"<ARN>;from=<id>[:<port>],...;"
                           "to=<id>[:<port>],...\", got \"%s\".",
                           id);
             return BG_EINVAL;
         }
-        if (parse_set(set, call, part + (set == from ? 5 : 3), n - (set == from ? 5 : 3)) != 0)
+        if (parse_set(set, call, part + skip, n - skip) != 0)
             return BG_EINVAL;
         p = next;
     }
@@ -98,7 +104,7 @@ static int split(char **arn, struct bg_value **from, struct bg_value **to, struc
 }
 
 /* The targets registered in the group now (draining and unused ones are leaving). */
-static int registered(struct bg_value **out, struct bg_call *call, const char *arn)
+static int registered(struct targets *out, struct bg_call *call, const char *arn)
 {
     struct bg_aws_client *c = NULL;
     struct bg_shift_members m;
@@ -113,14 +119,11 @@ static int registered(struct bg_value **out, struct bg_call *call, const char *a
     bg_provider_aws_release(call->provider, c);
     if (rc != 0)
         return rc;
-    *out = bg_value_array(call->arena, m.n);
     for (i = 0; i < m.n; i++) {
         if (bg_shift__is_registered(&m.items[i]))
-            bg_value_append(
-                call->arena, *out,
-                target_value(call->arena, m.items[i].id, strlen(m.items[i].id), m.items[i].port));
+            push(out, call->arena, m.items[i].id, strlen(m.items[i].id), m.items[i].port);
     }
-    if (bg_value_len(*out) > 0)
+    if (out->n > 0)
         return 0;
     bg_diag_error(call->diags, NULL, "Nothing registered to import",
                   "%s has no registered target, so to_targets cannot be read from it. Give "
@@ -129,16 +132,20 @@ static int registered(struct bg_value **out, struct bg_call *call, const char *a
     return BG_ENOTFOUND;
 }
 
-int bg_shift__import_sets(struct bg_value *state, struct bg_call *call, const char *id, char **arn)
+int bg_shift__import_sets(struct bg_shift_cfg *cfg, struct bg_call *call, const char *id,
+                          const char *arn)
 {
-    struct bg_value *from = NULL, *to = NULL;
+    struct targets from = {NULL, 0, false}, to = {NULL, 0, false};
 
-    if (split(arn, &from, &to, call, id) != 0)
+    if (split(&from, &to, call, id) != 0)
         return BG_EINVAL;
-    if (to == NULL && registered(&to, call, *arn) != 0)
+    if (!to.given && registered(&to, call, arn) != 0)
         return BG_EINVAL;
-    bg_value_put(call->arena, state, "from_targets",
-                 from != NULL ? from : bg_value_array(call->arena, 0));
-    bg_value_put(call->arena, state, "to_targets", to);
+    /* A NULL array flattens as null: an empty set needs an (empty) array. */
+    cfg->from_targets =
+        from.items != NULL ? from.items : bg_arena_calloc(call->arena, 1, sizeof(*from.items));
+    cfg->n_from = from.n;
+    cfg->to_targets = to.items;
+    cfg->n_to = to.n;
     return 0;
 }

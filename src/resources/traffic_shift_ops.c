@@ -79,16 +79,10 @@ static void warn_foreign(struct bg_call *call, const struct bg_shift_cfg *cfg,
                      list, cfg->arn);
 }
 
-static void put_unknown(struct bg_arena *a, struct bg_value *v, const char *name)
-{
-    bg_value_put(a, v, name, bg_value_unknown(a));
-}
-
 /* estimated_duration_seconds of walk. The deregistration delay is looked up only when a
  * deregister will wait for draining; if the lookup fails only the soaks are counted. */
-static struct bg_value *estimate_value(struct bg_call *call, const struct bg_shift_env *env,
-                                       const struct bg_shift_cfg *cfg,
-                                       const struct bg_walk_plan *walk)
+static void set_estimate(struct bg_shift_cfg *cfg, struct bg_call *call,
+                         const struct bg_shift_env *env, const struct bg_walk_plan *walk)
 {
     struct bg_error err = BG_ERROR_INIT;
     int drain = -1;
@@ -103,13 +97,15 @@ static struct bg_value *estimate_value(struct bg_call *call, const struct bg_shi
                    cfg->arn, err.msg);
         break;
     }
-    return bg_value_int(call->arena, bg_shift__estimate(cfg, walk, drain));
+    cfg->estimate_s = bg_shift__estimate(cfg, walk, drain);
+    cfg->estimate_is = BG_PRESENCE_KNOWN;
 }
 
-static int plan_with(struct bg_call *call, struct bg_plan_req *req, const struct bg_shift_env *env,
-                     const struct bg_shift_cfg *cfg)
+/* cfg's computed attributes for the plan. Nothing to do: they keep what the generic plan
+ * carried over from state, so the plan stays empty. */
+static int plan_with(struct bg_shift_cfg *cfg, struct bg_call *call, const struct bg_plan_req *req,
+                     const struct bg_shift_env *env)
 {
-    struct bg_arena *a = call->arena;
     struct bg_walk_plan walk;
     struct bg_shift_members m;
     int rc = survey(&m, &walk, call, env, cfg);
@@ -118,21 +114,12 @@ static int plan_with(struct bg_call *call, struct bg_plan_req *req, const struct
         return rc;
     warn_foreign(call, cfg, &m);
     if (req->prior != NULL && !bg_value_is_null(req->prior) && walk.n_steps == 0 &&
-        !gate_pending(cfg, &m)) {
-        /* Nothing to do: computed values carry over, so the plan stays empty. */
-        bg_value_put(a, req->planned, "steps", bg_value_get(req->prior, "steps"));
-        bg_value_put(a, req->planned, "members", bg_value_get(req->prior, "members"));
-        bg_value_put(a, req->planned, "current_percent",
-                     bg_value_get(req->prior, "current_percent"));
-        bg_value_put(a, req->planned, "estimated_duration_seconds",
-                     bg_value_get(req->prior, "estimated_duration_seconds"));
+        !gate_pending(cfg, &m))
         return 0;
-    }
-    bg_value_put(a, req->planned, "steps", bg_shift__flatten_steps(a, &walk));
-    bg_value_put(a, req->planned, "estimated_duration_seconds",
-                 estimate_value(call, env, cfg, &walk));
-    put_unknown(a, req->planned, "members");
-    put_unknown(a, req->planned, "current_percent");
+    bg_shift__set_steps(cfg, call->arena, &walk);
+    set_estimate(cfg, call, env, &walk);
+    cfg->members_is = BG_PRESENCE_UNKNOWN;
+    cfg->current_percent_is = BG_PRESENCE_UNKNOWN;
     return 0;
 }
 
@@ -141,60 +128,77 @@ int bg_shift__plan(struct bg_call *call, struct bg_plan_req *req)
     struct bg_aws_client *c = NULL;
     struct bg_shift_env env;
     struct bg_shift_cfg cfg;
-    struct bg_arena *a = call->arena;
     int rc;
 
     /* Terraform plans a destroy through the provider only when it advertises plan_destroy,
      * which this provider does not: nothing to add here. */
     if (req->destroy)
         return 0;
-    if (!bg_shift__cfg_read(&cfg, a, req->config)) {
-        put_unknown(a, req->planned, "steps"); /* arguments known only after apply */
-        put_unknown(a, req->planned, "members");
-        put_unknown(a, req->planned, "current_percent");
-        put_unknown(a, req->planned, "estimated_duration_seconds");
+    if (bg_shift__cfg_read(&cfg, call->diags, req->planned) != 0)
+        return BG_EINVAL;
+    if (cfg.unknown != NULL) { /* arguments known only after apply: so is the walk */
+        cfg.steps_is = cfg.members_is = BG_PRESENCE_UNKNOWN;
+        cfg.current_percent_is = cfg.estimate_is = BG_PRESENCE_UNKNOWN;
+        req->planned = bg_shift__flatten(call->arena, &cfg, req->planned);
         return 0;
     }
-    bg_value_put(a, req->planned, "id", bg_value_string(a, cfg.arn));
+    cfg.id = cfg.arn;
+    cfg.id_is = BG_PRESENCE_KNOWN;
     if (bg_shift__client(&c, call) != 0)
         return BG_EINVAL;
     bg_shift__env_aws(&env, c);
-    rc = plan_with(call, req, &env, &cfg);
+    rc = plan_with(&cfg, call, req, &env);
     if (rc == 0)
         rc = bg_alarms__check_exist(call, c, cfg.alarm_names, cfg.n_alarms);
     bg_provider_aws_release(call->provider, c);
+    req->planned = bg_shift__flatten(call->arena, &cfg, req->planned);
     return rc;
 }
 
-static struct bg_value *state_after(struct bg_call *call, const struct bg_apply_req *req,
-                                    const struct bg_shift_env *env, const struct bg_shift_cfg *cfg,
+/* The state after a walk: the membership reached, and the walk and its estimate unless the
+ * plan already holds them. */
+static struct bg_value *state_after(struct bg_shift_cfg *cfg, struct bg_call *call,
+                                    const struct bg_apply_req *req, const struct bg_shift_env *env,
                                     const struct bg_shift_members *m,
                                     const struct bg_walk_plan *walk)
 {
-    struct bg_arena *a = call->arena;
-    struct bg_value *state = bg_value_copy_map(a, req->planned);
     struct bg_walk_input in;
 
     bg_shift__walk_input(&in, cfg, m);
-    bg_value_put(a, state, "id", bg_value_string(a, cfg->arn));
-    if (!bg_value_is_wholly_known(bg_value_get(state, "steps")))
-        bg_value_put(a, state, "steps", bg_shift__flatten_steps(a, walk));
-    if (!bg_value_is_wholly_known(bg_value_get(state, "estimated_duration_seconds")))
-        bg_value_put(a, state, "estimated_duration_seconds", estimate_value(call, env, cfg, walk));
-    bg_value_put(a, state, "members", bg_shift__flatten_members(a, m));
-    bg_value_put(a, state, "current_percent", bg_value_int(a, bg_walk_percent(&in)));
-    return state;
+    cfg->id = cfg->arn;
+    cfg->id_is = BG_PRESENCE_KNOWN;
+    if (cfg->steps_is != BG_PRESENCE_KNOWN)
+        bg_shift__set_steps(cfg, call->arena, walk);
+    if (cfg->estimate_is != BG_PRESENCE_KNOWN)
+        set_estimate(cfg, call, env, walk);
+    bg_shift__set_members(cfg, call->arena, m);
+    cfg->current_percent = bg_walk_percent(&in);
+    cfg->current_percent_is = BG_PRESENCE_KNOWN;
+    return bg_shift__flatten(call->arena, cfg, req->planned);
+}
+
+static bool same_steps(const struct bg_shift_cfg *cfg, const struct bg_walk_plan *walk)
+{
+    size_t i;
+
+    if (cfg->n_steps != walk->n_steps)
+        return false;
+    for (i = 0; i < walk->n_steps; i++) {
+        const struct bg_shift_step_attr *s = &cfg->steps[i];
+
+        if (s->action != walk->steps[i].action || s->percent != walk->steps[i].percent ||
+            s->target == NULL || strcmp(s->target, walk->steps[i].target.id) != 0)
+            return false;
+    }
+    return true;
 }
 
 /* The reviewed walk must be the walk taken: if the membership moved between plan and apply,
  * refuse and let the next plan show the new walk. */
-static int check_matches_plan(struct bg_call *call, const struct bg_value *planned,
+static int check_matches_plan(struct bg_call *call, const struct bg_shift_cfg *cfg,
                               const struct bg_walk_plan *walk)
 {
-    const struct bg_value *steps = bg_value_get(planned, "steps");
-
-    if (!bg_value_is_wholly_known(steps) ||
-        bg_value_equal(steps, bg_shift__flatten_steps(call->arena, walk)))
+    if (cfg->steps_is != BG_PRESENCE_KNOWN || same_steps(cfg, walk))
         return 0;
     bg_diag_error(call->diags, bg_path_attr(call->arena, NULL, "steps"),
                   "Target group changed since the plan",
@@ -204,8 +208,8 @@ static int check_matches_plan(struct bg_call *call, const struct bg_value *plann
     return BG_ECONFLICT;
 }
 
-static int apply_with(struct bg_call *call, struct bg_apply_req *req,
-                      const struct bg_shift_env *env, const struct bg_shift_cfg *cfg)
+static int apply_with(struct bg_shift_cfg *cfg, struct bg_call *call, struct bg_apply_req *req,
+                      const struct bg_shift_env *env)
 {
     struct bg_walk_plan walk;
     struct bg_shift_members m;
@@ -213,11 +217,10 @@ static int apply_with(struct bg_call *call, struct bg_apply_req *req,
 
     rc = survey(&m, &walk, call, env, cfg);
     if (rc == 0)
-        rc = check_matches_plan(call, req->planned, &walk);
+        rc = check_matches_plan(call, cfg, &walk);
     if (rc != 0)
         return rc;
-    if (walk.n_steps == 0 && !gate_pending(cfg, &m) &&
-        bg_value_is_wholly_known(bg_value_get(req->planned, "members"))) {
+    if (walk.n_steps == 0 && !gate_pending(cfg, &m) && cfg->members_is == BG_PRESENCE_KNOWN) {
         req->new_state = bg_value_copy_map(call->arena, req->planned);
         return 0; /* only non-walk arguments changed */
     }
@@ -227,7 +230,7 @@ static int apply_with(struct bg_call *call, struct bg_apply_req *req,
      * runs on_destroy (maybe a restore walk) before walking forward again. Recording nothing
      * is exact here, because AWS membership alone decides the next walk. */
     if (!bg_diags_has_errors(call->diags) || req->prior != NULL)
-        req->new_state = state_after(call, req, env, cfg, &m, &walk);
+        req->new_state = state_after(cfg, call, req, env, &m, &walk);
     return rc;
 }
 
@@ -239,16 +242,18 @@ int bg_shift__apply(struct bg_call *call, struct bg_apply_req *req)
     int rc;
 
     req->new_state = (struct bg_value *)req->prior; /* until AWS changes */
-    if (!bg_shift__cfg_read(&cfg, call->arena, req->planned)) {
-        bg_diag_error(call->diags, NULL, "Unknown arguments at apply",
-                      "target_group_arn, from_targets, to_targets, percent and exclusive must "
-                      "be known when bluegreen_traffic_shift is applied.");
+    if (bg_shift__cfg_read(&cfg, call->diags, req->planned) != 0)
+        return BG_EINVAL;
+    if (cfg.unknown != NULL) { /* terraform sends a known configuration to apply */
+        bg_diag_error(call->diags, cfg.unknown, "Unknown argument at apply",
+                      "%s must be known when bluegreen_traffic_shift is applied.",
+                      bg_path_string(call->arena, cfg.unknown));
         return BG_EINVAL;
     }
     if (bg_shift__client(&c, call) != 0)
         return BG_EINVAL;
     bg_shift__env_aws(&env, c);
-    rc = apply_with(call, req, &env, &cfg);
+    rc = apply_with(&cfg, call, req, &env);
     bg_provider_aws_release(call->provider, c);
     return rc;
 }
@@ -281,7 +286,9 @@ int bg_shift__destroy(struct bg_call *call, struct bg_apply_req *req)
     struct bg_shift_cfg cfg;
     int rc;
 
-    if (!bg_shift__cfg_read(&cfg, call->arena, req->prior) || !cfg.restore_on_destroy)
+    if (bg_shift__cfg_read(&cfg, call->diags, req->prior) != 0)
+        return BG_EINVAL;
+    if (cfg.on_destroy != BG_SHIFT_RESTORE || cfg.arn == NULL)
         return 0;
     if (bg_shift__client(&c, call) != 0)
         return BG_EINVAL;
@@ -291,25 +298,21 @@ int bg_shift__destroy(struct bg_call *call, struct bg_apply_req *req)
     return rc;
 }
 
-static struct bg_walk_member member_of(const struct bg_value *o)
+static struct bg_walk_member member_of(const struct bg_shift_member_attr *o)
 {
-    const char *state = bg_value_as_string(bg_value_get(o, "state"));
-    struct bg_walk_member y = {bg_value_as_string(bg_value_get(o, "id")), 0,
-                               bg_target_health_parse(state), state};
-    int64_t port = 0;
+    struct bg_walk_member y = {o->id, o->port_is == BG_PRESENCE_KNOWN ? (int)o->port : 0,
+                               bg_target_health_parse(o->state), o->state};
 
-    if (bg_value_as_int(&port, bg_value_get(o, "port")) == 0)
-        y.port = (int)port;
     return y;
 }
 
-/* Whether a `members` value from state lists x as registered (not draining, not unused). */
-static bool value_has_registered(const struct bg_value *members, const struct bg_walk_member *x)
+/* Whether the `members` of the last state list x as registered (not draining, not unused). */
+static bool state_has_registered(const struct bg_shift_cfg *old, const struct bg_walk_member *x)
 {
     size_t i;
 
-    for (i = 0; members != NULL && members->kind == BG_ARRAY && i < members->u.arr.len; i++) {
-        struct bg_walk_member y = member_of(members->u.arr.items[i]);
+    for (i = 0; i < old->n_members; i++) {
+        struct bg_walk_member y = member_of(&old->members[i]);
 
         if (y.id != NULL && strcmp(y.id, x->id) == 0 && y.port == x->port &&
             bg_shift__is_registered(&y))
@@ -337,20 +340,20 @@ static char *append(struct bg_arena *a, char *list, const char *id)
 
 /* Membership changes since the last apply or refresh were made outside Terraform: name them.
  * Health changes (initial -> healthy, draining -> gone) are not registrations. */
-static void warn_drift(struct bg_call *call, const struct bg_value *old,
-                       const struct bg_shift_members *m, const char *arn)
+static void warn_drift(struct bg_call *call, const struct bg_shift_cfg *old,
+                       const struct bg_shift_members *m)
 {
     char *added = NULL, *removed = NULL;
     size_t i;
 
-    if (!bg_value_is_wholly_known(old) || bg_value_is_null(old))
+    if (old->members_is != BG_PRESENCE_KNOWN)
         return;
     for (i = 0; i < m->n; i++) {
-        if (bg_shift__is_registered(&m->items[i]) && !value_has_registered(old, &m->items[i]))
+        if (bg_shift__is_registered(&m->items[i]) && !state_has_registered(old, &m->items[i]))
             added = append(call->arena, added, m->items[i].id);
     }
-    for (i = 0; old->kind == BG_ARRAY && i < old->u.arr.len; i++) {
-        struct bg_walk_member y = member_of(old->u.arr.items[i]);
+    for (i = 0; i < old->n_members; i++) {
+        struct bg_walk_member y = member_of(&old->members[i]);
 
         if (y.id != NULL && bg_shift__is_registered(&y) && !snapshot_has_registered(m, &y))
             removed = append(call->arena, removed, y.id);
@@ -360,34 +363,32 @@ static void warn_drift(struct bg_call *call, const struct bg_value *old,
                      "Target group changed outside Terraform",
                      "%s%s%s%s%s. The next apply restores the declared membership through the "
                      "same health-gated steps.",
-                     arn, added != NULL ? ": registered " : "", added != NULL ? added : "",
+                     old->arn, added != NULL ? ": registered " : "", added != NULL ? added : "",
                      removed != NULL ? (added != NULL ? "; deregistered " : ": deregistered ") : "",
                      removed != NULL ? removed : "");
 }
 
-static int read_with(struct bg_call *call, struct bg_read_req *req, const struct bg_shift_elbv2 *e,
-                     const struct bg_shift_cfg *cfg)
+static int read_with(struct bg_shift_cfg *cfg, struct bg_call *call, struct bg_read_req *req,
+                     const struct bg_shift_elbv2 *e)
 {
     struct bg_error err = BG_ERROR_INIT;
-    struct bg_arena *a = call->arena;
     struct bg_walk_input in;
     struct bg_shift_members m;
-    struct bg_value *state;
 
-    if (bg_shift__describe_quiet(&m, a, e, cfg->arn, &err) != 0) {
+    if (bg_shift__describe_quiet(&m, call->arena, e, cfg->arn, &err) != 0) {
         if (!bg_aws_error_is(&err, "TargetGroupNotFound"))
             return bg_shift__aws_diag(call, "DescribeTargetHealth", cfg->arn, &err);
         req->new_state = NULL; /* the group is gone, and with it what this resource shifts */
         return 0;
     }
-    warn_drift(call, bg_value_get(req->state, "members"), &m, cfg->arn);
+    warn_drift(call, cfg, &m);
     bg_shift__walk_input(&in, cfg, &m);
-    state = bg_value_copy_map(a, req->state);
-    bg_value_put(a, state, "members", bg_shift__flatten_members(a, &m));
-    bg_value_put(a, state, "current_percent", bg_value_int(a, bg_walk_percent(&in)));
-    if (bg_value_is_null(bg_value_get(state, "steps")))
-        bg_value_put(a, state, "steps", bg_value_array(a, 0));
-    req->new_state = state;
+    bg_shift__set_members(cfg, call->arena, &m);
+    cfg->current_percent = bg_walk_percent(&in);
+    cfg->current_percent_is = BG_PRESENCE_KNOWN;
+    if (cfg->steps_is == BG_PRESENCE_NULL)
+        cfg->steps_is = BG_PRESENCE_KNOWN; /* an imported shift has walked nothing yet */
+    req->new_state = bg_shift__flatten(call->arena, cfg, req->state);
     return 0;
 }
 
@@ -398,12 +399,14 @@ int bg_shift__read(struct bg_call *call, struct bg_read_req *req)
     struct bg_shift_cfg cfg;
     int rc;
 
-    if (!bg_shift__cfg_read(&cfg, call->arena, req->state))
+    if (bg_shift__cfg_read(&cfg, call->diags, req->state) != 0)
+        return BG_EINVAL;
+    if (cfg.unknown != NULL || cfg.arn == NULL)
         return 0;
     if (bg_shift__client(&c, call) != 0)
         return BG_EINVAL;
     bg_shift__env_aws(&env, c);
-    rc = read_with(call, req, &env.elbv2, &cfg);
+    rc = read_with(&cfg, call, req, &env.elbv2);
     bg_provider_aws_release(call->provider, c);
     return rc;
 }

@@ -21,131 +21,200 @@ static const char *const description =
 static void check_date(struct bg_diags *d, const struct bg_path *path, const struct bg_value *v,
                        const void *arg);
 
-static const char *const methods[] = {"canary", "in_place", NULL};
 static const int64_t clusters_range[2] = {1, 100000};
 static const int64_t steps_range[2] = {0, 1000};
 
 static const struct bg_validator k8s_validators[] = {
-    {bg_upgrade_check_version, bg_upgrade_eks_minor}, {NULL, NULL}};
+    {bg_upgrade_check_version, bg_upgrade_eks_minor,
+     "A Kubernetes minor EKS has released, `\"1.<minor>\"` (a `.<patch>` suffix is accepted "
+     "and means its minor)."},
+    {NULL, NULL, NULL}};
 static const struct bg_validator istio_validators[] = {
-    {bg_upgrade_check_version, bg_upgrade_istio_minor}, {NULL, NULL}};
-static const struct bg_validator method_validators[] = {{bg_validate_one_of, methods},
-                                                        {NULL, NULL}};
-static const struct bg_validator clusters_validators[] = {{bg_validate_int_range, clusters_range},
-                                                          {NULL, NULL}};
-static const struct bg_validator steps_validators[] = {{bg_validate_int_range, steps_range},
-                                                       {NULL, NULL}};
-static const struct bg_validator date_validators[] = {{check_date, NULL}, {NULL, NULL}};
+    {bg_upgrade_check_version, bg_upgrade_istio_minor,
+     "An Istio minor of the support matrix, `\"1.<minor>\"` (a `.<patch>` suffix is accepted)."},
+    {NULL, NULL, NULL}};
+static const char *const methods[] = {"canary", "in_place", NULL};
+static const struct bg_validator method_validators[] = {{bg_validate_one_of, methods, NULL},
+                                                        {NULL, NULL, NULL}};
+static const struct bg_validator clusters_validators[] = {
+    {bg_validate_int_range, clusters_range, NULL}, {NULL, NULL, NULL}};
+static const struct bg_validator steps_validators[] = {{bg_validate_int_range, steps_range, NULL},
+                                                       {NULL, NULL, NULL}};
+static const struct bg_validator date_validators[] = {
+    {check_date, NULL, "A date `\"YYYY-MM-DD\"`."}, {NULL, NULL, NULL}};
 
-static const struct bg_field step_fields[] = {
-    {"component", &bg_type_string},
-    {"from", &bg_type_string},
-    {"to", &bg_type_string},
-    {"breaking_changes", &bg_type_list_string},
+/* The data source in C (the typed layer fills and reads it along the slots below): the
+ * library's own option and result structs, plus the two numbers whose C types differ. */
+struct path_ds {
+    struct bg_upgrade_opts opts; /* the arguments but the two numbers */
+    enum bg_presence istio_from_is, istio_to_is;
+    int64_t clusters, max_in_place_steps;
+    struct bg_upgrade_path result; /* steps, breaking changes, strategy, reason, support */
+    int64_t step_count, total_upgrades;
 };
-static const struct bg_type step_type = BG_TYPE_OBJECT_OF(step_fields);
-static const struct bg_type steps_type = {BG_TYPE_LIST, &step_type, NULL, 0};
 
-static const struct bg_field support_fields[] = {
-    {"version", &bg_type_string},
-    {"end_of_standard_support", &bg_type_string},
-    {"end_of_extended_support", &bg_type_string},
-    {"standard_support", &bg_type_string},
-    {"extended_support", &bg_type_string},
+static const struct bg_attr step_attrs[] = {
+    {.name = "component",
+     .type = &bg_type_string,
+     .flags = BG_COMPUTED,
+     .description = "`\"kubernetes\"` or `\"istio\"`.",
+     .slot = BG_SLOT_STRING(struct bg_upgrade_step, component)},
+    {.name = "from",
+     .type = &bg_type_string,
+     .flags = BG_COMPUTED,
+     .description = "Version before the step, e.g. `\"1.15\"`.",
+     .slot = BG_SLOT_STRING(struct bg_upgrade_step, from)},
+    {.name = "to",
+     .type = &bg_type_string,
+     .flags = BG_COMPUTED,
+     .description = "Version after the step.",
+     .slot = BG_SLOT_STRING(struct bg_upgrade_step, to)},
+    {.name = "breaking_changes",
+     .type = &bg_type_list_string,
+     .flags = BG_COMPUTED,
+     .description = "What this step breaks, one sentence each.",
+     .slot = BG_SLOT_STRINGS(struct bg_upgrade_step, breaking_changes, breaking_change_count)},
 };
-static const struct bg_type support_type = BG_TYPE_OBJECT_OF(support_fields);
-static const struct bg_type supports_type = {BG_TYPE_LIST, &support_type, NULL, 0};
+
+static const struct bg_attr support_attrs[] = {
+    {.name = "version",
+     .type = &bg_type_string,
+     .flags = BG_COMPUTED,
+     .description = "The Kubernetes minor, e.g. `\"1.16\"`.",
+     .slot = BG_SLOT_STRING(struct bg_upgrade_support, version)},
+    {.name = "end_of_standard_support",
+     .type = &bg_type_string,
+     .flags = BG_COMPUTED,
+     .description = "Date EKS standard support ends (ended).",
+     .slot = BG_SLOT_STRING(struct bg_upgrade_support, end_of_standard_support)},
+    {.name = "end_of_extended_support",
+     .type = &bg_type_string,
+     .flags = BG_COMPUTED,
+     .description = "Date EKS extended support ends (ended); null for versions that never had "
+                    "it (before 1.21).",
+     .slot = BG_SLOT_STRING(struct bg_upgrade_support, end_of_extended_support)},
+    {.name = "standard_support",
+     .type = &bg_type_string,
+     .flags = BG_COMPUTED,
+     .description = "Standard support relative to `as_of`: `\"412 days remaining\"` or "
+                    "`\"ended 2022-03-31\"`.",
+     .slot = BG_SLOT_STRING(struct bg_upgrade_support, standard)},
+    {.name = "extended_support",
+     .type = &bg_type_string,
+     .flags = BG_COMPUTED,
+     .description = "Extended support relative to `as_of`, or `\"not offered\"`.",
+     .slot = BG_SLOT_STRING(struct bg_upgrade_support, extended)},
+};
 
 static const struct bg_attr attrs[] = {
     {.name = "kubernetes_from",
      .type = &bg_type_string,
      .flags = BG_REQUIRED,
-     .description = "Current EKS Kubernetes minor, e.g. `\"1.15\"` (`\"1.15.3\"` means its "
-                    "minor).",
-     .validators = k8s_validators},
+     .description = "Current EKS Kubernetes minor, e.g. `\"1.15\"`.",
+     .validators = k8s_validators,
+     .slot = BG_SLOT_STRING(struct path_ds, opts.kubernetes_from)},
     {.name = "kubernetes_to",
      .type = &bg_type_string,
      .flags = BG_REQUIRED,
      .description = "Target Kubernetes minor; not below `kubernetes_from`.",
-     .validators = k8s_validators},
+     .validators = k8s_validators,
+     .slot = BG_SLOT_STRING(struct path_ds, opts.kubernetes_to)},
     {.name = "istio_from",
      .type = &bg_type_string,
      .flags = BG_OPTIONAL,
      .description = "Current Istio minor, e.g. `\"1.4\"`. Set together with `istio_to`, or "
                     "leave both unset for a Kubernetes-only path.",
-     .validators = istio_validators},
+     .validators = istio_validators,
+     .slot = BG_SLOT_STRING(struct path_ds, opts.istio_from),
+     .presence = BG_PRESENCE(struct path_ds, istio_from_is)},
     {.name = "istio_to",
      .type = &bg_type_string,
      .flags = BG_OPTIONAL,
      .description = "Target Istio minor; not below `istio_from`, and it must support "
                     "`kubernetes_to`.",
-     .validators = istio_validators},
+     .validators = istio_validators,
+     .slot = BG_SLOT_STRING(struct path_ds, opts.istio_to),
+     .presence = BG_PRESENCE(struct path_ds, istio_to_is)},
     {.name = "istio_method",
      .type = &bg_type_string,
      .flags = BG_OPTIONAL,
      .default_json = "\"canary\"",
-     .description = "`\"canary\"` (default): Istio may skip one minor from 1.8 on (the 1.8 -> "
-                    "1.10 direct upgrade); `\"in_place\"`: one minor per step.",
-     .validators = method_validators},
+     .description = "How far Istio moves in one step: `\"canary\"` may skip one minor from 1.8 "
+                    "on (the 1.8 -> 1.10 direct upgrade); `\"in_place\"` moves one minor per "
+                    "step.",
+     .validators = method_validators,
+     .slot = BG_SLOT_STRING(struct path_ds, opts.istio_method)},
     {.name = "clusters",
      .type = &bg_type_number,
      .flags = BG_OPTIONAL,
      .default_json = "1",
      .description = "Clusters upgraded the same way; `total_upgrades` is `step_count` x "
                     "`clusters`.",
-     .validators = clusters_validators},
+     .validators = clusters_validators,
+     .slot = BG_SLOT_INT(struct path_ds, clusters)},
     {.name = "max_in_place_steps",
      .type = &bg_type_number,
      .flags = BG_OPTIONAL,
      .default_json = "2",
      .description = "The most sequential upgrades per cluster you accept doing in place; "
                     "a longer path makes `strategy` `\"blue_green\"`.",
-     .validators = steps_validators},
+     .validators = steps_validators,
+     .slot = BG_SLOT_INT(struct path_ds, max_in_place_steps)},
     {.name = "as_of",
      .type = &bg_type_string,
      .flags = BG_OPTIONAL | BG_COMPUTED,
-     .description = "Date `\"YYYY-MM-DD\"` the EKS support windows are measured from. Default: "
-                    "today (UTC), and the date used is returned here. Set it to keep plans "
-                    "reproducible.",
-     .validators = date_validators},
+     .description = "Date the EKS support windows are measured from. When unset: today (UTC), "
+                    "and the date used is returned here. Set it to keep plans reproducible.",
+     .validators = date_validators,
+     .slot = BG_SLOT_STRING(struct path_ds, opts.as_of)},
     {.name = "steps",
-     .type = &steps_type,
      .flags = BG_COMPUTED,
-     .description = "A shortest valid sequence of in-place upgrades, in order: `component` "
-                    "(`\"kubernetes\"` or `\"istio\"`), `from`, `to` and the "
-                    "`breaking_changes` that step crosses."},
+     .nesting = BG_NEST_LIST,
+     .nested = step_attrs,
+     .nnested = BG_COUNT(step_attrs),
+     .description = "A shortest valid sequence of in-place upgrades, in order.",
+     .slot = BG_SLOT_OBJECTS(struct path_ds, result.steps, result.step_count)},
     {.name = "step_count",
      .type = &bg_type_number,
      .flags = BG_COMPUTED,
-     .description = "Sequential upgrades per cluster (the length of `steps`)."},
+     .description = "Sequential upgrades per cluster (the length of `steps`).",
+     .slot = BG_SLOT_INT(struct path_ds, step_count)},
     {.name = "total_upgrades",
      .type = &bg_type_number,
      .flags = BG_COMPUTED,
      .description = "`step_count` x `clusters`: the maintenance windows an in-place upgrade "
-                    "of the whole fleet costs."},
+                    "of the whole fleet costs.",
+     .slot = BG_SLOT_INT(struct path_ds, total_upgrades)},
     {.name = "breaking_changes",
      .type = &bg_type_list_string,
      .flags = BG_COMPUTED,
-     .description = "Every breaking change the path crosses, in step order: API removals, "
-                    "dockershim, PodSecurityPolicy, EBS CSI migration, istiod, Mixer, no "
-                    "skip-level upgrade..."},
+     .description = "Every breaking change the path crosses, in step order: beta/alpha API "
+                    "removals (one sentence per removed apiVersion, naming the kinds and their "
+                    "replacement), dockershim removal (1.24), PodSecurityPolicy removal (1.25), "
+                    "EBS CSI migration (EKS 1.23), the istiod monolith (Istio 1.5), Helm "
+                    "installer removal and no skip-level upgrade (Istio 1.6), Mixer removal "
+                    "(Istio 1.8).",
+     .slot =
+         BG_SLOT_STRINGS(struct path_ds, result.breaking_changes, result.breaking_change_count)},
     {.name = "strategy",
      .type = &bg_type_string,
      .flags = BG_COMPUTED,
      .description = "`\"in_place\"` or `\"blue_green\"` (more steps than "
-                    "`max_in_place_steps`, or a disruptive change on the path)."},
+                    "`max_in_place_steps`, or a disruptive change on the path).",
+     .slot = BG_SLOT_STRING(struct path_ds, result.strategy)},
     {.name = "reason",
      .type = &bg_type_string,
      .flags = BG_COMPUTED,
-     .description = "One sentence with the counts behind `strategy`, for the reviewer."},
+     .description = "One sentence with the counts behind `strategy`, for the reviewer.",
+     .slot = BG_SLOT_STRING(struct path_ds, result.reason)},
     {.name = "support",
-     .type = &supports_type,
      .flags = BG_COMPUTED,
-     .description = "For each Kubernetes minor from `kubernetes_from` to `kubernetes_to`: "
-                    "`version`, the EKS `end_of_standard_support` and "
-                    "`end_of_extended_support` dates (extended is null when never offered), "
-                    "and `standard_support` / `extended_support` relative to `as_of` "
-                    "(`\"412 days remaining\"`, `\"ended 2022-03-31\"`, `\"not offered\"`)."},
+     .nesting = BG_NEST_LIST,
+     .nested = support_attrs,
+     .nnested = BG_COUNT(support_attrs),
+     .description = "The EKS support calendar of each Kubernetes minor from `kubernetes_from` "
+                    "to `kubernetes_to`.",
+     .slot = BG_SLOT_OBJECTS(struct path_ds, result.support, result.support_count)},
 };
 
 static const struct bg_schema schema = {
@@ -177,35 +246,16 @@ static const char *today(struct bg_arena *a)
     return bg_arena_strdup(a, buf);
 }
 
-static const char *string_arg(const struct bg_value *config, const char *name)
+/* The arguments into ds->opts (defaults applied by the layer); as_of defaults to today. */
+static int expand(struct path_ds *ds, struct bg_diags *d, struct bg_arena *a,
+                  const struct bg_value *config)
 {
-    return bg_value_as_string(bg_value_get(config, name));
-}
-
-/* Numbers were range-checked at validate time; the defaults make them non-null. */
-static int expand(struct bg_upgrade_opts *o, struct bg_call *call, const struct bg_value *config)
-{
-    static const char *const numbers[] = {"clusters", "max_in_place_steps"};
-    int64_t n[2];
-    size_t i;
-
-    for (i = 0; i < BG_COUNT(numbers); i++) {
-        if (bg_value_as_int(&n[i], bg_value_get(config, numbers[i])) != 0) {
-            bg_diag_error(call->diags, bg_path_attr(call->arena, NULL, numbers[i]),
-                          "Invalid number", "%s must be a whole number.", numbers[i]);
-            return BG_EINVAL;
-        }
-    }
-    o->kubernetes_from = string_arg(config, "kubernetes_from");
-    o->kubernetes_to = string_arg(config, "kubernetes_to");
-    o->istio_from = string_arg(config, "istio_from");
-    o->istio_to = string_arg(config, "istio_to");
-    o->istio_method = string_arg(config, "istio_method");
-    o->clusters = (long)n[0];
-    o->max_in_place_steps = (long)n[1];
-    o->as_of = string_arg(config, "as_of");
-    if (o->as_of == NULL)
-        o->as_of = today(call->arena);
+    if (bg_schema_expand(ds, d, &schema.block, config) != 0)
+        return BG_EINVAL;
+    ds->opts.clusters = (long)ds->clusters; /* range-checked by the validators */
+    ds->opts.max_in_place_steps = (long)ds->max_in_place_steps;
+    if (ds->opts.as_of == NULL)
+        ds->opts.as_of = today(a);
     return 0;
 }
 
@@ -223,10 +273,9 @@ static int find(struct bg_upgrade_path **out, struct bg_call *call, const struct
 
 /* One istio_* without the other: caught here even when the set one is unknown. The
  * diagnostic points at the one that is set: the missing one has no line to show. */
-static int check_istio_pair(struct bg_call *call, const struct bg_value *config)
+static int check_istio_pair(struct bg_call *call, const struct path_ds *ds)
 {
-    bool from = !bg_value_is_null(bg_value_get(config, "istio_from"));
-    bool to = !bg_value_is_null(bg_value_get(config, "istio_to"));
+    bool from = ds->istio_from_is != BG_PRESENCE_NULL, to = ds->istio_to_is != BG_PRESENCE_NULL;
 
     if (from == to)
         return 0;
@@ -240,76 +289,19 @@ static int check_istio_pair(struct bg_call *call, const struct bg_value *config)
 
 static int path_validate(struct bg_call *call, const struct bg_value *config)
 {
-    struct bg_upgrade_opts o = BG_UPGRADE_OPTS_INIT;
+    struct path_ds ds = {0};
     struct bg_upgrade_path *p;
-    const struct bg_value *full;
+    struct bg_diags quiet;
+    int rc;
 
-    if (check_istio_pair(call, config) != 0)
+    /* The attribute validators already explain any bad value: expand without repeating it. */
+    bg_diags_init(&quiet, call->arena);
+    rc = expand(&ds, &quiet, call->arena, config);
+    if (check_istio_pair(call, &ds) != 0)
         return BG_EINVAL;
-    /* The attribute validators already explained any bad value: do not repeat it. */
-    if (bg_diags_has_errors(call->diags) || !bg_value_is_wholly_known(config))
+    if (rc != 0 || bg_diags_has_errors(call->diags) || !bg_value_is_wholly_known(config))
         return 0;
-    full = bg_schema_apply_defaults(call->arena, &schema.block, config);
-    if (expand(&o, call, full) != 0)
-        return BG_EINVAL;
-    return find(&p, call, &o);
-}
-
-static struct bg_value *flatten_steps(struct bg_arena *a, const struct bg_upgrade_path *p)
-{
-    struct bg_value *list = bg_value_array(a, p->step_count);
-    size_t i;
-
-    for (i = 0; i < p->step_count; i++) {
-        const struct bg_upgrade_step *st = &p->steps[i];
-        struct bg_value *obj = bg_value_map(a, BG_COUNT(step_fields));
-
-        bg_value_put(a, obj, "component", bg_value_string(a, st->component));
-        bg_value_put(a, obj, "from", bg_value_string(a, st->from));
-        bg_value_put(a, obj, "to", bg_value_string(a, st->to));
-        bg_value_put(a, obj, "breaking_changes",
-                     bg_upgrade_string_list(a, st->breaking_changes, st->breaking_change_count));
-        bg_value_append(a, list, obj);
-    }
-    return list;
-}
-
-static struct bg_value *string_or_null(struct bg_arena *a, const char *s)
-{
-    return s != NULL ? bg_value_string(a, s) : bg_value_null(a);
-}
-
-static struct bg_value *flatten_support(struct bg_arena *a, const struct bg_upgrade_path *p)
-{
-    struct bg_value *list = bg_value_array(a, p->support_count);
-    size_t i;
-
-    for (i = 0; i < p->support_count; i++) {
-        const struct bg_upgrade_support *s = &p->support[i];
-        struct bg_value *obj = bg_value_map(a, BG_COUNT(support_fields));
-
-        bg_value_put(a, obj, "version", bg_value_string(a, s->version));
-        bg_value_put(a, obj, "end_of_standard_support",
-                     string_or_null(a, s->end_of_standard_support));
-        bg_value_put(a, obj, "end_of_extended_support",
-                     string_or_null(a, s->end_of_extended_support));
-        bg_value_put(a, obj, "standard_support", bg_value_string(a, s->standard));
-        bg_value_put(a, obj, "extended_support", bg_value_string(a, s->extended));
-        bg_value_append(a, list, obj);
-    }
-    return list;
-}
-
-static void flatten(struct bg_value *state, struct bg_arena *a, const struct bg_upgrade_path *p)
-{
-    bg_value_put(a, state, "steps", flatten_steps(a, p));
-    bg_value_put(a, state, "step_count", bg_value_int(a, (int64_t)p->step_count));
-    bg_value_put(a, state, "total_upgrades", bg_value_int(a, p->total_upgrades));
-    bg_value_put(a, state, "breaking_changes",
-                 bg_upgrade_string_list(a, p->breaking_changes, p->breaking_change_count));
-    bg_value_put(a, state, "strategy", bg_value_string(a, p->strategy));
-    bg_value_put(a, state, "reason", bg_value_string(a, p->reason));
-    bg_value_put(a, state, "support", flatten_support(a, p));
+    return find(&p, call, &ds.opts);
 }
 
 /* Planning an upgrade onto a version EKS already stopped supporting is legal (extended
@@ -330,17 +322,18 @@ static void warn_support(struct bg_call *call, const struct bg_upgrade_path *p,
 
 static int path_read(struct bg_call *call, const struct bg_value *config, struct bg_value **state)
 {
-    struct bg_upgrade_opts o = BG_UPGRADE_OPTS_INIT;
+    struct path_ds ds = {0};
     struct bg_upgrade_path *p;
 
-    if (check_istio_pair(call, config) != 0 || expand(&o, call, config) != 0 ||
-        find(&p, call, &o) != 0)
+    if (expand(&ds, call->diags, call->arena, config) != 0 || check_istio_pair(call, &ds) != 0 ||
+        find(&p, call, &ds.opts) != 0)
         return BG_EINVAL;
-    *state = bg_upgrade_state_from(call->arena, config);
-    if (o.as_of != NULL)
-        bg_value_put(call->arena, *state, "as_of", bg_value_string(call->arena, o.as_of));
-    flatten(*state, call->arena, p);
-    warn_support(call, p, &o);
+    ds.result = *p;
+    ds.step_count = (int64_t)p->step_count;
+    ds.total_upgrades = p->total_upgrades;
+    /* Arguments come back from config; as_of and the results from ds. */
+    *state = bg_schema_flatten(call->arena, &schema.block, &ds, config);
+    warn_support(call, p, &ds.opts);
     return 0;
 }
 

@@ -42,26 +42,6 @@ void bg_upgrade_check_version(struct bg_diags *d, const struct bg_path *path,
     check_known(d, path, s, minor, arg);
 }
 
-struct bg_value *bg_upgrade_state_from(struct bg_arena *a, const struct bg_value *config)
-{
-    struct bg_value *out = bg_value_map(a, bg_value_len(config) + 8);
-    size_t i;
-
-    for (i = 0; config != NULL && config->kind == BG_MAP && i < config->u.map.len; i++)
-        bg_value_put(a, out, config->u.map.items[i].key, config->u.map.items[i].value);
-    return out;
-}
-
-struct bg_value *bg_upgrade_string_list(struct bg_arena *a, const char *const *s, size_t n)
-{
-    struct bg_value *list = bg_value_array(a, n);
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        bg_value_append(a, list, bg_value_string(a, s[i]));
-    return list;
-}
-
 int bg_upgrade_diag(struct bg_call *call, const char *attribute, const char *summary,
                     const struct bg_error *err)
 {

@@ -1,9 +1,9 @@
 /*
  * upgrade_sources.h - what the bluegreen_upgrade_path and bluegreen_deprecated_apis data
- * sources share: version validators and copying the configuration into the state they return.
- * Both files are thin layers over include/bluegreen/upgrade.h: they turn values into library
- * options (expand), library results into values (flatten) and library errors into
- * diagnostics at the attribute the library blames.
+ * sources share: version validators and library errors as diagnostics. Both files are thin
+ * layers over include/bluegreen/upgrade.h: the typed layer (include/bluegreen/schema.h) turns
+ * values into the library's options and its results back into values; these helpers turn
+ * library errors into diagnostics at the attribute the library blames.
  */
 #ifndef BG_RESOURCES_UPGRADE_SOURCES_H
 #define BG_RESOURCES_UPGRADE_SOURCES_H
@@ -19,13 +19,6 @@ extern const char bg_upgrade_istio_minor[]; /* also an Istio minor of the suppor
  * table arg names. */
 void bg_upgrade_check_version(struct bg_diags *d, const struct bg_path *path,
                               const struct bg_value *v, const void *arg);
-
-/* A new object holding every member of config (the arguments echoed into the state); the
- * data source then puts its computed members. Never NULL. */
-struct bg_value *bg_upgrade_state_from(struct bg_arena *a, const struct bg_value *config);
-
-/* A list(string) value holding copies of the n strings. */
-struct bg_value *bg_upgrade_string_list(struct bg_arena *a, const char *const *s, size_t n);
 
 /* The error diagnostic for a failed library call: at the attribute the library blamed
  * (NULL: no path) with the library's message as detail. Returns err->code. */

@@ -1,6 +1,6 @@
 /*
- * weighted_shift.h - internals shared by the bluegreen_weighted_shift files: the parsed
- * arguments, the executor (weighted_shift_run.c) and the world it acts on, which
+ * weighted_shift.h - internals shared by the bluegreen_weighted_shift files: the resource in
+ * C, the executor (weighted_shift_run.c) and the world it acts on, which
  * weighted_shift_aws.c wires to ELBv2, CloudWatch and the clock, and unit tests to fakes.
  */
 #ifndef BG_RESOURCES_WEIGHTED_SHIFT_H
@@ -15,11 +15,22 @@
 enum bg_ws_failure { BG_WS_ROLLBACK_STEP, BG_WS_ROLLBACK_ALL, BG_WS_HALT };
 enum bg_ws_destroy { BG_WS_KEEP, BG_WS_RESTORE };
 
-/* The arguments, shaped like the typed layer's structs (int64_t numbers, enums, counted
- * arrays) so that bg_ws__cfg_read can become one bg_schema_expand call. */
+/* One element of `steps`. */
+struct bg_ws_step_attr {
+    int64_t percent;
+};
+
+/* The resource in C: every attribute of the schema (weighted_shift.c's slots), filled by
+ * bg_ws__cfg_read from a config, plan or state and turned back into a value by
+ * bg_ws__flatten. Computed attributes have presence members, so "unknown until apply"
+ * survives a read and a flatten. */
 struct bg_ws_cfg {
+    const char *id;
+    enum bg_presence id_is;
     const char *listener_arn; /* exactly one of listener_arn and rule_arn is set */
+    enum bg_presence listener_is;
     const char *rule_arn;
+    enum bg_presence rule_is;
     const char *from, *to;
     int64_t percent;
     int64_t *schedule;
@@ -29,12 +40,22 @@ struct bg_ws_cfg {
     int64_t soak_s, health_timeout_s, poll_s;
     enum bg_ws_failure on_failure;
     enum bg_ws_destroy on_destroy;
+    struct bg_ws_step_attr *steps;
+    size_t n_steps;
+    enum bg_presence steps_is;
+    int64_t current_percent;
+    enum bg_presence current_percent_is;
+    const struct bg_path *unknown; /* first argument not known until apply, or NULL */
 };
 
-/* Reads a config, planned or state value into *out (strings borrowed from v, arrays from a).
- * False when an argument the walk needs is still unknown (plan time). Assumes validation
- * passed. The one place that maps values to C for this resource. */
-bool bg_ws__cfg_read(struct bg_ws_cfg *out, struct bg_arena *a, const struct bg_value *v);
+/* Expands a config, planned or state value into *out (zeroed first; strings borrowed from
+ * v, arrays from d->arena; defaults applied); out->unknown is set when an argument is not
+ * known yet (plan time). Returns 0, or BG_EINVAL after adding diagnostics. */
+int bg_ws__cfg_read(struct bg_ws_cfg *out, struct bg_diags *d, const struct bg_value *v);
+
+/* The value of cfg: its computed attributes onto base (the plan or state it was read from). */
+struct bg_value *bg_ws__flatten(struct bg_arena *a, const struct bg_ws_cfg *cfg,
+                                const struct bg_value *base);
 
 /* The listener or rule ARN of cfg, and the attribute that holds it. */
 const char *bg_ws__subject(const struct bg_ws_cfg *cfg, const char **attr);

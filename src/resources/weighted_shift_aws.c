@@ -1,7 +1,6 @@
 /*
- * weighted_shift_aws.c - bluegreen_weighted_shift's reading of its arguments and the real
- * world of its executor: the system clock, the call's stop flag, and ELBv2 and CloudWatch
- * through one borrowed client.
+ * weighted_shift_aws.c - the real world of bluegreen_weighted_shift's executor: the system
+ * clock, the call's stop flag, and ELBv2 and CloudWatch through one borrowed client.
  *
  * Each poll of a soak works in a scratch arena freed at once, so a walk of many long soaks
  * does not grow the call's arena; only what a diagnostic needs is copied out.
@@ -13,81 +12,6 @@
 #include "bluegreen/provider.h"
 #include "bluegreen/target.h"
 #include "weighted_shift.h"
-
-static const char *const failure_modes[] = {"rollback_step", "rollback_all", "halt", NULL};
-static const char *const destroy_modes[] = {"keep", "restore", NULL};
-
-static int64_t int_of(const struct bg_value *v, int64_t fallback)
-{
-    int64_t n;
-
-    return bg_value_as_int(&n, v) == 0 ? n : fallback;
-}
-
-static int enum_of(const struct bg_value *v, const char *const *names)
-{
-    const char *s = bg_value_as_string(v);
-
-    for (int i = 0; s != NULL && names[i] != NULL; i++) {
-        if (strcmp(s, names[i]) == 0)
-            return i;
-    }
-    return 0;
-}
-
-static void read_schedule(struct bg_ws_cfg *out, struct bg_arena *a, const struct bg_value *v)
-{
-    size_t n = bg_value_len(v);
-
-    out->schedule = bg_arena_calloc(a, n + 1, sizeof(*out->schedule));
-    out->n_schedule = 0;
-    for (size_t i = 0; v != NULL && v->kind == BG_ARRAY && i < n; i++)
-        out->schedule[out->n_schedule++] = int_of(v->u.arr.items[i], 0);
-}
-
-static void read_alarms(struct bg_ws_cfg *out, struct bg_arena *a, const struct bg_value *v)
-{
-    size_t n = bg_value_len(v);
-
-    out->alarm_names = bg_arena_calloc(a, n + 1, sizeof(*out->alarm_names));
-    out->n_alarms = 0;
-    for (size_t i = 0; v != NULL && v->kind == BG_ARRAY && i < n; i++) {
-        const char *s = bg_value_as_string(v->u.arr.items[i]);
-
-        if (s != NULL)
-            out->alarm_names[out->n_alarms++] = s;
-    }
-}
-
-/* Until the typed schema layer (bg_schema_expand) lands on main, this is the one function
- * that maps values to C for this resource; defaults come from the table (applied before). */
-bool bg_ws__cfg_read(struct bg_ws_cfg *out, struct bg_arena *a, const struct bg_value *v)
-{
-    static const char *const walk_args[] = {
-        "listener_arn",        "listener_rule_arn", "from_target_group_arn",
-        "to_target_group_arn", "percent",           "schedule",
-        "alarm_names"};
-
-    for (size_t i = 0; i < BG_COUNT(walk_args); i++) {
-        if (!bg_value_is_wholly_known(bg_value_get(v, walk_args[i])))
-            return false;
-    }
-    memset(out, 0, sizeof(*out));
-    out->listener_arn = bg_value_as_string(bg_value_get(v, "listener_arn"));
-    out->rule_arn = bg_value_as_string(bg_value_get(v, "listener_rule_arn"));
-    out->from = bg_value_as_string(bg_value_get(v, "from_target_group_arn"));
-    out->to = bg_value_as_string(bg_value_get(v, "to_target_group_arn"));
-    out->percent = int_of(bg_value_get(v, "percent"), 100);
-    read_schedule(out, a, bg_value_get(v, "schedule"));
-    read_alarms(out, a, bg_value_get(v, "alarm_names"));
-    out->soak_s = int_of(bg_value_get(v, "soak_seconds"), 300);
-    out->health_timeout_s = int_of(bg_value_get(v, "health_timeout_seconds"), 600);
-    out->poll_s = int_of(bg_value_get(v, "poll_interval_seconds"), 5);
-    out->on_failure = (enum bg_ws_failure)enum_of(bg_value_get(v, "on_failure"), failure_modes);
-    out->on_destroy = (enum bg_ws_destroy)enum_of(bg_value_get(v, "on_destroy"), destroy_modes);
-    return (out->listener_arn != NULL) != (out->rule_arn != NULL) && out->from != NULL &&
-           out->to != NULL;
-}
 
 const char *bg_ws__subject(const struct bg_ws_cfg *cfg, const char **attr)
 {

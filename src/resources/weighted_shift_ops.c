@@ -13,23 +13,25 @@
 #include "bluegreen/provider.h"
 #include "weighted_shift.h"
 
-static struct bg_value *flatten_steps(struct bg_arena *a, const struct bg_weights_plan *p)
+static void set_steps(struct bg_ws_cfg *cfg, struct bg_arena *a, const struct bg_weights_plan *p)
 {
-    struct bg_value *list = bg_value_array(a, p->n_steps);
-
-    for (size_t i = 0; i < p->n_steps; i++) {
-        struct bg_value *o = bg_value_map(a, 1);
-
-        bg_value_put(a, o, "percent", bg_value_int(a, p->steps[i]));
-        bg_value_append(a, list, o);
-    }
-    return list;
+    cfg->steps = bg_arena_calloc(a, p->n_steps + 1, sizeof(*cfg->steps));
+    for (size_t i = 0; i < p->n_steps; i++)
+        cfg->steps[i].percent = p->steps[i];
+    cfg->n_steps = p->n_steps;
+    cfg->steps_is = BG_PRESENCE_KNOWN;
 }
 
-static struct bg_value *id_of(struct bg_arena *a, const struct bg_ws_cfg *cfg)
+static void set_id(struct bg_ws_cfg *cfg, struct bg_arena *a)
 {
-    return bg_value_string(
-        a, bg_arena_printf(a, "%s,%s,%s", bg_ws__subject(cfg, NULL), cfg->from, cfg->to));
+    cfg->id = bg_arena_printf(a, "%s,%s,%s", bg_ws__subject(cfg, NULL), cfg->from, cfg->to);
+    cfg->id_is = BG_PRESENCE_KNOWN;
+}
+
+static void set_share(struct bg_ws_cfg *cfg, int share)
+{
+    cfg->current_percent = share;
+    cfg->current_percent_is = BG_PRESENCE_KNOWN;
 }
 
 /* The share now and the walk from it, with one borrowed client. */
@@ -49,49 +51,67 @@ static int survey(int *share, struct bg_weights_plan *walk, struct bg_call *call
     return 0;
 }
 
-int bg_ws__plan(struct bg_call *call, struct bg_plan_req *req)
+/* The computed attributes of the plan. Nothing to walk: steps keep what the generic plan
+ * carried over from state, so only changed arguments show. */
+static int plan_with(struct bg_ws_cfg *cfg, struct bg_call *call, const struct bg_plan_req *req)
 {
-    struct bg_arena *a = call->arena;
     struct bg_aws_client *c = NULL;
     struct bg_weights_plan walk;
-    struct bg_ws_cfg cfg;
     int share, rc;
+
+    set_id(cfg, call->arena);
+    if (bg_ws__client(&c, call) != 0)
+        return BG_EINVAL;
+    rc = survey(&share, &walk, call, c, cfg, true);
+    bg_provider_aws_release(call->provider, c);
+    if (rc != 0)
+        return rc;
+    if (req->prior == NULL || bg_value_is_null(req->prior) || walk.n_steps > 0)
+        set_steps(cfg, call->arena, &walk);
+    set_share(cfg, share);
+    if (walk.n_steps > 0)
+        cfg->current_percent_is = BG_PRESENCE_UNKNOWN;
+    return 0;
+}
+
+int bg_ws__plan(struct bg_call *call, struct bg_plan_req *req)
+{
+    struct bg_ws_cfg cfg;
+    int rc;
 
     /* No plan_destroy capability: terraform plans destroys without the provider. */
     if (req->destroy)
         return 0;
-    if (!bg_ws__cfg_read(&cfg, a, req->config)) {
-        bg_value_put(a, req->planned, "steps", bg_value_unknown(a));
-        bg_value_put(a, req->planned, "current_percent", bg_value_unknown(a));
-        return 0;
-    }
-    bg_value_put(a, req->planned, "id", id_of(a, &cfg));
-    if (bg_ws__client(&c, call) != 0)
+    if (bg_ws__cfg_read(&cfg, call->diags, req->planned) != 0)
         return BG_EINVAL;
-    rc = survey(&share, &walk, call, c, &cfg, true);
-    bg_provider_aws_release(call->provider, c);
-    if (rc != 0)
-        return rc;
-    if (req->prior != NULL && !bg_value_is_null(req->prior) && walk.n_steps == 0) {
-        /* Nothing to walk: computed values carry over, so only changed arguments show. */
-        bg_value_put(a, req->planned, "steps", bg_value_get(req->prior, "steps"));
-        bg_value_put(a, req->planned, "current_percent", bg_value_int(a, share));
+    if (cfg.unknown != NULL) { /* arguments known only after apply: so is the walk */
+        cfg.steps_is = cfg.current_percent_is = BG_PRESENCE_UNKNOWN;
+        req->planned = bg_ws__flatten(call->arena, &cfg, req->planned);
         return 0;
     }
-    bg_value_put(a, req->planned, "steps", flatten_steps(a, &walk));
-    bg_value_put(a, req->planned, "current_percent",
-                 walk.n_steps > 0 ? bg_value_unknown(a) : bg_value_int(a, share));
-    return 0;
+    rc = plan_with(&cfg, call, req);
+    if (rc == 0)
+        req->planned = bg_ws__flatten(call->arena, &cfg, req->planned);
+    return rc;
+}
+
+static bool same_steps(const struct bg_ws_cfg *cfg, const struct bg_weights_plan *walk)
+{
+    if (cfg->n_steps != walk->n_steps)
+        return false;
+    for (size_t i = 0; i < walk->n_steps; i++) {
+        if (cfg->steps[i].percent != walk->steps[i])
+            return false;
+    }
+    return true;
 }
 
 /* The reviewed walk must be the walk taken: if the weights moved between plan and apply,
  * refuse and let the next plan show the new walk. */
-static int check_matches_plan(struct bg_call *call, const struct bg_value *planned,
+static int check_matches_plan(struct bg_call *call, const struct bg_ws_cfg *cfg,
                               const struct bg_weights_plan *walk)
 {
-    const struct bg_value *steps = bg_value_get(planned, "steps");
-
-    if (!bg_value_is_wholly_known(steps) || bg_value_equal(steps, flatten_steps(call->arena, walk)))
+    if (cfg->steps_is != BG_PRESENCE_KNOWN || same_steps(cfg, walk))
         return 0;
     bg_diag_error(call->diags, bg_path_attr(call->arena, NULL, "steps"),
                   "Weights changed since the plan",
@@ -103,32 +123,30 @@ static int check_matches_plan(struct bg_call *call, const struct bg_value *plann
 
 /* A share no completed apply left behind: an interrupted walk, or weights set by hand. The
  * prior state's `percent` is the goal of the last apply that recorded its end. */
-static bool unwatched(const struct bg_value *prior, int start)
+static bool unwatched(struct bg_call *call, const struct bg_value *prior, int start)
 {
-    int64_t goal;
+    struct bg_diags quiet;
+    struct bg_ws_cfg before;
 
     if (start == 0)
         return false;
-    return prior == NULL || bg_value_as_int(&goal, bg_value_get(prior, "percent")) != 0 ||
-           goal != start;
+    bg_diags_init(&quiet, call->arena);
+    return prior == NULL || bg_ws__cfg_read(&before, &quiet, prior) != 0 || before.percent != start;
 }
 
-static struct bg_value *state_after(struct bg_call *call, const struct bg_value *planned,
-                                    const struct bg_ws_cfg *cfg, int share,
+static struct bg_value *state_after(struct bg_ws_cfg *cfg, struct bg_call *call,
+                                    const struct bg_value *planned, int share,
                                     const struct bg_weights_plan *walk)
 {
-    struct bg_arena *a = call->arena;
-    struct bg_value *state = bg_value_copy_map(a, planned);
-
-    bg_value_put(a, state, "id", id_of(a, cfg));
-    if (!bg_value_is_wholly_known(bg_value_get(state, "steps")))
-        bg_value_put(a, state, "steps", flatten_steps(a, walk));
-    bg_value_put(a, state, "current_percent", bg_value_int(a, share));
-    return state;
+    set_id(cfg, call->arena);
+    if (cfg->steps_is != BG_PRESENCE_KNOWN)
+        set_steps(cfg, call->arena, walk);
+    set_share(cfg, share);
+    return bg_ws__flatten(call->arena, cfg, planned);
 }
 
-static int apply_with(struct bg_call *call, struct bg_apply_req *req, struct bg_aws_client *c,
-                      const struct bg_ws_cfg *cfg)
+static int apply_with(struct bg_ws_cfg *cfg, struct bg_call *call, struct bg_apply_req *req,
+                      struct bg_aws_client *c)
 {
     struct bg_weights_plan walk;
     struct bg_ws_world world;
@@ -137,19 +155,19 @@ static int apply_with(struct bg_call *call, struct bg_apply_req *req, struct bg_
 
     rc = survey(&share, &walk, call, c, cfg, false);
     if (rc == 0)
-        rc = check_matches_plan(call, req->planned, &walk);
+        rc = check_matches_plan(call, cfg, &walk);
     if (rc != 0)
         return rc;
     bg_ws__world(&world, call, c, cfg);
     run = (struct bg_ws_run){&world, cfg, call->diags, call->arena, share, share, false, false};
-    run.soak_first = unwatched(req->prior, share);
+    run.soak_first = unwatched(call, req->prior, share);
     rc = bg_ws__run(&run, walk.steps, walk.n_steps);
     /* On error or stop too the state records the weights reached, except for a create that
      * failed: terraform would taint it, and replacing a tainted shift runs on_destroy (maybe
      * a restore walk) before walking forward again. Recording nothing is exact here, since
      * the weights alone decide the next walk. */
     if (!bg_diags_has_errors(call->diags) || req->prior != NULL)
-        req->new_state = state_after(call, req->planned, cfg, run.share, &walk);
+        req->new_state = state_after(cfg, call, req->planned, run.share, &walk);
     return rc;
 }
 
@@ -160,15 +178,17 @@ int bg_ws__apply(struct bg_call *call, struct bg_apply_req *req)
     int rc;
 
     req->new_state = (struct bg_value *)req->prior; /* until AWS changes */
-    if (!bg_ws__cfg_read(&cfg, call->arena, req->planned)) {
-        bg_diag_error(call->diags, NULL, "Unknown arguments at apply",
-                      "The listener or rule, both target groups, percent, schedule and "
-                      "alarm_names must be known when bluegreen_weighted_shift is applied.");
+    if (bg_ws__cfg_read(&cfg, call->diags, req->planned) != 0)
+        return BG_EINVAL;
+    if (cfg.unknown != NULL) { /* terraform sends a known configuration to apply */
+        bg_diag_error(call->diags, cfg.unknown, "Unknown argument at apply",
+                      "%s must be known when bluegreen_weighted_shift is applied.",
+                      bg_path_string(call->arena, cfg.unknown));
         return BG_EINVAL;
     }
     if (bg_ws__client(&c, call) != 0)
         return BG_EINVAL;
-    rc = apply_with(call, req, c, &cfg);
+    rc = apply_with(&cfg, call, req, c);
     bg_provider_aws_release(call->provider, c);
     return rc;
 }
@@ -225,7 +245,9 @@ int bg_ws__destroy(struct bg_call *call, struct bg_apply_req *req)
     struct bg_ws_cfg cfg;
     int rc;
 
-    if (!bg_ws__cfg_read(&cfg, call->arena, req->prior) || cfg.on_destroy != BG_WS_RESTORE)
+    if (bg_ws__cfg_read(&cfg, call->diags, req->prior) != 0)
+        return BG_EINVAL;
+    if (cfg.on_destroy != BG_WS_RESTORE || bg_ws__subject(&cfg, NULL) == NULL)
         return 0;
     if (bg_ws__client(&c, call) != 0)
         return BG_EINVAL;
@@ -234,30 +256,26 @@ int bg_ws__destroy(struct bg_call *call, struct bg_apply_req *req)
     return rc;
 }
 
-static void warn_drift(struct bg_call *call, const struct bg_value *state,
-                       const struct bg_ws_cfg *cfg, int share)
+static void warn_drift(struct bg_call *call, const struct bg_ws_cfg *cfg, int share)
 {
-    int64_t recorded;
     const char *attr = NULL, *arn = bg_ws__subject(cfg, &attr);
 
-    if (bg_value_as_int(&recorded, bg_value_get(state, "current_percent")) != 0 ||
-        recorded == share)
+    if (cfg->current_percent_is != BG_PRESENCE_KNOWN || cfg->current_percent == share)
         return;
     bg_diag_warn(call->diags, bg_path_attr(call->arena, NULL, "current_percent"),
                  "Forward weights changed outside Terraform",
                  "%s gives to_target_group_arn %d%% of the pair's weights; the last apply left "
                  "%lld%%. The next plan walks from %d%%.",
-                 arn, share, (long long)recorded, share);
+                 arn, share, (long long)cfg->current_percent, share);
 }
 
-static int read_with(struct bg_call *call, struct bg_read_req *req, struct bg_aws_client *c,
-                     const struct bg_ws_cfg *cfg)
+static int read_with(struct bg_ws_cfg *cfg, struct bg_call *call, struct bg_read_req *req,
+                     struct bg_aws_client *c)
 {
     struct bg_error err = BG_ERROR_INIT;
     struct bg_arena *a = call->arena;
     struct bg_aws_actions acts;
     struct bg_weights_pair p;
-    struct bg_value *state;
     const char *attr = NULL;
 
     if (bg_ws__describe(&acts, a, c, cfg, &err) != 0) {
@@ -272,12 +290,11 @@ static int read_with(struct bg_call *call, struct bg_read_req *req, struct bg_aw
                      err.msg);
         p.share = 0;
     }
-    warn_drift(call, req->state, cfg, p.share);
-    state = bg_value_copy_map(a, req->state);
-    bg_value_put(a, state, "current_percent", bg_value_int(a, p.share));
-    if (bg_value_is_null(bg_value_get(state, "steps")))
-        bg_value_put(a, state, "steps", bg_value_array(a, 0));
-    req->new_state = state;
+    warn_drift(call, cfg, p.share);
+    set_share(cfg, p.share);
+    if (cfg->steps_is == BG_PRESENCE_NULL)
+        cfg->steps_is = BG_PRESENCE_KNOWN; /* an empty walk */
+    req->new_state = bg_ws__flatten(a, cfg, req->state);
     return 0;
 }
 
@@ -287,11 +304,14 @@ int bg_ws__read(struct bg_call *call, struct bg_read_req *req)
     struct bg_ws_cfg cfg;
     int rc;
 
-    if (!bg_ws__cfg_read(&cfg, call->arena, req->state))
+    if (bg_ws__cfg_read(&cfg, call->diags, req->state) != 0)
+        return BG_EINVAL;
+    if (cfg.unknown != NULL || bg_ws__subject(&cfg, NULL) == NULL || cfg.from == NULL ||
+        cfg.to == NULL)
         return 0;
     if (bg_ws__client(&c, call) != 0)
         return BG_EINVAL;
-    rc = read_with(call, req, c, &cfg);
+    rc = read_with(&cfg, call, req, c);
     bg_provider_aws_release(call->provider, c);
     return rc;
 }

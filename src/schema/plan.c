@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "bluegreen/codec.h"
-#include "bluegreen/schema.h"
+#include "internal.h"
 
-static struct bg_value *default_value(struct bg_arena *a, const struct bg_attr *attr)
+struct bg_value *bg_schema__default(struct bg_arena *a, const struct bg_attr *attr)
 {
     struct bg_value *v = NULL;
     struct bg_error err = BG_ERROR_INIT;
@@ -31,7 +31,7 @@ struct bg_value *bg_schema_apply_defaults(struct bg_arena *a, const struct bg_bl
         const struct bg_attr *attr = &b->attrs[i];
 
         if (attr->default_json != NULL && bg_value_is_null(bg_value_get(out, attr->name)))
-            bg_value_put(a, out, attr->name, default_value(a, attr));
+            bg_value_put(a, out, attr->name, bg_schema__default(a, attr));
     }
     for (i = 0; i < b->nblocks; i++) {
         const struct bg_block_type *bt = &b->blocks[i];
@@ -54,7 +54,7 @@ static struct bg_value *plan_attr(struct bg_arena *a, const struct bg_attr *attr
     if (!bg_value_is_null(cv))
         return (struct bg_value *)cv;
     if (attr->default_json != NULL)
-        return default_value(a, attr);
+        return bg_schema__default(a, attr);
     if (!(attr->flags & BG_COMPUTED))
         return pv;
     if (bg_value_is_null(prior))
@@ -135,7 +135,7 @@ static struct bg_value *conform_type(struct bg_arena *a, const struct bg_type *t
 static struct bg_value *conform_nested(struct bg_arena *a, const struct bg_attr *attr,
                                        const struct bg_value *v)
 {
-    struct bg_block inner = {NULL, attr->nested, attr->nnested, NULL, 0};
+    struct bg_block inner = bg_schema__nested_block(attr);
     struct bg_value *out;
     size_t i;
 

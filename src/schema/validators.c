@@ -3,7 +3,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "bluegreen/schema.h"
+#include "internal.h"
 
 static char *quoted_list(struct bg_arena *a, const char *const *allowed)
 {
@@ -88,4 +88,89 @@ void bg_validate_not_empty(struct bg_diags *d, const struct bg_path *path, const
     if (v->kind == BG_STRING && v->u.s.len > 0)
         return;
     bg_diag_error(d, path, "Empty value", "%s must not be empty.", bg_path_string(d->arena, path));
+}
+
+/* ---- descriptions for the docs ---------------------------------------------------------- */
+
+const char *const *bg_schema__one_of(const struct bg_attr *attr)
+{
+    const struct bg_validator *v;
+
+    for (v = attr->validators; v != NULL && v->fn != NULL; v++) {
+        if (v->fn == bg_validate_one_of)
+            return v->arg;
+    }
+    return NULL;
+}
+
+static char *describe_one_of(struct bg_arena *a, const char *const *allowed)
+{
+    char *s = bg_arena_strdup(a, "");
+    size_t i;
+
+    for (i = 0; allowed[i] != NULL; i++)
+        s = bg_arena_printf(a, "%s%s`%s`", s, i > 0 ? ", " : "", allowed[i]);
+    return bg_arena_printf(a, "One of %s.", s);
+}
+
+static char *describe_int_range(struct bg_arena *a, const int64_t *range)
+{
+    if (range[0] == INT64_MIN && range[1] == INT64_MAX)
+        return NULL;
+    if (range[1] == INT64_MAX)
+        return bg_arena_printf(a, "A whole number, at least %" PRId64 ".", range[0]);
+    if (range[0] == INT64_MIN)
+        return bg_arena_printf(a, "A whole number, at most %" PRId64 ".", range[1]);
+    return bg_arena_printf(a, "A whole number from %" PRId64 " to %" PRId64 ".", range[0],
+                           range[1]);
+}
+
+static char *describe_length(struct bg_arena *a, const size_t *range, const struct bg_attr *attr)
+{
+    bool text = attr->type != NULL && attr->type->kind == BG_TYPE_STRING;
+    const char *unit = text ? "character" : "element";
+
+    if (range[1] == SIZE_MAX)
+        return bg_arena_printf(a, "At least %zu %s%s.", range[0], unit, range[0] == 1 ? "" : "s");
+    if (range[0] == range[1])
+        return bg_arena_printf(a, "Exactly %zu %s%s.", range[0], unit, range[0] == 1 ? "" : "s");
+    return bg_arena_printf(a, "%zu to %zu %ss.", range[0], range[1], unit);
+}
+
+char *bg_validator_describe(struct bg_arena *a, const struct bg_validator *v,
+                            const struct bg_attr *attr)
+{
+    if (v->description != NULL)
+        return bg_arena_strdup(a, v->description);
+    if (v->fn == bg_validate_one_of)
+        return describe_one_of(a, v->arg);
+    if (v->fn == bg_validate_int_range)
+        return describe_int_range(a, v->arg);
+    if (v->fn == bg_validate_length)
+        return describe_length(a, v->arg, attr);
+    if (v->fn == bg_validate_not_empty)
+        return bg_arena_strdup(a, "Not empty.");
+    return NULL;
+}
+
+static char *join(struct bg_arena *a, char *s, const char *more)
+{
+    if (more == NULL || *more == '\0')
+        return s;
+    return *s == '\0' ? bg_arena_strdup(a, more) : bg_arena_printf(a, "%s %s", s, more);
+}
+
+char *bg_schema_describe(struct bg_arena *a, const struct bg_attr *attr)
+{
+    char *s = bg_arena_strdup(a, attr->description != NULL ? attr->description : "");
+    const struct bg_validator *v;
+
+    for (v = attr->validators; v != NULL && v->fn != NULL; v++)
+        s = join(a, s, bg_validator_describe(a, v, attr));
+    /* The Schema message has no field for plan modifiers: the reviewer learns it here. */
+    if (attr->flags & BG_FORCE_NEW)
+        s = join(a, s, "Changing it replaces the resource.");
+    if (attr->default_json != NULL)
+        s = join(a, s, bg_arena_printf(a, "Default: `%s`.", attr->default_json));
+    return s;
 }

@@ -169,8 +169,11 @@ Test(protocol_wire, schema_carries_version_descriptions_and_markdown_kind)
     cr_assert_eq(s->block->n_attributes, BG_COUNT(attrs));
     cr_assert_str_eq(s->block->attributes[0]->description, "The `id`.");
     cr_assert_eq(s->block->attributes[0]->description_kind, TFPLUGIN6__STRING_KIND__MARKDOWN);
-    cr_assert_str_eq(s->block->attributes[1]->description, "", "no description is empty");
+    /* The table's flags and default speak for themselves (bg_schema_describe). */
+    cr_assert_str_eq(s->block->attributes[1]->description, "Changing it replaces the resource.");
     cr_assert_eq(s->block->attributes[1]->description_kind, TFPLUGIN6__STRING_KIND__MARKDOWN);
+    cr_assert_str_eq(s->block->attributes[2]->description, "Default: `[\"spoon\",\"knife\"]`.");
+    cr_assert_str_eq(s->block->attributes[3]->description, "", "no description is empty");
 }
 
 Test(protocol_wire, schema_attribute_flags_follow_the_table)

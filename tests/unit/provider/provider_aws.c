@@ -10,7 +10,7 @@
 #include <criterion/criterion.h>
 
 #include "bluegreen/codec.h"
-#include "bluegreen/provider.h"
+#include "provider/internal.h"
 #include "support/http_server.h"
 
 /* Every environment here disables the instance metadata (and refuses any non-loopback
@@ -28,20 +28,22 @@ struct fixture {
 static void setup(struct fixture *f, const char *json, const char *const *envp)
 {
     struct bg_error err = BG_ERROR_INIT;
+    struct bg_provider__config cfg;
     struct bg_value *config = NULL;
 
     f->a = bg_arena_new();
     bg_diags_init(&f->d, f->a);
     cr_assert_eq(bg_json_decode(&config, f->a, json, strlen(json), &err), 0, "%s", err.msg);
     memset(&f->p, 0, sizeof(f->p));
-    f->p.aws = bg_provider_aws_new(&f->d, config, envp);
+    cr_assert_eq(bg_provider__config_read(&cfg, &f->d, config), 0);
+    f->p.aws = bg_provider__aws_new(&f->d, &cfg, envp);
     cr_assert_not_null(f->p.aws);
     cr_assert_eq(f->d.count, 0, "configuring must not report anything");
 }
 
 static void teardown(struct fixture *f)
 {
-    bg_provider_aws_free(f->p.aws);
+    bg_provider__aws_free(f->p.aws);
     bg_arena_free(f->a);
 }
 

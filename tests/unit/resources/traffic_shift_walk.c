@@ -179,22 +179,19 @@ static void setup(struct fixture *x, size_t n_from, size_t n_to)
     x->clock = (struct bg_clock){fake_now, fake_sleep, &x->f};
     x->env.elbv2 = (struct bg_shift_elbv2){fake_describe, fake_change, fake_drain_delay, &x->f};
     x->env.clock = &x->clock;
-    x->cfg = (struct bg_shift_cfg){ARN,
-                                   x->from,
-                                   x->to,
-                                   n_from,
-                                   n_to,
-                                   100,
-                                   0,
-                                   600,
-                                   5,
-                                   true,
-                                   false,
-                                   false,
-                                   BG_SHIFT_ROLLBACK_STEP,
-                                   1,
-                                   NULL,
-                                   0};
+    x->cfg = (struct bg_shift_cfg){.arn = ARN,
+                                   .from = x->from,
+                                   .to = x->to,
+                                   .n_from = n_from,
+                                   .n_to = n_to,
+                                   .percent = 100,
+                                   .soak_s = 0,
+                                   .health_timeout_s = 600,
+                                   .poll_s = 5,
+                                   .wait_for_draining = true,
+                                   .on_failure = BG_SHIFT_ROLLBACK_STEP,
+                                   .on_destroy = BG_SHIFT_KEEP,
+                                   .batch_size = 1};
 }
 
 static void teardown(struct fixture *x)

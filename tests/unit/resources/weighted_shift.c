@@ -119,7 +119,8 @@ Test(resources_weighted_shift, reads_arguments_with_the_table_defaults)
     struct bg_ws_cfg cfg;
     const char *attr = NULL;
 
-    cr_assert(bg_ws__cfg_read(&cfg, run.a, run.config));
+    cr_assert_eq(bg_ws__cfg_read(&cfg, &run.d, run.config), 0);
+    cr_expect_null(cfg.unknown);
     cr_expect_null(cfg.listener_arn);
     cr_expect_str_eq(bg_ws__subject(&cfg, &attr), RULE);
     cr_expect_str_eq(attr, "listener_rule_arn");

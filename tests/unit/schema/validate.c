@@ -14,7 +14,7 @@ static void record(struct bg_diags *d, const struct bg_path *path, const struct 
     bg_diag_warn(d, path, "seen", "kind %d", (int)v->kind);
 }
 
-static const struct bg_validator recorders[] = {{record, NULL}, {NULL, NULL}};
+static const struct bg_validator recorders[] = {{record, NULL, NULL}, {NULL, NULL, NULL}};
 
 /* Two validators on one attribute both run, in table order. */
 static void record_second(struct bg_diags *d, const struct bg_path *path, const struct bg_value *v,
@@ -26,7 +26,7 @@ static void record_second(struct bg_diags *d, const struct bg_path *path, const 
 }
 
 static const struct bg_validator two_recorders[] = {
-    {record, NULL}, {record_second, NULL}, {NULL, NULL}};
+    {record, NULL, NULL}, {record_second, NULL, NULL}, {NULL, NULL, NULL}};
 
 static const struct bg_attr leaf_attrs[] = {
     {.name = "port", .type = &bg_type_number, .flags = BG_OPTIONAL, .validators = recorders},

@@ -179,3 +179,53 @@ Test(schema_validators, not_empty_rejects_the_empty_string)
                      "directory must not be empty.");
     cr_assert_str_eq(diag_at(0)->summary, "Empty value");
 }
+
+/* ---- descriptions (the sentences the docs show) ------------------------------------- */
+
+static const char *describe(validator_fn *fn, const void *arg, const struct bg_type *type)
+{
+    const struct bg_validator v = {fn, arg, NULL};
+    const struct bg_attr attr = {.name = "x", .type = type};
+
+    return bg_validator_describe(arena, &v, &attr);
+}
+
+Test(schema_validators, stock_validators_describe_themselves_from_their_argument)
+{
+    static const char *const ends[] = {"keep", "restore", NULL};
+    static const int64_t range[2] = {0, 25}, at_least[2] = {1, INT64_MAX};
+    static const int64_t at_most[2] = {INT64_MIN, 9}, any[2] = {INT64_MIN, INT64_MAX};
+    static const size_t two[2] = {2, 2}, one_up[2] = {1, SIZE_MAX}, span[2] = {1, 255};
+
+    cr_expect_str_eq(describe(bg_validate_one_of, ends, &bg_type_string),
+                     "One of `keep`, `restore`.");
+    cr_expect_str_eq(describe(bg_validate_int_range, range, &bg_type_number),
+                     "A whole number from 0 to 25.");
+    cr_expect_str_eq(describe(bg_validate_int_range, at_least, &bg_type_number),
+                     "A whole number, at least 1.");
+    cr_expect_str_eq(describe(bg_validate_int_range, at_most, &bg_type_number),
+                     "A whole number, at most 9.");
+    cr_expect_null(describe(bg_validate_int_range, any, &bg_type_number));
+    cr_expect_str_eq(describe(bg_validate_length, two, &bg_type_list_string),
+                     "Exactly 2 elements.");
+    cr_expect_str_eq(describe(bg_validate_length, one_up, &bg_type_set_string),
+                     "At least 1 element.");
+    cr_expect_str_eq(describe(bg_validate_length, span, &bg_type_string), "1 to 255 characters.");
+    cr_expect_str_eq(describe(bg_validate_not_empty, NULL, &bg_type_string), "Not empty.");
+}
+
+static void custom(struct bg_diags *d, const struct bg_path *p, const struct bg_value *v,
+                   const void *arg)
+{
+    (void)d, (void)p, (void)v, (void)arg;
+}
+
+Test(schema_validators, a_validator_description_wins_and_a_custom_one_without_adds_nothing)
+{
+    const struct bg_validator described = {bg_validate_not_empty, NULL, "A name."};
+    const struct bg_validator silent = {custom, NULL, NULL};
+    const struct bg_attr attr = {.name = "x", .type = &bg_type_string};
+
+    cr_expect_str_eq(bg_validator_describe(arena, &described, &attr), "A name.");
+    cr_expect_null(bg_validator_describe(arena, &silent, &attr));
+}
