@@ -491,6 +491,17 @@ static bool removable(struct bg_call *call, const struct bg_pair_cfg *cfg,
     return false;
 }
 
+/* Verify mode deletes nothing, not even on destroy: the repository holds the copies. */
+static int kept_in_repository(struct bg_call *call, const struct bg_pair_cfg *cfg)
+{
+    bg_diag_warn(call->diags, NULL, "Generated files left in the repository",
+                 "generated_files = \"verify\" deletes no file, so the copies of %s stay in "
+                 "%s: delete them in the change that removes the pair (they declare the %s "
+                 "cluster).",
+                 cfg->standby_cluster, cfg->directory, cfg->standby_cluster);
+    return 0;
+}
+
 /* Destroy removes only copies this resource generated and that nobody edited since; after a
  * promotion the generated files are the live cluster's, so nothing is removed. */
 static int pair_destroy(struct bg_call *call, struct bg_apply_req *req)
@@ -508,6 +519,8 @@ static int pair_destroy(struct bg_call *call, struct bg_apply_req *req)
     own.adopt = false; /* adopted files are only ours to rewrite, never to delete */
     if (own.generated == NULL || strcmp(own.generated, cfg.standby_color) != 0)
         return 0;
+    if (cfg.verify)
+        return kept_in_repository(call, &cfg);
     maps[0] = own.written;
     maps[1] = own.recorded;
     names =

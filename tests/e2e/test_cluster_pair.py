@@ -470,6 +470,14 @@ class ProviderModes(unittest.TestCase):
         self.ws.ok("apply", "-auto-approve", "-no-color", env={"BLUEGREEN_GENERATED_FILES": "verify"})
         self.assertEqual(self.ws.read("clusters/aws-prod-knife.tf"), KNIFE)
 
+    def test_destroy_in_verify_mode_deletes_no_file(self):
+        self.ws.main_tf(pair())
+        self.ws.apply()
+        r = self.ws.ok("destroy", "-auto-approve", "-no-color",
+                       env={"BLUEGREEN_GENERATED_FILES": "verify"})
+        self.assertIn("Generated files left in the repository", r.text)
+        self.assertEqual(self.ws.read("clusters/aws-prod-knife.tf"), KNIFE)
+
     def test_write_mode_warns_when_a_copy_it_wrote_is_missing_from_the_checkout(self):
         self.ws.main_tf(pair())
         self.ws.apply()
