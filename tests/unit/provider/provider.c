@@ -3,6 +3,7 @@
  * setting from the one table, unknown settings are named, and a bad value is a diagnostic at
  * its attribute.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
@@ -183,4 +184,42 @@ Test(provider_provider, the_repository_root_defaults_to_an_existing_directory)
     cr_assert_eq(p->repository_root[0], '/');
     cr_assert_str_eq(p->terraform_version, "1.11.4");
     bg_provider_free(p);
+}
+
+/* generated_files as ConfigureProvider resolves it (-1: refused). */
+static int verify_mode(const char *config, const char *env)
+{
+    struct bg_provider *p = NULL;
+    int verify;
+
+    if (env != NULL)
+        setenv(BG_GENERATED_FILES_ENV, env, 1);
+    else
+        unsetenv(BG_GENERATED_FILES_ENV);
+    if (bg_provider_new(&p, &diags, json(config), "1.11.4") != 0)
+        return -1;
+    verify = p->verify_files;
+    bg_provider_free(p);
+    return verify;
+}
+
+Test(provider_provider, generated_files_comes_from_the_block_then_the_environment)
+{
+    cr_expect_eq(verify_mode("{}", NULL), 0, "write by default");
+    cr_expect_eq(verify_mode("{}", "verify"), 1);
+    cr_expect_eq(verify_mode("{}", "write"), 0);
+    cr_expect_eq(verify_mode("{}", ""), 0, "an empty variable is unset");
+    cr_expect_eq(verify_mode("{\"generated_files\":\"verify\"}", NULL), 1);
+    cr_expect_eq(verify_mode("{\"generated_files\":\"write\"}", "verify"), 0,
+                 "the block wins over the environment");
+    cr_expect_eq(diags.errors, 0);
+}
+
+Test(provider_provider, a_bad_generated_files_variable_names_itself)
+{
+    cr_expect_eq(verify_mode("{}", "Verify"), -1);
+    cr_assert_eq(diags.errors, 1);
+    cr_expect_str_eq(bg_path_string(arena, diags.head->path), "generated_files");
+    cr_expect(strstr(diags.head->detail, "BLUEGREEN_GENERATED_FILES = \"Verify\"") != NULL, "%s",
+              diags.head->detail);
 }

@@ -104,3 +104,31 @@ Test(resources_cluster_pair, records_round_trip_through_private_state)
     cr_expect_str_eq(back.generated, "knife");
     cr_expect(bg_pair__own_has(&back, "aws-prod-knife.tf", "bbb"));
 }
+
+Test(resources_cluster_pair, the_generate_command_quotes_every_argument_for_sh)
+{
+    struct bg_subst subs[] = {{"1.15", "1.18"}, {"a b", "it's"}, {"x=\"1\"", ""}};
+    const char *extras[] = {"aws-prod-knife-old.tf"};
+    struct bg_pair_cfg cfg;
+    char *cmd;
+
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.directory = "clusters/prod env";
+    cfg.name = "aws-prod";
+    cfg.live = "blue";
+    cfg.colors[0] = "blue";
+    cfg.colors[1] = "green";
+    cfg.standby = true;
+    cfg.subs = subs;
+    cfg.nsubs = 3;
+    cmd = bg_pair__generate_command(a, &cfg, NULL, extras, 1);
+    cr_expect(strstr(cmd, " generate --directory 'clusters/prod env' --name aws-prod --live blue "
+                          "--colors blue,green --substitution 1.15 1.18 --substitution 'a b' "
+                          "'it'\\''s' --substitution 'x=\"1\"' '' --remove "
+                          "aws-prod-knife-old.tf") != NULL,
+              "%s", cmd);
+    cfg.standby = false;
+    cfg.nsubs = 0;
+    cmd = bg_pair__generate_command(a, &cfg, NULL, NULL, 0);
+    cr_expect(strstr(cmd, "--standby false") != NULL, "%s", cmd);
+}
