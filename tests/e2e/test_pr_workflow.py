@@ -15,7 +15,8 @@ import unittest
 
 import yaml
 
-from support.tfharness import TERRAFORM, NO_METADATA, require_terraform, sha256_hex
+from support.tfharness import (TERRAFORM, NO_METADATA, check_sanitizer_logs, require_terraform,
+                               sha256_hex)
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "support"))
 from elbv2_standin import StandInProcess  # noqa: E402
@@ -190,6 +191,7 @@ class PullRequests(unittest.TestCase):
             self.fail("BG_BUILD_DIR (the CMake build) is needed to lay out the mirror")
         self.tmp = tempfile.mkdtemp(prefix="bg-e2e-pr-")
         self.addCleanup(shutil.rmtree, self.tmp, True)
+        self.addCleanup(check_sanitizer_logs, self)  # the mirror holds the build under test
         open(os.path.join(self.tmp, "empty.tfrc"), "w").close()
         self.remote = os.path.join(self.tmp, "remote.git")
         git(self.tmp, "init", "-q", "--bare", "-b", "main", self.remote)
