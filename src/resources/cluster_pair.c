@@ -44,7 +44,8 @@ static const struct bg_attr attrs[] = {
     {.name = "id",
      .type = &bg_type_string,
      .flags = BG_COMPUTED | BG_USE_STATE,
-     .description = "`<directory>:<name>`, also the import ID."},
+     .description = "`<directory>:<name>`, also the import ID.",
+     .slot = BG_SLOT_STRING(struct bg_pair_cfg, id)},
     {.name = "directory",
      .type = &bg_type_string,
      .flags = BG_REQUIRED | BG_FORCE_NEW,
@@ -90,20 +91,24 @@ static const struct bg_attr attrs[] = {
     {.name = "live_cluster",
      .type = &bg_type_string,
      .flags = BG_COMPUTED,
-     .description = "The live cluster's name, e.g. `aws-prod-spoon`."},
+     .description = "The live cluster's name, e.g. `aws-prod-spoon`.",
+     .slot = BG_SLOT_STRING(struct bg_pair_cfg, live_cluster)},
     {.name = "standby_cluster",
      .type = &bg_type_string,
      .flags = BG_COMPUTED,
-     .description = "The standby cluster's name, e.g. `aws-prod-knife`."},
+     .description = "The standby cluster's name, e.g. `aws-prod-knife`.",
+     .slot = BG_SLOT_STRING(struct bg_pair_cfg, standby_cluster)},
     {.name = "standby_color",
      .type = &bg_type_string,
      .flags = BG_COMPUTED,
-     .description = "The color that is not live."},
+     .description = "The color that is not live.",
+     .slot = BG_SLOT_STRING(struct bg_pair_cfg, standby_color)},
     {.name = "source_files",
      .type = &bg_type_list_string,
      .flags = BG_COMPUTED,
      .description = "The live files the copies are rendered from (`<directory>/<file>`), "
-                    "sorted. Kept by a promotion, empty after teardown."},
+                    "sorted. Kept by a promotion, empty after teardown.",
+     .slot = BG_SLOT_STRINGS(struct bg_pair_cfg, source_list, nsource)},
     {.name = "files",
      .type = &bg_type_map_string,
      .flags = BG_COMPUTED,
@@ -111,7 +116,8 @@ static const struct bg_attr attrs[] = {
                     "and the sha256 hex of its content after apply: the live files as they "
                     "are, the standby copies as apply will write them. Planned exactly before "
                     "anything is written; a promotion changes none, a teardown lists each "
-                    "file it deletes with its hash."},
+                    "file it deletes with its hash.",
+     .slot = BG_SLOT_PAIRS(struct bg_pair_cfg, file_pairs, nfile_pairs)},
     {.name = "contents",
      .type = &bg_type_map_string,
      .flags = BG_COMPUTED,
@@ -120,7 +126,8 @@ static const struct bg_attr attrs[] = {
                     "line diff on change). A copy over 1 MiB, past 8 MiB for all copies, or "
                     "not UTF-8 is shown as a one-line note with its size and sha256. Kept "
                     "unchanged by promotion and teardown. Costs its size once more in the "
-                    "state."},
+                    "state.",
+     .slot = BG_SLOT_PAIRS(struct bg_pair_cfg, content_pairs, ncontent_pairs)},
     {.name = "substitution_counts",
      .type = &map_number,
      .flags = BG_COMPUTED,
@@ -132,7 +139,8 @@ static const struct bg_attr attrs[] = {
      .description = "The color whose files this resource generated: the standby color until "
                     "a promotion, the live color after it, null after teardown. With `files` it "
                     "records which copies are bluegreen's, so an interrupted apply is finished "
-                    "by the next one."},
+                    "by the next one.",
+     .slot = BG_SLOT_STRING(struct bg_pair_cfg, generated_color)},
 };
 
 static const struct bg_schema schema = {
@@ -246,50 +254,84 @@ static int pair_validate(struct bg_call *call, const struct bg_value *config)
     return BG_EINVAL;
 }
 
-/* A map or list member of the prior state, when it is known: what a phase that renders
- * nothing keeps. */
-static struct bg_value *kept(struct bg_arena *a, const struct bg_value *prior, const char *name,
-                             bool list)
+void bg_pair__expand_quiet(struct bg_pair_cfg *out, struct bg_arena *a, const struct bg_value *v)
 {
-    struct bg_value *v = bg_value_get(prior, name);
+    struct bg_diags quiet;
 
-    if (v != NULL && bg_value_is_wholly_known(v) && v->kind == (list ? BG_ARRAY : BG_MAP))
-        return v;
-    return list ? bg_value_array(a, 0) : bg_value_map(a, 0);
+    bg_diags_init(&quiet, a);
+    memset(out, 0, sizeof(*out));
+    if (v != NULL)
+        bg_schema_expand(out, &quiet, &schema.block, v);
 }
 
-static struct bg_value *counts_value(struct bg_arena *a, const struct bg_pair_cfg *cfg,
-                                     const struct bg_pair_eval *ev)
+struct bg_pair *bg_pair__pairs_of(struct bg_arena *a, size_t *n, const struct bg_value *m)
 {
-    struct bg_value *m = bg_value_map(a, cfg->nsubs);
+    struct bg_pair *out;
     size_t i;
 
+    *n = m != NULL && m->kind == BG_MAP ? m->u.map.len : 0;
+    out = bg_arena_calloc(a, *n + 1, sizeof(*out));
+    for (i = 0; i < *n; i++) {
+        out[i].key = m->u.map.items[i].key;
+        out[i].value = bg_value_as_string(m->u.map.items[i].value);
+    }
+    return out;
+}
+
+static const char **strings_of(struct bg_arena *a, size_t *n, const struct bg_value *list)
+{
+    const char **out;
+    size_t i;
+
+    *n = list != NULL && list->kind == BG_ARRAY ? list->u.arr.len : 0;
+    out = bg_arena_calloc(a, *n + 1, sizeof(*out));
+    for (i = 0; i < *n; i++)
+        out[i] = bg_value_as_string(list->u.arr.items[i]);
+    return out;
+}
+
+/* substitution_counts has no slot (a map of numbers): the one member set by hand. */
+static struct bg_value *counts_value(struct bg_arena *a, const struct bg_pair_cfg *cfg,
+                                     const struct bg_pair_eval *ev, const struct bg_value *prior)
+{
+    struct bg_value *m, *p = bg_value_get(prior, "substitution_counts");
+    size_t i;
+
+    if (ev->phase != BG_PAIR_GENERATE) /* what the copies were generated with */
+        return p != NULL && p->kind == BG_MAP && bg_value_is_wholly_known(p) ? p
+                                                                             : bg_value_map(a, 0);
+    m = bg_value_map(a, cfg->nsubs);
     for (i = 0; i < cfg->nsubs; i++)
         bg_value_put(a, m, cfg->subs[i].from, bg_value_int(a, (int64_t)ev->sub_counts[i]));
     return m;
 }
 
-void bg_pair__set_computed(struct bg_arena *a, struct bg_value *obj, const struct bg_pair_cfg *cfg,
-                           const struct bg_pair_eval *ev, const struct bg_value *prior)
+struct bg_value *bg_pair__set_computed(struct bg_arena *a, const struct bg_value *obj,
+                                       const struct bg_pair_cfg *cfg, const struct bg_pair_eval *ev,
+                                       const struct bg_value *prior)
 {
-    bool gen = ev->phase == BG_PAIR_GENERATE;
+    struct bg_pair_cfg c = *cfg, p;
+    struct bg_value *out;
 
-    bg_value_put(a, obj, "id",
-                 bg_value_string(a, bg_arena_printf(a, "%s:%s", cfg->directory, cfg->name)));
-    bg_value_put(a, obj, "live_cluster", bg_value_string(a, cfg->live_cluster));
-    bg_value_put(a, obj, "standby_cluster", bg_value_string(a, cfg->standby_cluster));
-    bg_value_put(a, obj, "standby_color", bg_value_string(a, cfg->standby_color));
-    bg_value_put(a, obj, "source_files",
-                 gen                             ? ev->source_files
-                 : ev->phase == BG_PAIR_TEARDOWN ? bg_value_array(a, 0)
-                                                 : kept(a, prior, "source_files", true));
-    bg_value_put(a, obj, "files", ev->files);
-    bg_value_put(a, obj, "contents", gen ? ev->contents : kept(a, prior, "contents", false));
-    bg_value_put(a, obj, "substitution_counts",
-                 gen ? counts_value(a, cfg, ev) : kept(a, prior, "substitution_counts", false));
-    bg_value_put(a, obj, "generated_color",
-                 ev->own_after.generated != NULL ? bg_value_string(a, ev->own_after.generated)
-                                                 : bg_value_null(a));
+    bg_pair__expand_quiet(&p, a, prior); /* a state: wholly known */
+    c.id = bg_arena_printf(a, "%s:%s", cfg->directory, cfg->name);
+    c.file_pairs = bg_pair__pairs_of(a, &c.nfile_pairs, ev->files);
+    c.generated_color = ev->own_after.generated;
+    if (ev->phase == BG_PAIR_GENERATE) {
+        c.source_list = strings_of(a, &c.nsource, ev->source_files);
+        c.content_pairs = bg_pair__pairs_of(a, &c.ncontent_pairs, ev->contents);
+    } else {
+        c.content_pairs = p.content_pairs != NULL ? p.content_pairs
+                                                  : bg_pair__pairs_of(a, &c.ncontent_pairs, NULL);
+        c.ncontent_pairs = p.ncontent_pairs;
+        c.source_list = ev->phase == BG_PAIR_PROMOTED && p.source_list != NULL
+                            ? p.source_list
+                            : strings_of(a, &c.nsource, NULL);
+        c.nsource = ev->phase == BG_PAIR_PROMOTED ? p.nsource : 0;
+    }
+    out = bg_pair__flatten(a, &c, obj);
+    bg_value_put(a, out, "substitution_counts", counts_value(a, cfg, ev, prior));
+    return out;
 }
 
 static void warn_shared(struct bg_call *call, const struct bg_pair_cfg *cfg,
@@ -352,18 +394,19 @@ static void warn_recreated(struct bg_call *call, const struct bg_pair_cfg *cfg,
 
 /* Whether standby = false still removes the old cluster: its files are on disk, or the
  * prior state still lists them (verify mode: the change deleted them already). */
-static bool tearing_down(const struct bg_pair_cfg *cfg, const struct bg_pair_eval *ev,
-                         const struct bg_value *prior)
+static bool tearing_down(struct bg_call *call, const struct bg_pair_cfg *cfg,
+                         const struct bg_pair_eval *ev, const struct bg_value *prior)
 {
-    const struct bg_value *files = bg_value_get(prior, "files");
+    struct bg_pair_cfg p;
     size_t i;
 
     if (cfg->standby)
         return false;
     if (ev->nremoves > 0 || ev->nissues > 0)
         return true;
-    for (i = 0; files != NULL && files->kind == BG_MAP && i < files->u.map.len; i++) {
-        const char *name = bg_pair__key_file(files->u.map.items[i].key);
+    bg_pair__expand_quiet(&p, call->arena, prior);
+    for (i = 0; i < p.nfile_pairs; i++) {
+        const char *name = bg_pair__key_file(p.file_pairs[i].key);
 
         if (bg_files_has_token(name, strlen(name), cfg->standby_cluster) &&
             !bg_files_has_token(name, strlen(name), cfg->live_cluster))
@@ -388,11 +431,11 @@ static int pair_plan(struct bg_call *call, struct bg_plan_req *req)
     bg_pair__own_read(&own, call->arena, req->prior_private, req->prior);
     if (bg_pair__evaluate(&ev, call, &cfg, &own) != 0)
         return BG_EINVAL;
-    if (bg_pair__guard_teardown(call, &cfg, tearing_down(&cfg, &ev, req->prior)) != 0)
+    if (bg_pair__guard_teardown(call, &cfg, tearing_down(call, &cfg, &ev, req->prior)) != 0)
         return BG_ECONFLICT;
     if (bg_pair__verify_report(call, &cfg, &ev) != 0)
         return BG_ECONFLICT;
-    bg_pair__set_computed(call->arena, req->planned, &cfg, &ev, req->prior);
+    req->planned = bg_pair__set_computed(call->arena, req->planned, &cfg, &ev, req->prior);
     warn_shared(call, &cfg, &ev);
     warn_removals(call, &cfg, &ev);
     warn_recreated(call, &cfg, &ev);
@@ -401,12 +444,20 @@ static int pair_plan(struct bg_call *call, struct bg_plan_req *req)
 
 /* Apply re-evaluates the disk: if a live file changed after the plan, the hashes differ and
  * nothing is written (the reviewed plan would no longer describe the apply). */
-static int check_matches_plan(struct bg_call *call, const struct bg_value *planned,
+static int check_matches_plan(struct bg_call *call, const struct bg_pair_cfg *planned,
                               const struct bg_pair_eval *ev)
 {
-    const struct bg_value *files = bg_value_get(planned, "files");
+    struct bg_value *files = bg_value_map(call->arena, planned->nfile_pairs);
+    size_t i;
 
-    if (!bg_value_is_wholly_known(files) || bg_value_equal(files, ev->files))
+    if (planned->file_pairs == NULL) /* unknown in the plan */
+        return 0;
+    for (i = 0; i < planned->nfile_pairs; i++)
+        bg_value_put(call->arena, files, planned->file_pairs[i].key,
+                     planned->file_pairs[i].value != NULL
+                         ? bg_value_string(call->arena, planned->file_pairs[i].value)
+                         : bg_value_null(call->arena));
+    if (bg_value_equal(files, ev->files))
         return 0;
     bg_diag_error(call->diags, bg_path_attr(call->arena, NULL, "files"),
                   "Cluster files changed since the plan",
@@ -440,7 +491,6 @@ static int pair_apply(struct bg_call *call, struct bg_apply_req *req)
     struct bg_pair_cfg cfg;
     struct bg_pair_own own;
     struct bg_pair_eval ev;
-    struct bg_value *state;
     bool wrote = false;
     int rc;
 
@@ -456,17 +506,14 @@ static int pair_apply(struct bg_call *call, struct bg_apply_req *req)
     bg_pair__clean_temps(call, &cfg);
     bg_pair__own_read(&own, call->arena, req->private_in, req->prior);
     if (bg_pair__evaluate(&ev, call, &cfg, &own) != 0 ||
-        bg_pair__verify_report(call, &cfg, &ev) != 0 ||
-        check_matches_plan(call, req->planned, &ev) != 0 ||
-        bg_pair__guard_teardown(call, &cfg, tearing_down(&cfg, &ev, req->prior)) != 0)
+        bg_pair__verify_report(call, &cfg, &ev) != 0 || check_matches_plan(call, &cfg, &ev) != 0 ||
+        bg_pair__guard_teardown(call, &cfg, tearing_down(call, &cfg, &ev, req->prior)) != 0)
         return BG_EINVAL;
     rc = execute(call, &cfg, &ev, &wrote);
     if (!wrote)
         return rc;
     /* Written files are ours from now on, even if a removal failed: record them. */
-    state = bg_value_copy_map(call->arena, req->planned);
-    bg_pair__set_computed(call->arena, state, &cfg, &ev, req->prior);
-    req->new_state = state;
+    req->new_state = bg_pair__set_computed(call->arena, req->planned, &cfg, &ev, req->prior);
     req->private_out = bg_pair__own_write(call->arena, &ev.own_after);
     return rc;
 }
@@ -543,11 +590,9 @@ static int pair_destroy(struct bg_call *call, struct bg_apply_req *req)
  * it or holds content nobody recorded (a hand edit, which the plan then refuses by name), the
  * disk's when the disk holds other content of ours (left by a killed apply): the plan then
  * shows the rewrite it needs. NULL when the file is gone or unreadable. */
-static struct bg_value *refreshed(struct bg_call *call, const struct bg_pair_cfg *cfg,
-                                  const struct bg_pair_own *own, const char *name,
-                                  struct bg_value *recorded)
+static const char *refreshed(struct bg_call *call, const struct bg_pair_cfg *cfg,
+                             const struct bg_pair_own *own, const char *name, const char *rec)
 {
-    const char *rec = bg_value_as_string(recorded);
     const char *written = bg_value_as_string(bg_value_get(own->written, name));
     struct bg_error err = BG_ERROR_INIT;
     struct bg_file_info info;
@@ -556,10 +601,10 @@ static struct bg_value *refreshed(struct bg_call *call, const struct bg_pair_cfg
     if (bg_files_hash(disk, &info, cfg->dir_abs, name, &err) != 0)
         return NULL;
     if (rec != NULL && strcmp(rec, disk) == 0)
-        return recorded;
+        return rec;
     if (strcmp(info.written_sha, disk) == 0 || (written != NULL && strcmp(written, disk) == 0))
-        return bg_value_string(call->arena, disk);
-    return recorded;
+        return bg_arena_strdup(call->arena, disk);
+    return rec;
 }
 
 enum file_class { OTHER, LIVE, STANDBY };
@@ -600,21 +645,21 @@ static void hash_disk(struct bg_value *fresh, struct bg_call *call, const struct
  * still lists them. */
 static void refresh_standby(struct bg_value *fresh, struct bg_call *call,
                             const struct bg_pair_cfg *cfg, const struct bg_pair_own *own,
-                            const struct bg_member *m, bool copies)
+                            const struct bg_pair *m, bool copies)
 {
     struct bg_error err = BG_ERROR_INIT;
     const char *name = bg_pair__key_file(m->key);
-    struct bg_value *v = NULL;
+    const char *v = NULL;
     char sha[65];
 
     if (copies)
         v = refreshed(call, cfg, own, name, m->value);
     else if (bg_files_hash(sha, NULL, cfg->dir_abs, name, &err) == 0)
-        v = bg_value_string(call->arena, sha);
+        v = sha;
     else if (err.code == BG_ENOTFOUND)
         v = m->value;
     if (v != NULL)
-        bg_value_put(call->arena, fresh, m->key, v);
+        bg_value_put(call->arena, fresh, m->key, bg_value_string(call->arena, v));
 }
 
 /* Refresh: `files` as the disk has it. The live color's files are listed again from the
@@ -624,13 +669,13 @@ static void refresh_standby(struct bg_value *fresh, struct bg_call *call,
  * and a deleted one drops out so that the next plan re-creates it. */
 static int pair_read(struct bg_call *call, struct bg_read_req *req)
 {
-    const struct bg_value *files = bg_value_get(req->state, "files");
-    struct bg_value *fresh, *state;
-    struct bg_pair_cfg cfg;
+    struct bg_value *fresh;
+    struct bg_pair_cfg cfg, st;
     struct bg_pair_own own;
     bool copies;
     size_t i;
 
+    bg_pair__expand_quiet(&st, call->arena, req->state);
     /* A directory that is gone (or no longer valid) means every file is gone. */
     if (bg_pair__cfg_read(&cfg, call, req->state, false) != 0 || cfg.unknown != NULL ||
         bg_pair__cfg_resolve(&cfg, call, false) != 0)
@@ -638,21 +683,18 @@ static int pair_read(struct bg_call *call, struct bg_read_req *req)
     bg_pair__own_read(&own, call->arena, req->private_in, req->state);
     copies = own.generated != NULL && cfg.standby_color != NULL &&
              strcmp(own.generated, cfg.standby_color) == 0;
-    fresh = bg_value_map(call->arena, bg_value_len(files));
-    for (i = 0;
-         cfg.dir_abs != NULL && files != NULL && files->kind == BG_MAP && i < files->u.map.len;
-         i++) {
-        if (classify(&cfg, bg_pair__key_file(files->u.map.items[i].key)) == STANDBY)
-            refresh_standby(fresh, call, &cfg, &own, &files->u.map.items[i], copies);
+    fresh = bg_value_map(call->arena, st.nfile_pairs);
+    for (i = 0; cfg.dir_abs != NULL && i < st.nfile_pairs; i++) {
+        if (classify(&cfg, bg_pair__key_file(st.file_pairs[i].key)) == STANDBY)
+            refresh_standby(fresh, call, &cfg, &own, &st.file_pairs[i], copies);
     }
     if (cfg.dir_abs != NULL) {
         hash_disk(fresh, call, &cfg, cfg.live_cluster);
         if (!copies)
             hash_disk(fresh, call, &cfg, cfg.standby_cluster);
     }
-    state = bg_value_copy_map(call->arena, req->state);
-    bg_value_put(call->arena, state, "files", fresh);
-    req->new_state = state;
+    st.file_pairs = bg_pair__pairs_of(call->arena, &st.nfile_pairs, fresh);
+    req->new_state = bg_pair__flatten(call->arena, &st, req->state);
     return 0;
 }
 

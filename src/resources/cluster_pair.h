@@ -38,9 +38,19 @@ struct bg_pair_cfg {
     const char *colors[2];
     struct bg_subst *subs;
     size_t nsubs;
-    char *dir_abs; /* resolved inside the repository root */
-    char *live_cluster, *standby_cluster;
+    char *dir_abs;                              /* resolved inside the repository root */
+    const char *live_cluster, *standby_cluster; /* also computed attributes */
     bool verify; /* the provider's generated_files = "verify": never write or delete */
+    /* The other computed attributes along cluster_pair.c's slots: expanded from a plan or
+     * state, flattened by bg_pair__set_computed (standby_color above is one too). */
+    const char *id;
+    const char **source_list; /* source_files */
+    size_t nsource;
+    struct bg_pair *file_pairs; /* files */
+    size_t nfile_pairs;
+    struct bg_pair *content_pairs; /* contents */
+    size_t ncontent_pairs;
+    const char *generated_color;
 };
 
 /* `contents` holds each copy's text up to this size, and all copies' up to the total; a
@@ -156,12 +166,20 @@ int bg_pair__verify_report(struct bg_call *call, const struct bg_pair_cfg *cfg,
 char *bg_pair__generate_command(struct bg_arena *a, const struct bg_pair_cfg *cfg, const char *root,
                                 const char *const *extras, size_t nextras);
 
-/* The computed attributes of obj from the evaluation (cluster_pair.c). Promotion and
- * teardown render nothing: `contents` and `substitution_counts` keep prior's (what the copies
- * were generated with), and a promotion keeps `source_files`, so that its plan shows no file
- * change. prior may be NULL. */
-void bg_pair__set_computed(struct bg_arena *a, struct bg_value *obj, const struct bg_pair_cfg *cfg,
-                           const struct bg_pair_eval *ev, const struct bg_value *prior);
+/* A plan or state value expanded along the slots (arguments and computed attributes) with
+ * its diagnostics dropped: what the hooks read of a prior state. v may be NULL (all zero). */
+void bg_pair__expand_quiet(struct bg_pair_cfg *out, struct bg_arena *a, const struct bg_value *v);
+
+/* The pairs of a map of strings (keys and strings borrowed from m; non-string values NULL). */
+struct bg_pair *bg_pair__pairs_of(struct bg_arena *a, size_t *n, const struct bg_value *m);
+
+/* obj (a plan or state value) with its computed attributes from the evaluation
+ * (cluster_pair.c). Promotion and teardown render nothing: `contents` and
+ * `substitution_counts` keep prior's (what the copies were generated with), and a promotion
+ * keeps `source_files`, so that its plan shows no file change. prior may be NULL. */
+struct bg_value *bg_pair__set_computed(struct bg_arena *a, const struct bg_value *obj,
+                                       const struct bg_pair_cfg *cfg, const struct bg_pair_eval *ev,
+                                       const struct bg_value *prior);
 
 /* Import (cluster_pair_infer.c): the substitutions that reproduce the standby copies on disk
  * from the live files, set in cfg (arena-owned). A copy no set of literal replacements

@@ -84,6 +84,8 @@ int bg_pair__cfg_read(struct bg_pair_cfg *out, struct bg_call *call, const struc
 {
     if (bg_pair__cfg_expand(out, call->diags, v) != 0)
         return BG_EINVAL;
+    /* Derived below, whatever a plan or state holds for them. */
+    out->standby_color = out->live_cluster = out->standby_cluster = NULL;
     if (out->unknown != NULL)
         return 0;
     if (out->directory == NULL || out->name == NULL || out->live == NULL)

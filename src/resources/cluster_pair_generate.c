@@ -112,24 +112,30 @@ int bg_generate_parse(struct bg_generate_args *out, struct bg_arena *a, int argc
     return 0;
 }
 
-/* The arguments as the resource's configuration value. */
+/* The arguments as the resource's configuration value (no --colors: the table's default). */
 static struct bg_value *config_of(struct bg_arena *a, const struct bg_generate_args *args)
 {
-    struct bg_value *v = bg_value_map(a, 8), *colors = bg_value_array(a, 2);
-    struct bg_value *subs = bg_value_map(a, args->nsubs);
+    struct bg_pair_cfg c;
     size_t i;
 
-    bg_value_append(a, colors, bg_value_string(a, args->colors[0] ? args->colors[0] : "spoon"));
-    bg_value_append(a, colors, bg_value_string(a, args->colors[1] ? args->colors[1] : "knife"));
-    for (i = 0; i < args->nsubs; i++)
-        bg_value_put(a, subs, args->subs[i].from, bg_value_string(a, args->subs[i].to));
-    bg_value_put(a, v, "directory", bg_value_string(a, args->directory));
-    bg_value_put(a, v, "name", bg_value_string(a, args->name));
-    bg_value_put(a, v, "colors", colors);
-    bg_value_put(a, v, "live", bg_value_string(a, args->live));
-    bg_value_put(a, v, "standby", bg_value_bool(a, args->standby));
-    bg_value_put(a, v, "substitutions", subs);
-    return v;
+    memset(&c, 0, sizeof(c));
+    c.directory = args->directory;
+    c.name = args->name;
+    c.live = args->live;
+    c.standby = args->standby;
+    if (args->colors[0] != NULL && args->colors[1] != NULL) {
+        c.color_list = bg_arena_calloc(a, 2, sizeof(*c.color_list));
+        c.color_list[0] = args->colors[0];
+        c.color_list[1] = args->colors[1];
+        c.ncolors = 2;
+    }
+    c.sub_pairs = bg_arena_calloc(a, args->nsubs + 1, sizeof(*c.sub_pairs));
+    for (i = 0; i < args->nsubs; i++) {
+        c.sub_pairs[i].key = args->subs[i].from;
+        c.sub_pairs[i].value = args->subs[i].to;
+    }
+    c.nsub_pairs = args->nsubs;
+    return bg_pair__flatten(a, &c, NULL);
 }
 
 static void print_diags(FILE *f, const struct bg_diags *d)

@@ -49,16 +49,18 @@ static struct bg_value *initial_state(struct bg_call *call, const char *dir, con
     return bg_pair__flatten(call->arena, &args, NULL);
 }
 
-static struct bg_value *subs_value(struct bg_arena *a, const struct bg_pair_cfg *cfg)
+/* The recovered substitutions as the argument's slot holds them (none: null). */
+static void set_sub_pairs(struct bg_arena *a, struct bg_pair_cfg *cfg)
 {
-    struct bg_value *m = bg_value_map(a, cfg->nsubs);
     size_t i;
 
-    if (cfg->nsubs == 0)
-        return bg_value_null(a);
-    for (i = 0; i < cfg->nsubs; i++)
-        bg_value_put(a, m, cfg->subs[i].from, bg_value_string(a, cfg->subs[i].to));
-    return m;
+    cfg->nsub_pairs = cfg->nsubs;
+    cfg->sub_pairs =
+        cfg->nsubs > 0 ? bg_arena_calloc(a, cfg->nsubs, sizeof(*cfg->sub_pairs)) : NULL;
+    for (i = 0; i < cfg->nsubs; i++) {
+        cfg->sub_pairs[i].key = cfg->subs[i].from;
+        cfg->sub_pairs[i].value = cfg->subs[i].to;
+    }
 }
 
 /* Import records what exists: a copy the recovered substitutions do not reproduce is shown
@@ -81,7 +83,8 @@ static void disk_copies(struct bg_call *call, const struct bg_pair_cfg *cfg,
         bg_files_sha256_hex(sha, text, len);
         bg_value_put(a, ev->files, key, bg_value_string(a, sha));
         bg_value_put(a, ev->contents, key,
-                     len <= BG_PAIR_CONTENTS_MAX_FILE && bg_files_utf8_valid(text, len)
+                     len <= BG_PAIR_CONTENTS_MAX_FILE && bg_files_utf8_valid(text, len) &&
+                             memchr(text, '\0', len) == NULL
                          ? bg_value_stringn(a, text, len)
                          : bg_value_string(a, bg_arena_printf(a, "(not shown: sha256 %s)", sha)));
     }
@@ -104,7 +107,7 @@ int bg_cluster_pair_import(struct bg_call *call, const char *id, struct bg_value
                            struct bg_private *private_out)
 {
     struct bg_pair_own own = {NULL, NULL, NULL, true};
-    struct bg_pair_cfg cfg;
+    struct bg_pair_cfg cfg, shown;
     struct bg_pair_eval ev;
     char *dir = NULL, *name = NULL;
     size_t spoon, knife;
@@ -128,7 +131,10 @@ int bg_cluster_pair_import(struct bg_call *call, const char *id, struct bg_value
     cfg.verify = false; /* import reads; whether it may write is for the plan to say */
     if (cfg.standby)
         bg_pair__infer(call, &cfg);
-    bg_value_put(call->arena, *state, "substitutions", subs_value(call->arena, &cfg));
+    set_sub_pairs(call->arena, &cfg);
+    shown = cfg;
+    shown.directory = dir; /* as the ID has it, so that id is the ID */
+    *state = bg_pair__flatten(call->arena, &shown, NULL);
     own.written = bg_value_map(call->arena, 0);
     own.recorded = bg_value_map(call->arena, 0);
     if (bg_pair__evaluate(&ev, call, &cfg, &own) != 0)
@@ -138,11 +144,9 @@ int bg_cluster_pair_import(struct bg_call *call, const char *id, struct bg_value
     ev.files = without_nulls(call->arena, ev.files);
     if (ev.contents != NULL)
         ev.contents = without_nulls(call->arena, ev.contents);
-    bg_pair__set_computed(call->arena, *state, &cfg, &ev, NULL);
-    bg_value_put(call->arena, *state, "id", bg_value_string(call->arena, id));
     /* The standby copies are adopted as generated ones. */
-    bg_value_put(call->arena, *state, "generated_color",
-                 bg_value_string(call->arena, cfg.standby_color));
+    ev.own_after.generated = cfg.standby_color;
+    *state = bg_pair__set_computed(call->arena, *state, &shown, &ev, NULL);
     *private_out = bg_pair__own_write(call->arena, &own);
     return 0;
 }

@@ -38,53 +38,50 @@ static void read_private(struct bg_pair_own *out, struct bg_arena *a, struct bg_
 
 /* Whether name is a file of the standby cluster alone (`files` also lists the live files,
  * which are never ours). A state without the cluster names lists copies only. */
-static bool standby_file(const struct bg_value *prior, const char *name)
+static bool standby_file(const struct bg_pair_cfg *prior, const char *name)
 {
-    const char *live = bg_value_as_string(bg_value_get(prior, "live_cluster"));
-    const char *standby = bg_value_as_string(bg_value_get(prior, "standby_cluster"));
     size_t n = strlen(name);
 
-    if (live == NULL || standby == NULL)
+    if (prior->live_cluster == NULL || prior->standby_cluster == NULL)
         return true;
-    return bg_files_has_token(name, n, standby) && !bg_files_has_token(name, n, live);
+    return bg_files_has_token(name, n, prior->standby_cluster) &&
+           !bg_files_has_token(name, n, prior->live_cluster);
 }
 
 /* The prior state's copies as name -> sha256, when they are copies we generated. */
-static void read_prior(struct bg_pair_own *out, struct bg_arena *a, const struct bg_value *prior,
-                       const char *generated)
+static void read_prior(struct bg_pair_own *out, struct bg_arena *a, const struct bg_pair_cfg *prior)
 {
-    const char *standby = bg_value_as_string(bg_value_get(prior, "standby_color"));
-    const struct bg_value *files = bg_value_get(prior, "files");
+    const char *generated = prior->generated_color, *standby = prior->standby_color;
     size_t i;
 
-    if (generated == NULL || standby == NULL || strcmp(generated, standby) != 0 || files == NULL ||
-        files->kind != BG_MAP)
+    if (generated == NULL || standby == NULL || strcmp(generated, standby) != 0 ||
+        prior->file_pairs == NULL)
         return;
-    out->recorded = bg_value_map(a, files->u.map.len);
-    for (i = 0; i < files->u.map.len; i++) {
-        const char *sha = bg_value_as_string(files->u.map.items[i].value);
-        const char *name = bg_pair__key_file(files->u.map.items[i].key);
+    out->recorded = bg_value_map(a, prior->nfile_pairs);
+    for (i = 0; i < prior->nfile_pairs; i++) {
+        const char *sha = prior->file_pairs[i].value;
+        const char *name = bg_pair__key_file(prior->file_pairs[i].key);
 
         if (sha != NULL && standby_file(prior, name))
-            bg_value_put(a, out->recorded, bg_pair__key_file(files->u.map.items[i].key),
-                         bg_value_string(a, sha));
+            bg_value_put(a, out->recorded, name, bg_value_string(a, sha));
     }
 }
 
 void bg_pair__own_read(struct bg_pair_own *out, struct bg_arena *a, struct bg_private p,
                        const struct bg_value *prior)
 {
-    const char *prior_generated = bg_value_as_string(bg_value_get(prior, "generated_color"));
+    struct bg_pair_cfg st; /* the prior state's computed attributes */
     bool present = false;
 
+    bg_pair__expand_quiet(&st, a, prior);
     memset(out, 0, sizeof(*out));
     out->written = bg_value_map(a, 0);
     out->recorded = bg_value_map(a, 0);
     read_private(out, a, p, &present);
     /* The private record is the newer one when both exist (same apply wrote both). */
     if (!present)
-        out->generated = prior_generated;
-    read_prior(out, a, prior, prior_generated);
+        out->generated = st.generated_color;
+    read_prior(out, a, &st);
 }
 
 struct bg_private bg_pair__own_write(struct bg_arena *a, const struct bg_pair_own *own)
