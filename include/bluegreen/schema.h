@@ -110,6 +110,7 @@ enum bg_ctype {
     BG_C_OBJECT,   /* struct x *: single nested attribute or block; NULL is null */
     BG_C_OBJECTS,  /* struct x *items + size_t count: list or set nested attribute or block */
     BG_C_INTS,     /* int64_t *items + size_t count: list or set of whole numbers */
+    BG_C_COUNTS,   /* struct bg_count *items + size_t count: map of whole numbers */
 };
 
 struct bg_slot {
@@ -123,6 +124,12 @@ struct bg_slot {
 struct bg_pair {
     const char *key;
     const char *value;
+};
+
+/* One member of a map of whole numbers (BG_C_COUNTS). */
+struct bg_count {
+    const char *key;
+    int64_t value;
 };
 
 /* Null or unknown, for a hook that must tell them apart from a value (BG_PRESENCE). */
@@ -168,6 +175,10 @@ enum bg_presence {
 #define BG_SLOT_PAIRS(T, m, n)                                                                     \
     {                                                                                              \
         BG_C_PAIRS, BG__MEMBER(T, m, struct bg_pair *), BG__MEMBER(T, n, size_t), 0                \
+    }
+#define BG_SLOT_COUNTS(T, m, n)                                                                    \
+    {                                                                                              \
+        BG_C_COUNTS, BG__MEMBER(T, m, struct bg_count *), BG__MEMBER(T, n, size_t), 0              \
     }
 #define BG_SLOT_OBJECT(T, m)                                                                       \
     {                                                                                              \

@@ -132,7 +132,8 @@ static const struct bg_attr attrs[] = {
      .type = &map_number,
      .flags = BG_COMPUTED,
      .description = "Each `substitutions` key and the replacements it made in all copies. "
-                    "A key that made none is also named in a warning."},
+                    "A key that made none is also named in a warning.",
+     .slot = BG_SLOT_COUNTS(struct bg_pair_cfg, counts, ncounts)},
     {.name = "generated_color",
      .type = &bg_type_string,
      .flags = BG_COMPUTED,
@@ -290,20 +291,24 @@ static const char **strings_of(struct bg_arena *a, size_t *n, const struct bg_va
     return out;
 }
 
-/* substitution_counts has no slot (a map of numbers): the one member set by hand. */
-static struct bg_value *counts_value(struct bg_arena *a, const struct bg_pair_cfg *cfg,
-                                     const struct bg_pair_eval *ev, const struct bg_value *prior)
+static struct bg_count *counts_of(struct bg_arena *a, const struct bg_pair_cfg *cfg,
+                                  const struct bg_pair_eval *ev)
 {
-    struct bg_value *m, *p = bg_value_get(prior, "substitution_counts");
+    struct bg_count *out = bg_arena_calloc(a, cfg->nsubs + 1, sizeof(*out));
     size_t i;
 
-    if (ev->phase != BG_PAIR_GENERATE) /* what the copies were generated with */
-        return p != NULL && p->kind == BG_MAP && bg_value_is_wholly_known(p) ? p
-                                                                             : bg_value_map(a, 0);
-    m = bg_value_map(a, cfg->nsubs);
-    for (i = 0; i < cfg->nsubs; i++)
-        bg_value_put(a, m, cfg->subs[i].from, bg_value_int(a, (int64_t)ev->sub_counts[i]));
-    return m;
+    for (i = 0; i < cfg->nsubs; i++) {
+        out[i].key = cfg->subs[i].from;
+        out[i].value = (int64_t)ev->sub_counts[i];
+    }
+    return out;
+}
+
+/* A collection of the prior state (wholly known) a phase that renders nothing keeps: its
+ * items, or a known empty one where prior has none. */
+static void *kept(struct bg_arena *a, void *items)
+{
+    return items != NULL ? items : bg_arena_calloc(a, 1, sizeof(struct bg_pair));
 }
 
 struct bg_value *bg_pair__set_computed(struct bg_arena *a, const struct bg_value *obj,
@@ -311,27 +316,25 @@ struct bg_value *bg_pair__set_computed(struct bg_arena *a, const struct bg_value
                                        const struct bg_value *prior)
 {
     struct bg_pair_cfg c = *cfg, p;
-    struct bg_value *out;
 
-    bg_pair__expand_quiet(&p, a, prior); /* a state: wholly known */
+    bg_pair__expand_quiet(&p, a, prior);
     c.id = bg_arena_printf(a, "%s:%s", cfg->directory, cfg->name);
     c.file_pairs = bg_pair__pairs_of(a, &c.nfile_pairs, ev->files);
     c.generated_color = ev->own_after.generated;
     if (ev->phase == BG_PAIR_GENERATE) {
         c.source_list = strings_of(a, &c.nsource, ev->source_files);
         c.content_pairs = bg_pair__pairs_of(a, &c.ncontent_pairs, ev->contents);
-    } else {
-        c.content_pairs = p.content_pairs != NULL ? p.content_pairs
-                                                  : bg_pair__pairs_of(a, &c.ncontent_pairs, NULL);
-        c.ncontent_pairs = p.ncontent_pairs;
-        c.source_list = ev->phase == BG_PAIR_PROMOTED && p.source_list != NULL
-                            ? p.source_list
-                            : strings_of(a, &c.nsource, NULL);
-        c.nsource = ev->phase == BG_PAIR_PROMOTED ? p.nsource : 0;
+        c.counts = counts_of(a, cfg, ev);
+        c.ncounts = cfg->nsubs;
+        return bg_pair__flatten(a, &c, obj);
     }
-    out = bg_pair__flatten(a, &c, obj);
-    bg_value_put(a, out, "substitution_counts", counts_value(a, cfg, ev, prior));
-    return out;
+    c.content_pairs = kept(a, p.content_pairs);
+    c.ncontent_pairs = p.ncontent_pairs;
+    c.counts = kept(a, p.counts);
+    c.ncounts = p.ncounts;
+    c.source_list = kept(a, ev->phase == BG_PAIR_PROMOTED ? p.source_list : NULL);
+    c.nsource = ev->phase == BG_PAIR_PROMOTED ? p.nsource : 0;
+    return bg_pair__flatten(a, &c, obj);
 }
 
 static void warn_shared(struct bg_call *call, const struct bg_pair_cfg *cfg,

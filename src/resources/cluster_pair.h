@@ -50,6 +50,8 @@ struct bg_pair_cfg {
     size_t nfile_pairs;
     struct bg_pair *content_pairs; /* contents */
     size_t ncontent_pairs;
+    struct bg_count *counts; /* substitution_counts */
+    size_t ncounts;
     const char *generated_color;
 };
 

@@ -12,7 +12,7 @@ static const char *const ctype_names[] = {
     [BG_C_NONE] = "none",       [BG_C_STRING] = "STRING", [BG_C_BOOL] = "BOOL",
     [BG_C_INT] = "INT",         [BG_C_DOUBLE] = "DOUBLE", [BG_C_ENUM] = "ENUM",
     [BG_C_STRINGS] = "STRINGS", [BG_C_PAIRS] = "PAIRS",   [BG_C_OBJECT] = "OBJECT",
-    [BG_C_OBJECTS] = "OBJECTS", [BG_C_INTS] = "INTS",
+    [BG_C_OBJECTS] = "OBJECTS", [BG_C_INTS] = "INTS",     [BG_C_COUNTS] = "COUNTS",
 };
 
 static bool is_kind(const struct bg_type *t, enum bg_type_kind kind)
@@ -68,6 +68,9 @@ static bool attr_fits(const struct bg_attr *attr)
     case BG_C_PAIRS:
         return plain && is_kind(attr->type, BG_TYPE_MAP) &&
                is_kind(attr->type->elem, BG_TYPE_STRING);
+    case BG_C_COUNTS:
+        return plain && is_kind(attr->type, BG_TYPE_MAP) &&
+               is_kind(attr->type->elem, BG_TYPE_NUMBER);
     case BG_C_OBJECT:
         return attr->nesting == BG_NEST_SINGLE && s->elem_size > 0;
     case BG_C_OBJECTS:

@@ -171,6 +171,25 @@ static int expand_pairs(struct bg_diags *d, const struct where *w, const struct 
     return 0;
 }
 
+static int expand_counts(struct bg_diags *d, const struct where *w, const struct bg_slot *slot,
+                         void *obj, const struct bg_value *v)
+{
+    struct bg_count *items;
+    size_t i;
+
+    if (v->kind != BG_MAP)
+        return misfit(d, w, "a map of whole numbers");
+    items = alloc_items(d->arena, v->u.map.len, sizeof(*items));
+    for (i = 0; i < v->u.map.len; i++) {
+        items[i].key = v->u.map.items[i].key;
+        if (bg_value_as_int(&items[i].value, v->u.map.items[i].value) != 0) /* null too */
+            return misfit(d, w, "a map of whole numbers");
+    }
+    *(struct bg_count **)MEMBER(obj, slot->offset) = items;
+    *(size_t *)MEMBER(obj, slot->count) = v->u.map.len;
+    return 0;
+}
+
 static int expand_objects(struct bg_diags *d, const struct where *w, const struct node *n,
                           void *obj, const struct bg_value *v)
 {
@@ -207,7 +226,8 @@ static enum bg_presence presence_of(const struct bg_slot *slot, const struct bg_
     if (bg_value_is_unknown(v))
         return BG_PRESENCE_UNKNOWN;
     /* A partly known collection of scalars has no C form element by element. */
-    if ((slot->ctype == BG_C_STRINGS || slot->ctype == BG_C_INTS || slot->ctype == BG_C_PAIRS) &&
+    if ((slot->ctype == BG_C_STRINGS || slot->ctype == BG_C_INTS || slot->ctype == BG_C_PAIRS ||
+         slot->ctype == BG_C_COUNTS) &&
         !bg_value_is_wholly_known(v))
         return BG_PRESENCE_UNKNOWN;
     return BG_PRESENCE_KNOWN;
@@ -234,6 +254,8 @@ static int expand_node(struct bg_diags *d, const struct where *w, const struct n
         return expand_ints(d, w, n->slot, obj, v);
     case BG_C_PAIRS:
         return expand_pairs(d, w, n->slot, obj, v);
+    case BG_C_COUNTS:
+        return expand_counts(d, w, n->slot, obj, v);
     case BG_C_OBJECT:
     case BG_C_OBJECTS:
         return expand_objects(d, w, n, obj, v);
@@ -315,8 +337,9 @@ static struct bg_value *flatten_leaf(struct bg_arena *a, const struct node *n, c
 static struct bg_value *flatten_items(struct bg_arena *a, const struct node *n, const void *items,
                                       size_t count)
 {
-    struct bg_value *out =
-        n->slot->ctype == BG_C_PAIRS ? bg_value_map(a, count) : bg_value_array(a, count);
+    bool map = n->slot->ctype == BG_C_PAIRS || n->slot->ctype == BG_C_COUNTS;
+    struct bg_value *out = map ? bg_value_map(a, count) : bg_value_array(a, count);
+    const struct bg_count *counts = items;
     const struct bg_pair *pairs = items;
     const char *const *strings = items;
     const int64_t *ints = items;
@@ -332,6 +355,8 @@ static struct bg_value *flatten_items(struct bg_arena *a, const struct node *n, 
             bg_value_put(a, out, pairs[i].key,
                          pairs[i].value != NULL ? bg_value_string(a, pairs[i].value)
                                                 : bg_value_null(a));
+        else if (n->slot->ctype == BG_C_COUNTS)
+            bg_value_put(a, out, counts[i].key, bg_value_int(a, counts[i].value));
         else
             bg_value_append(
                 a, out,
@@ -353,6 +378,7 @@ static struct bg_value *flatten_node(struct bg_arena *a, const struct node *n, c
     case BG_C_STRINGS:
     case BG_C_INTS:
     case BG_C_PAIRS:
+    case BG_C_COUNTS:
     case BG_C_OBJECTS:
         memcpy(&items, CMEMBER(obj, n->slot->offset), sizeof(items));
         /* Without a presence member a NULL array is null; with one it says KNOWN here. */

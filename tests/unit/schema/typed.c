@@ -250,6 +250,19 @@ static const struct bg_attr number_attrs[] = {
 };
 static const struct bg_block numbers = {.attrs = number_attrs, .nattrs = BG_COUNT(number_attrs)};
 
+struct tallies {
+    struct bg_count *counts;
+    size_t ncounts;
+};
+static const struct bg_type map_number = {BG_TYPE_MAP, &bg_type_number, NULL, 0};
+static const struct bg_attr tally_attrs[] = {
+    {.name = "counts",
+     .type = &map_number,
+     .flags = BG_COMPUTED,
+     .slot = BG_SLOT_COUNTS(struct tallies, counts, ncounts)},
+};
+static const struct bg_block tallies = {.attrs = tally_attrs, .nattrs = BG_COUNT(tally_attrs)};
+
 /* ---- expand and flatten ------------------------------------------------------------- */
 
 Test(schema_typed, every_attribute_kind_expands_into_its_member)
@@ -512,6 +525,39 @@ Test(schema_typed, lists_of_whole_numbers_round_trip_take_their_default_and_refu
 
     cr_assert_eq(bg_schema_expand(&n, &diags, &numbers, json("{\"levels\":[1.5]}")), BG_EINVAL);
     cr_assert_str_eq(diag_path(0), "levels");
+}
+
+Test(schema_typed, maps_of_whole_numbers_round_trip_and_refuse_fractions_and_nulls)
+{
+    struct bg_value *v = json("{\"counts\":{\"1.15\":3,\"eu\":0}}");
+    struct tallies t = {0};
+    struct bg_error err = BG_ERROR_INIT;
+
+    cr_assert_eq(bg_schema_check(&err, &tallies), 0, "%s", err.msg);
+    cr_assert_eq(bg_schema_expand(&t, &diags, &tallies, v), 0);
+    cr_assert_eq(t.ncounts, 2);
+    cr_assert_str_eq(t.counts[0].key, "1.15");
+    cr_assert_eq(t.counts[0].value, 3);
+    cr_assert_eq(t.counts[1].value, 0);
+    assert_same(bg_schema_flatten(arena, &tallies, &t, NULL), v);
+
+    memset(&t, 0, sizeof(t));
+    cr_assert_eq(bg_schema_expand(&t, &diags, &tallies, json("{\"counts\":{}}")), 0);
+    cr_assert_not_null(t.counts, "a known empty map");
+    assert_same(bg_value_get(bg_schema_flatten(arena, &tallies, &t, NULL), "counts"),
+                bg_value_map(arena, 0));
+
+    memset(&t, 0, sizeof(t));
+    cr_assert_eq(bg_schema_expand(&t, &diags, &tallies,
+                                  obj("counts", obj("a", num(1), "b", unknown(), NULL), NULL)),
+                 0);
+    cr_assert_null(t.counts, "a map with an unknown member is unknown as a whole");
+
+    cr_assert_eq(bg_schema_expand(&t, &diags, &tallies, json("{\"counts\":{\"a\":0.5}}")),
+                 BG_EINVAL);
+    cr_assert_str_eq(diag_path(0), "counts");
+    cr_assert_eq(bg_schema_expand(&t, &diags, &tallies, json("{\"counts\":{\"a\":null}}")),
+                 BG_EINVAL);
 }
 
 Test(schema_typed, expanding_a_deep_value_follows_the_table_not_the_value)
