@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "alarms.h"
+#include "shift_args.h"
 #include "traffic_shift.h"
 
 static const char *const description =
@@ -27,13 +28,7 @@ static void check_unique_targets(struct bg_diags *d, const struct bg_path *path,
 static const size_t non_empty[2] = {1, SIZE_MAX};
 static const int64_t percent_range[2] = {0, 100};
 static const int64_t port_range[2] = {1, 65535};
-static const int64_t soak_range[2] = {0, 86400};
-static const int64_t timeout_range[2] = {1, 86400};
-static const int64_t poll_range[2] = {1, 3600};
-static const char *const failure_modes[] = {"rollback_step", "rollback_all", "halt", NULL};
-static const char *const destroy_modes[] = {"keep", "restore", NULL};
 static const int64_t batch_range[2] = {1, 1000};
-static const size_t alarm_count[2] = {0, 100};
 
 static const struct bg_validator arn_v[] = {
     {check_arn, NULL,
@@ -52,22 +47,8 @@ static const struct bg_validator port_v[] = {{bg_validate_int_range, port_range,
                                              {NULL, NULL, NULL}};
 static const struct bg_validator percent_v[] = {{bg_validate_int_range, percent_range, NULL},
                                                 {NULL, NULL, NULL}};
-static const struct bg_validator soak_v[] = {{bg_validate_int_range, soak_range, NULL},
-                                             {NULL, NULL, NULL}};
-static const struct bg_validator timeout_v[] = {{bg_validate_int_range, timeout_range, NULL},
-                                                {NULL, NULL, NULL}};
-static const struct bg_validator poll_v[] = {{bg_validate_int_range, poll_range, NULL},
-                                             {NULL, NULL, NULL}};
-static const struct bg_validator failure_v[] = {{bg_validate_one_of, failure_modes, NULL},
-                                                {NULL, NULL, NULL}};
-static const struct bg_validator destroy_v[] = {{bg_validate_one_of, destroy_modes, NULL},
-                                                {NULL, NULL, NULL}};
 static const struct bg_validator batch_v[] = {{bg_validate_int_range, batch_range, NULL},
                                               {NULL, NULL, NULL}};
-static const struct bg_validator alarms_v[] = {
-    {bg_validate_length, alarm_count, NULL},
-    {bg_alarms__validate_names, NULL, "Each name 1 to 255 characters, as CloudWatch allows."},
-    {NULL, NULL, NULL}};
 
 static const char *const actions[] = {"register", "deregister", NULL}; /* bg_walk_action */
 static const struct bg_validator action_v[] = {{bg_validate_one_of, actions, NULL},
@@ -179,14 +160,14 @@ static const struct bg_attr attrs[] = {
      .type = &bg_type_number,
      .flags = BG_OPTIONAL,
      .default_json = "300",
-     .validators = soak_v,
+     .validators = bg_shift_args__soak_v,
      .description = "Pause after each step before the next one.",
      .slot = BG_SLOT_INT(struct bg_shift_cfg, soak_s)},
     {.name = "health_timeout_seconds",
      .type = &bg_type_number,
      .flags = BG_OPTIONAL,
      .default_json = "600",
-     .validators = timeout_v,
+     .validators = bg_shift_args__timeout_v,
      .description = "How long a new target may stay `initial` or `unhealthy` (and a leaving "
                     "target `draining`) before the step fails.",
      .slot = BG_SLOT_INT(struct bg_shift_cfg, health_timeout_s)},
@@ -194,7 +175,7 @@ static const struct bg_attr attrs[] = {
      .type = &bg_type_number,
      .flags = BG_OPTIONAL,
      .default_json = "5",
-     .validators = poll_v,
+     .validators = bg_shift_args__poll_v,
      .description = "Interval between DescribeTargetHealth calls while waiting.",
      .slot = BG_SLOT_INT(struct bg_shift_cfg, poll_s)},
     {.name = "wait_for_draining",
@@ -207,7 +188,7 @@ static const struct bg_attr attrs[] = {
      .type = &bg_type_string,
      .flags = BG_OPTIONAL,
      .default_json = "\"rollback_step\"",
-     .validators = failure_v,
+     .validators = bg_shift_args__failure_v,
      .description = "When a step fails: `rollback_step` deregisters the failed target and "
                     "re-registers the old target removed just before it, `rollback_all` walks "
                     "back to the membership before this apply, `halt` stops where it is. The "
@@ -217,7 +198,7 @@ static const struct bg_attr attrs[] = {
      .type = &bg_type_string,
      .flags = BG_OPTIONAL,
      .default_json = "\"keep\"",
-     .validators = destroy_v,
+     .validators = bg_shift_args__destroy_v,
      .description = "`keep` forgets the resource and leaves the membership; `restore` walks "
                     "back to `from_targets` only, through the same health gates.",
      .slot = BG_SLOT_ENUM(struct bg_shift_cfg, on_destroy)},
@@ -242,7 +223,7 @@ static const struct bg_attr attrs[] = {
     {.name = "alarm_names",
      .type = &bg_type_set_string,
      .flags = BG_OPTIONAL,
-     .validators = alarms_v,
+     .validators = bg_shift_args__alarms_v,
      .description = "CloudWatch metric or composite alarms checked before each step and every "
                     "`poll_interval_seconds` of each soak: any in `ALARM` fails the step "
                     "(`on_failure` applies). Each must exist.",

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "alarms.h"
+#include "shift_args.h"
 #include "weighted_shift.h"
 
 #define ELB "elasticloadbalancing"
@@ -32,12 +33,6 @@ static void check_schedule(struct bg_diags *d, const struct bg_path *path, const
                            const void *arg);
 
 static const int64_t percent_range[2] = {0, 100};
-static const int64_t soak_range[2] = {0, 86400};
-static const int64_t timeout_range[2] = {1, 86400};
-static const int64_t poll_range[2] = {1, 3600};
-static const char *const failure_modes[] = {"rollback_step", "rollback_all", "halt", NULL};
-static const char *const destroy_modes[] = {"keep", "restore", NULL};
-static const size_t alarm_count[2] = {0, 100};
 
 static const struct bg_validator listener_v[] = {
     {check_subject_arn, "listener",
@@ -59,20 +54,6 @@ static const struct bg_validator percent_v[] = {{bg_validate_int_range, percent_
 static const struct bg_validator schedule_v[] = {
     {check_schedule, NULL, "Whole numbers from 1 to 100, strictly increasing."},
     {NULL, NULL, NULL}};
-static const struct bg_validator alarms_v[] = {
-    {bg_validate_length, alarm_count, NULL},
-    {bg_alarms__validate_names, NULL, "Each name 1 to 255 characters, as CloudWatch allows."},
-    {NULL, NULL, NULL}};
-static const struct bg_validator soak_v[] = {{bg_validate_int_range, soak_range, NULL},
-                                             {NULL, NULL, NULL}};
-static const struct bg_validator timeout_v[] = {{bg_validate_int_range, timeout_range, NULL},
-                                                {NULL, NULL, NULL}};
-static const struct bg_validator poll_v[] = {{bg_validate_int_range, poll_range, NULL},
-                                             {NULL, NULL, NULL}};
-static const struct bg_validator failure_v[] = {{bg_validate_one_of, failure_modes, NULL},
-                                                {NULL, NULL, NULL}};
-static const struct bg_validator destroy_v[] = {{bg_validate_one_of, destroy_modes, NULL},
-                                                {NULL, NULL, NULL}};
 
 static const struct bg_type list_number = {BG_TYPE_LIST, &bg_type_number, NULL, 0};
 
@@ -144,7 +125,7 @@ static const struct bg_attr attrs[] = {
     {.name = "alarm_names",
      .type = &bg_type_set_string,
      .flags = BG_OPTIONAL,
-     .validators = alarms_v,
+     .validators = bg_shift_args__alarms_v,
      .description = "CloudWatch metric or composite alarms checked before each step and "
                     "through each soak: any in `ALARM` fails the step. Each must exist.",
      .slot = BG_SLOT_STRINGS(struct bg_ws_cfg, alarm_names, n_alarms)},
@@ -152,14 +133,14 @@ static const struct bg_attr attrs[] = {
      .type = &bg_type_number,
      .flags = BG_OPTIONAL,
      .default_json = "300",
-     .validators = soak_v,
+     .validators = bg_shift_args__soak_v,
      .description = "How long each step is watched (health and alarms) before the next one.",
      .slot = BG_SLOT_INT(struct bg_ws_cfg, soak_s)},
     {.name = "health_timeout_seconds",
      .type = &bg_type_number,
      .flags = BG_OPTIONAL,
      .default_json = "600",
-     .validators = timeout_v,
+     .validators = bg_shift_args__timeout_v,
      .description = "How long the group about to gain weight may take until every registered "
                     "target is healthy before the step fails.",
      .slot = BG_SLOT_INT(struct bg_ws_cfg, health_timeout_s)},
@@ -167,14 +148,14 @@ static const struct bg_attr attrs[] = {
      .type = &bg_type_number,
      .flags = BG_OPTIONAL,
      .default_json = "5",
-     .validators = poll_v,
+     .validators = bg_shift_args__poll_v,
      .description = "Interval between health and alarm checks while waiting and soaking.",
      .slot = BG_SLOT_INT(struct bg_ws_cfg, poll_s)},
     {.name = "on_failure",
      .type = &bg_type_string,
      .flags = BG_OPTIONAL,
      .default_json = "\"rollback_step\"",
-     .validators = failure_v,
+     .validators = bg_shift_args__failure_v,
      .description = "When a step fails: `rollback_step` puts the weights back to the share "
                     "before the failed step, `rollback_all` back to the share before this "
                     "apply (one change), `halt` leaves them. The apply fails in every case.",
@@ -183,7 +164,7 @@ static const struct bg_attr attrs[] = {
      .type = &bg_type_string,
      .flags = BG_OPTIONAL,
      .default_json = "\"keep\"",
-     .validators = destroy_v,
+     .validators = bg_shift_args__destroy_v,
      .description = "`keep` forgets the resource and leaves the weights; `restore` walks back "
                     "to 0 through the same schedule and gates first.",
      .slot = BG_SLOT_ENUM(struct bg_ws_cfg, on_destroy)},
