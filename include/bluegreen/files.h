@@ -215,6 +215,12 @@ bool bg_files_is_temp(const char *name, long *pid, size_t *file_len);
  * directory is ever touched. */
 int bg_files_clean_temps(size_t *removed, const char *dir_abs, const char *const *clusters,
                          size_t n, struct bg_error *err);
+/* The same, answered from cache (see bg_files_discover_cached): a listing records the
+ * directory's temporaries too, so while the directory is unchanged only those are looked at
+ * instead of every entry. cache NULL: bg_files_clean_temps. */
+int bg_files_clean_temps_cached(size_t *removed, struct bg_files_dircache *cache,
+                                const char *dir_abs, const char *const *clusters, size_t n,
+                                struct bg_error *err);
 
 /* True when s[0..n) is well-formed UTF-8 (no overlong forms, surrogates or code points past
  * U+10FFFF), as Terraform requires of every string in state and diagnostics. */

@@ -12,7 +12,9 @@
  * after the scan then always stamps a time the directory has never had.
  *
  * Only names and types are cached, never contents: callers read and hash every file they
- * use. The cache lives for one provider process (one terraform command).
+ * use. A listing also keeps the names of the directory's temporaries (hidden, so never cluster
+ * files), so the sweep for a killed writer's litter looks at those alone. The cache lives for
+ * one provider process (one terraform command).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -37,6 +39,8 @@ struct listing {
     struct stat st;
     char **names; /* regular files that pass the name filter, sorted; malloc */
     size_t n;
+    char **temps; /* names bg_files_is_temp accepts; malloc */
+    size_t ntemps;
     bool overflow; /* more than MAX_ENTRIES: not listed */
     uint64_t used;
 };
@@ -64,6 +68,9 @@ static void listing_clear(struct listing *l)
     for (size_t i = 0; i < l->n; i++)
         free(l->names[i]);
     free(l->names);
+    for (size_t i = 0; i < l->ntemps; i++)
+        free(l->temps[i]);
+    free(l->temps);
     free(l->dir);
     memset(l, 0, sizeof(*l));
 }
@@ -135,34 +142,57 @@ static int regular(int dfd, const struct dirent *de, const char *dir_abs, struct
     return S_ISREG(st.st_mode);
 }
 
-/* Every regular, non-hidden, non-backup file of the directory open as d, sorted, malloc'd.
- * Past MAX_ENTRIES it stops and sets l->overflow: the caller scans without the cache. */
+/* Appends a copy of name to list (capacity MAX_ENTRIES); false when full or out of memory. */
+static bool add_name(char **list, size_t *n, const char *name, bool *overflow)
+{
+    if (*n == MAX_ENTRIES) {
+        *overflow = true;
+        return false;
+    }
+    list[*n] = strdup(name);
+    if (list[*n] == NULL)
+        return false;
+    (*n)++;
+    return true;
+}
+
+/* One directory entry into l: a temporary, a cluster file candidate, or nothing. */
+static int take_entry(struct listing *l, int dfd, const struct dirent *de, const char *dir_abs,
+                      struct bg_error *err)
+{
+    size_t len = strlen(de->d_name);
+    int rc;
+
+    if (de->d_name[0] == '.') {
+        if (bg_files_is_temp(de->d_name, NULL, NULL) &&
+            !add_name(l->temps, &l->ntemps, de->d_name, &l->overflow) && !l->overflow)
+            return bg_error_set(err, BG_EIO, "out of memory");
+        return 0;
+    }
+    if (de->d_name[len - 1] == '~')
+        return 0;
+    rc = regular(dfd, de, dir_abs, err);
+    if (rc <= 0)
+        return rc;
+    if (!add_name(l->names, &l->n, de->d_name, &l->overflow) && !l->overflow)
+        return bg_error_set(err, BG_EIO, "out of memory");
+    return 0;
+}
+
+/* Every regular, non-hidden, non-backup file of the directory open as d, sorted, and every
+ * temporary, malloc'd. Past MAX_ENTRIES of either it stops and sets l->overflow: the caller
+ * then works without the cache. */
 static int read_all(struct listing *l, DIR *d, const char *dir_abs, struct bg_error *err)
 {
     struct dirent *de;
     int rc = 0;
 
     l->names = malloc(MAX_ENTRIES * sizeof(char *));
-    if (l->names == NULL)
+    l->temps = malloc(MAX_ENTRIES * sizeof(char *));
+    if (l->names == NULL || l->temps == NULL)
         return bg_error_set(err, BG_EIO, "out of memory");
-    for (errno = 0; rc == 0 && (de = readdir(d)) != NULL; errno = 0) {
-        size_t len = strlen(de->d_name);
-
-        if (de->d_name[0] == '.' || de->d_name[len - 1] == '~')
-            continue;
-        rc = regular(dirfd(d), de, dir_abs, err);
-        if (rc <= 0)
-            continue;
-        rc = 0;
-        if (l->n == MAX_ENTRIES) {
-            l->overflow = true;
-            return 0;
-        }
-        l->names[l->n] = strdup(de->d_name);
-        if (l->names[l->n] == NULL)
-            return bg_error_set(err, BG_EIO, "out of memory");
-        l->n++;
-    }
+    for (errno = 0; rc == 0 && !l->overflow && (de = readdir(d)) != NULL; errno = 0)
+        rc = take_entry(l, dirfd(d), de, dir_abs, err);
     if (rc == 0 && errno != 0)
         rc = bg_files__sys_error(err, BG_EIO, errno, "cannot list directory %s", dir_abs);
     if (rc == 0)
@@ -170,15 +200,17 @@ static int read_all(struct listing *l, DIR *d, const char *dir_abs, struct bg_er
     return rc;
 }
 
-/* A fresh listing of the directory open as dfd (which it takes over). */
+/* A fresh listing of the directory open as dfd (left open). */
 static int scan(struct listing *l, int dfd, const char *dir_abs, struct bg_error *err)
 {
-    DIR *d = fdopendir(dfd);
+    int own = fcntl(dfd, F_DUPFD_CLOEXEC, 0);
+    DIR *d = own < 0 ? NULL : fdopendir(own);
     int rc;
 
     if (d == NULL) {
         rc = bg_files__sys_error(err, BG_EIO, errno, "cannot list directory %s", dir_abs);
-        close(dfd);
+        if (own >= 0)
+            close(own);
         return rc;
     }
     rc = read_all(l, d, dir_abs, err);
@@ -186,10 +218,13 @@ static int scan(struct listing *l, int dfd, const char *dir_abs, struct bg_error
     return rc;
 }
 
-/* Answers from the cache when the entry for dir_abs is current; true when it did. */
-static bool lookup(int *rc, struct bg_file_list *out, struct bg_arena *a,
-                   struct bg_files_dircache *c, const struct stat *st, const char *dir_abs,
-                   const char *cluster, struct bg_error *err)
+/* What a caller does with a current listing of the directory open as dfd. */
+typedef int (*use_fn)(const struct listing *l, int dfd, void *arg, struct bg_error *err);
+
+/* Runs use over the cached listing for dir_abs when it is current (under the lock, so the
+ * listing cannot be replaced meanwhile); true when it did. A stale entry is dropped. */
+static bool lookup(int *rc, struct bg_files_dircache *c, const struct stat *st, int dfd,
+                   const char *dir_abs, use_fn use, void *arg, struct bg_error *err)
 {
     bool hit = false;
 
@@ -203,11 +238,13 @@ static bool lookup(int *rc, struct bg_file_list *out, struct bg_arena *a,
         if (hit) {
             c->hits++;
             l->used = ++c->tick;
-            *rc = pick(out, a, l->names, l->n, dir_abs, cluster, err);
+            *rc = use(l, dfd, arg, err);
         } else {
             listing_clear(l);
         }
     }
+    if (!hit)
+        c->scans++;
     pthread_mutex_unlock(&c->lock);
     return hit;
 }
@@ -241,44 +278,99 @@ static void store(struct bg_files_dircache *c, struct listing *l, const char *di
     memset(l, 0, sizeof(*l));
 }
 
-int bg_files_discover_cached(struct bg_file_list *out, struct bg_arena *a,
-                             struct bg_files_dircache *c, const char *dir_abs, const char *cluster,
-                             struct bg_error *err)
+/* Runs use over a current listing of dir_abs: the cached one, or a fresh scan (kept when the
+ * directory has settled). *overflow: the directory is too large to list, use did not run. */
+static int with_listing(bool *overflow, struct bg_files_dircache *c, const char *dir_abs,
+                        use_fn use, void *arg, struct bg_error *err)
 {
     struct listing fresh = {.n = 0};
     struct timespec now;
     int dfd, rc = 0;
 
-    out->names = NULL;
-    out->len = 0;
-    if (c == NULL || cluster == NULL || cluster[0] == '\0')
-        return bg_files_discover(out, a, dir_abs, cluster, err);
+    *overflow = false;
     rc = bg_files__open_dir(&dfd, dir_abs, err);
     if (rc != 0)
         return rc;
     clock_gettime(CLOCK_REALTIME, &now);
     if (fstat(dfd, &fresh.st) != 0) {
         rc = bg_files__sys_error(err, BG_EIO, errno, "cannot stat directory %s", dir_abs);
-        close(dfd);
-        return rc;
-    }
-    if (lookup(&rc, out, a, c, &fresh.st, dir_abs, cluster, err)) {
-        close(dfd);
-        return rc;
-    }
-    pthread_mutex_lock(&c->lock);
-    c->scans++;
-    pthread_mutex_unlock(&c->lock);
-    rc = scan(&fresh, dfd, dir_abs, err);
-    if (rc == 0 && fresh.overflow) {
+    } else if (!lookup(&rc, c, &fresh.st, dfd, dir_abs, use, arg, err)) {
+        rc = scan(&fresh, dfd, dir_abs, err);
+        *overflow = rc == 0 && fresh.overflow;
+        if (rc == 0 && !*overflow)
+            rc = use(&fresh, dfd, arg, err);
+        if (rc == 0 && !*overflow && settled(&fresh.st, &now))
+            store(c, &fresh, dir_abs);
         listing_clear(&fresh);
-        return bg_files_discover(out, a, dir_abs, cluster, err);
     }
-    if (rc == 0)
-        rc = pick(out, a, fresh.names, fresh.n, dir_abs, cluster, err);
-    if (rc == 0 && settled(&fresh.st, &now))
-        store(c, &fresh, dir_abs);
-    listing_clear(&fresh);
+    close(dfd);
+    return rc;
+}
+
+struct pick_args {
+    struct bg_file_list *out;
+    struct bg_arena *a;
+    const char *dir_abs, *cluster;
+};
+
+static int use_pick(const struct listing *l, int dfd, void *arg, struct bg_error *err)
+{
+    struct pick_args *p = arg;
+
+    (void)dfd;
+    return pick(p->out, p->a, l->names, l->n, p->dir_abs, p->cluster, err);
+}
+
+int bg_files_discover_cached(struct bg_file_list *out, struct bg_arena *a,
+                             struct bg_files_dircache *c, const char *dir_abs, const char *cluster,
+                             struct bg_error *err)
+{
+    struct pick_args p = {out, a, dir_abs, cluster};
+    bool overflow;
+    int rc;
+
+    out->names = NULL;
+    out->len = 0;
+    if (c == NULL || cluster == NULL || cluster[0] == '\0')
+        return bg_files_discover(out, a, dir_abs, cluster, err);
+    rc = with_listing(&overflow, c, dir_abs, use_pick, &p, err);
+    return overflow ? bg_files_discover(out, a, dir_abs, cluster, err) : rc;
+}
+
+struct sweep_args {
+    size_t removed;
+    const char *dir_abs;
+    const char *const *clusters;
+    size_t n;
+};
+
+static int use_sweep(const struct listing *l, int dfd, void *arg, struct bg_error *err)
+{
+    struct sweep_args *s = arg;
+    int rc = 0;
+
+    for (size_t i = 0; rc == 0 && i < l->ntemps; i++)
+        rc = bg_files__remove_temp(&s->removed, dfd, l->temps[i], s->dir_abs, s->clusters, s->n,
+                                   err);
+    return rc;
+}
+
+int bg_files_clean_temps_cached(size_t *removed, struct bg_files_dircache *c, const char *dir_abs,
+                                const char *const *clusters, size_t n, struct bg_error *err)
+{
+    struct sweep_args s = {0, dir_abs, clusters, n};
+    bool overflow;
+    int rc;
+
+    if (removed != NULL)
+        *removed = 0;
+    if (c == NULL)
+        return bg_files_clean_temps(removed, dir_abs, clusters, n, err);
+    rc = with_listing(&overflow, c, dir_abs, use_sweep, &s, err);
+    if (overflow)
+        return bg_files_clean_temps(removed, dir_abs, clusters, n, err);
+    if (removed != NULL)
+        *removed = s.removed;
     return rc;
 }
 

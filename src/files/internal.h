@@ -37,6 +37,11 @@ int bg_files__open_dir(int *out, const char *dir_abs, struct bg_error *err);
 int bg_files__sha256_fd(char out[65], int fd, size_t max, const char *dir_abs, const char *name,
                         struct bg_error *err);
 
+/* Unlinks dir_abs/name (open as dfd) when it is a temporary of one of clusters[0..n) whose
+ * writer is gone, counting it in *removed; anything else is left alone (temps.c). */
+int bg_files__remove_temp(size_t *removed, int dfd, const char *name, const char *dir_abs,
+                          const char *const *clusters, size_t n, struct bg_error *err);
+
 struct bg_files_dircache;
 
 /* How many bg_files_discover_cached calls were answered from the cache and how many read the

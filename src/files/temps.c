@@ -86,27 +86,34 @@ static bool of_clusters(const char *file, size_t len, const char *const *cluster
     return false;
 }
 
+int bg_files__remove_temp(size_t *removed, int dfd, const char *name, const char *dir_abs,
+                          const char *const *clusters, size_t n, struct bg_error *err)
+{
+    size_t file_len;
+    long pid;
+
+    if (!bg_files_is_temp(name, &pid, &file_len) || !of_clusters(name + 1, file_len, clusters, n) ||
+        writer_running(pid))
+        return 0;
+    /* unlinkat never follows a symlink, and refuses a directory (flag 0). */
+    if (unlinkat(dfd, name, 0) == 0)
+        (*removed)++;
+    else if (errno != ENOENT && errno != EISDIR)
+        return bg_files__sys_error(err, BG_EIO, errno, "cannot remove %s/%s", dir_abs, name);
+    return 0;
+}
+
 static int sweep(size_t *removed, DIR *d, const char *dir_abs, const char *const *clusters,
                  size_t n, struct bg_error *err)
 {
     struct dirent *de;
-    size_t file_len;
-    long pid;
+    int rc = 0;
 
-    for (errno = 0; (de = readdir(d)) != NULL; errno = 0) {
-        if (!bg_files_is_temp(de->d_name, &pid, &file_len) ||
-            !of_clusters(de->d_name + 1, file_len, clusters, n) || writer_running(pid))
-            continue;
-        /* unlinkat never follows a symlink, and refuses a directory (flag 0). */
-        if (unlinkat(dirfd(d), de->d_name, 0) == 0)
-            (*removed)++;
-        else if (errno != ENOENT && errno != EISDIR)
-            return bg_files__sys_error(err, BG_EIO, errno, "cannot remove %s/%s", dir_abs,
-                                       de->d_name);
-    }
-    if (errno != 0)
+    for (errno = 0; rc == 0 && (de = readdir(d)) != NULL; errno = 0)
+        rc = bg_files__remove_temp(removed, dirfd(d), de->d_name, dir_abs, clusters, n, err);
+    if (rc == 0 && errno != 0)
         return bg_files__sys_error(err, BG_EIO, errno, "cannot list directory %s", dir_abs);
-    return 0;
+    return rc;
 }
 
 int bg_files_clean_temps(size_t *removed, const char *dir_abs, const char *const *clusters,

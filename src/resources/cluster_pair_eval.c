@@ -557,7 +557,7 @@ void bg_pair__clean_temps(struct bg_call *call, const struct bg_pair_cfg *cfg)
     if (cfg->verify)
         return; /* verify mode deletes nothing, not even litter */
     /* Litter only: a failure is logged, never a reason to refuse the plan. */
-    if (bg_files_clean_temps(&removed, cfg->dir_abs, clusters, 2, &err) != 0)
+    if (bg_files_clean_temps_cached(&removed, call->dircache, cfg->dir_abs, clusters, 2, &err) != 0)
         bg_log(call->log, BG_LOG_WARN, "cluster_pair", NULL, "%s", err.msg);
     else if (removed > 0)
         bg_log(call->log, BG_LOG_INFO, "cluster_pair", NULL,

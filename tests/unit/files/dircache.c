@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bluegreen/files.h"
@@ -153,4 +154,74 @@ Test(files_dircache, without_a_cache_or_a_directory_it_behaves_like_discover)
                  BG_ENOTFOUND);
     cr_expect_eq(bg_files_discover_cached(&l, arena, cache, dir, "", &err), BG_EINVAL);
     free(gone);
+}
+
+/* A pid no process has: a child that has exited and been reaped. */
+static long gone_pid(void)
+{
+    pid_t p = fork();
+
+    if (p == 0)
+        _exit(0);
+    cr_assert_gt(p, 0);
+    cr_assert_eq(waitpid(p, NULL, 0), p);
+    return (long)p;
+}
+
+static size_t sweep(void)
+{
+    const char *clusters[] = {"aws-prod-spoon", "aws-prod-knife"};
+    struct bg_error err = BG_ERROR_INIT;
+    size_t removed = 99;
+
+    cr_assert_eq(bg_files_clean_temps_cached(&removed, cache, dir, clusters, 2, &err), 0, "%s",
+                 err.msg);
+    return removed;
+}
+
+Test(files_dircache, the_temporary_sweep_reads_a_settled_directory_once_and_misses_no_new_litter)
+{
+    char dead[128], live[128], other[128], *kept;
+    size_t hits, scans;
+
+    snprintf(dead, sizeof(dead), ".aws-prod-knife.tf.bg-%ld-0123456789abcdef.tmp", gone_pid());
+    snprintf(live, sizeof(live), ".aws-prod-spoon.tf.bg-%ld-0123456789abcdef.tmp", (long)getppid());
+    snprintf(other, sizeof(other), ".aws-dev-knife.tf.bg-%ld-0123456789abcdef.tmp", gone_pid());
+    put_text(dir, live, "a running writer's");
+    put_text(dir, other, "another pair's");
+    settle();
+    cr_expect_eq(sweep(), 0);
+    cr_expect_eq(sweep(), 0);
+    cr_expect_str_eq(found("aws-prod-spoon"), "aws-prod-spoon.tf iam_aws-prod-spoon.tf");
+    counts(&hits, &scans);
+    cr_expect_eq(scans, 1, "one read of the directory answers the sweeps and the discovery");
+    cr_expect_eq(hits, 2);
+
+    /* a killed apply's temporary appears right after: the next sweep sees it and removes it */
+    put_text(dir, dead, "left by a killed apply");
+    cr_expect_eq(sweep(), 1);
+    cr_expect_null(get_file(dir, dead, NULL));
+    kept = get_file(dir, live, NULL);
+    cr_expect_not_null(kept, "the running writer keeps its temporary");
+    free(kept);
+    kept = get_file(dir, other, NULL);
+    cr_expect_not_null(kept, "another pair's litter is not ours");
+    free(kept);
+    cr_expect_eq(sweep(), 0);
+    counts(&hits, &scans);
+    cr_expect_eq(scans, 3, "the new entry and the removal each made the next call read again");
+}
+
+Test(files_dircache, the_temporary_sweep_without_a_cache_is_the_plain_sweep)
+{
+    const char *clusters[] = {"aws-prod-knife"};
+    struct bg_error err = BG_ERROR_INIT;
+    char dead[128];
+    size_t removed = 0;
+
+    snprintf(dead, sizeof(dead), ".aws-prod-knife.tf.bg-%ld-0123456789abcdef.tmp", gone_pid());
+    put_text(dir, dead, "x");
+    cr_assert_eq(bg_files_clean_temps_cached(&removed, NULL, dir, clusters, 1, &err), 0);
+    cr_expect_eq(removed, 1);
+    cr_expect_null(get_file(dir, dead, NULL));
 }
