@@ -15,6 +15,11 @@
          UpgradeResourceState, ReadResource and PlanResourceChange (every PR plan);
        - create:  empty state, Validate and PlanResourceChange only (the first plan).
      Every pair lives in the same directory (N live files, N standby files once applied).
+  5. the floors, in the same runs: N `bluegreen_floor` served by bench_floor_provider (this
+     binary's protocol layer with one do-nothing resource of two attributes, like
+     terraform_data) and by bench_wide_provider (the same plus 16 computed strings, the pair's
+     width). floor / terraform_data is what being a plugin costs; wide - floor is terraform's
+     own cost of 16 more attributes; pair - wide is what the cluster pair's hooks add.
 
 The machine is shared: the 1-minute load average is printed before and after; compare runs
 made at similar load.
@@ -150,17 +155,39 @@ def peak_rss_mb(tmp, pdir, log, provider):
     return max(kb for _, kb, _, _ in rows) / 1024.0, len(rows), sum(c for _, _, _, c in rows)
 
 
-def compare(tmp, provider_dir, count, runs, applied):
-    pair_ws, pair_rc = workspace(tmp, "pair", count, provider_dir)
-    data_ws, data_rc = workspace(tmp, "data", count, provider_dir)
+def floor_dir(tmp, exe):
+    """A provider directory whose terraform-provider-bluegreen is the floor binary exe."""
+    d = os.path.join(tmp, os.path.basename(exe))
+    if not os.path.isdir(d):
+        os.makedirs(d)
+        os.symlink(exe, os.path.join(d, "terraform-provider-bluegreen"))
+    return d
+
+
+def floor_workspace(tmp, count, provider_dir):
+    ws, rc = workspace(tmp, "data", count, provider_dir)
+    path = os.path.join(ws, "main.tf")
+    with open(path) as f:
+        body = f.read().replace('resource "terraform_data"', 'resource "bluegreen_floor"')
+    with open(path, "w") as f:
+        f.write(body)
+    return ws, rc
+
+
+def compare(tmp, provider_dir, floors, count, runs, applied):
+    """Median plan seconds per kind: pair, data and each floor, runs interleaved."""
+    spaces = {"pair": workspace(tmp, "pair", count, provider_dir),
+              "data": workspace(tmp, "data", count, provider_dir)}
+    for name, exe in floors.items():
+        spaces[name] = floor_workspace(tmp, count, floor_dir(tmp, exe))
     if applied:
-        terraform(pair_ws, pair_rc, ["apply", "-auto-approve"])
-        terraform(data_ws, data_rc, ["apply", "-auto-approve"])
-    pair, data = [], []
+        for ws, rc in spaces.values():
+            terraform(ws, rc, ["apply", "-auto-approve"])
+    times = {k: [] for k in spaces}
     for _ in range(runs):
-        pair.append(terraform(pair_ws, pair_rc, ["plan", "-refresh=true"]))
-        data.append(terraform(data_ws, data_rc, ["plan", "-refresh=true"]))
-    return statistics.median(pair), statistics.median(data)
+        for k, (ws, rc) in spaces.items():
+            times[k].append(terraform(ws, rc, ["plan", "-refresh=true"]))
+    return {k: statistics.median(v) for k, v in times.items()}
 
 
 def summary(samples):
@@ -186,14 +213,30 @@ def main():
         mb, launches, cpu = peak_rss_mb(tmp, pdir, log, provider)
         print("peak RSS during a plan of 50 cluster pairs: %.1f MB (max of %d launches; "
               "provider CPU %.0f ms)" % (mb, launches, cpu))
+        floors = {}
+        for name in ("floor", "wide"):
+            exe = os.path.join(os.path.dirname(provider), "bench_%s_provider" % name)
+            if os.path.exists(exe):
+                floors[name] = exe
+            else:
+                print("(no %s: build bench_%s_provider to see the floors)" % (exe, name))
         for applied in (True, False):
             mode = "refresh" if applied else "create"
             for count in [int(x) for x in args.sizes.split(",")]:
-                pair_s, data_s = compare(tmp, os.path.dirname(provider), count, args.r, applied)
+                t = compare(tmp, os.path.dirname(provider), floors, count, args.r, applied)
+                pair_s, data_s = t["pair"], t["data"]
                 print("plan (%s) %d pairs %.3f s, %d terraform_data %.3f s: ratio %.2f, "
                       "added cost per pair %.2f ms"
                       % (mode, count, pair_s, count, data_s, pair_s / data_s,
                          1000.0 * (pair_s - data_s) / count))
+                if "floor" in t and "wide" in t:
+                    print("    floors: bluegreen_floor %.3f s (ratio %.2f), wide %.3f s "
+                          "(ratio %.2f); per resource: plugin %.2f ms, 16 attributes %.2f ms, "
+                          "pair hooks %.2f ms"
+                          % (t["floor"], t["floor"] / data_s, t["wide"], t["wide"] / data_s,
+                             1000.0 * (t["floor"] - data_s) / count,
+                             1000.0 * (t["wide"] - t["floor"]) / count,
+                             1000.0 * (pair_s - t["wide"]) / count))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print("load average (1 min) at end: %.2f" % load())
