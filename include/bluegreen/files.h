@@ -92,8 +92,9 @@ void bg_files_dircache_free(struct bg_files_dircache *cache);
 
 /* bg_files_discover (same result, same errors), answered from cache while the directory is
  * provably unchanged: same device, inode, mtime and ctime as when its listing was read, and
- * a ctime that was already 2 s old then (any entry added, removed or renamed afterwards
- * stamps a newer ctime, whatever the timestamp granularity). cache NULL: a plain scan. */
+ * a ctime that was already older than the filesystem's timestamp tick then (0.1 s when the
+ * ctime has nanoseconds, else 2 s), so any entry added, removed or renamed afterwards stamps
+ * a newer ctime. cache NULL: a plain scan. */
 int bg_files_discover_cached(struct bg_file_list *out, struct bg_arena *a,
                              struct bg_files_dircache *cache, const char *dir_abs,
                              const char *cluster, struct bg_error *err);

@@ -8,8 +8,12 @@
  * listing read after the directory was stat'ed describes it for as long as dev, inode,
  * mtime and ctime stay the same. Coarse timestamp granularity could hide a second change in
  * the same clock tick as the one before the scan, so a listing is kept only when the
- * directory's ctime was already SETTLED_S seconds old when it was stat'ed: a change made
- * after the scan then always stamps a time the directory has never had.
+ * directory's ctime was already older than one tick when it was stat'ed: a change made after
+ * the scan then always stamps a time the directory has never had. A filesystem that keeps
+ * nanoseconds (ext4, xfs, btrfs, tmpfs) stamps from the kernel's coarse clock, one jiffy
+ * (<= 10 ms) a tick: SETTLED_FINE_S is ten of those, so a plan right after an apply is
+ * answered from cache too. A ctime with no nanoseconds may come from a filesystem counting
+ * seconds (FAT counts two): SETTLED_COARSE_S.
  *
  * Only names and types are cached, never contents: callers read and hash every file they
  * use. A listing also keeps the names of the directory's temporaries (hidden, so never cluster
@@ -32,7 +36,8 @@
 
 #define MAX_DIRS    16
 #define MAX_ENTRIES 8192 /* larger directories are scanned every time */
-#define SETTLED_S   2
+#define SETTLED_FINE_S   0.1
+#define SETTLED_COARSE_S 2.0
 
 struct listing {
     char *dir; /* dir_abs, malloc; NULL: free slot */
@@ -50,6 +55,7 @@ struct bg_files_dircache {
     struct listing dirs[MAX_DIRS];
     uint64_t tick;
     size_t hits, scans;
+    double settled_fine_s, settled_coarse_s;
 };
 
 int bg_files_dircache_new(struct bg_files_dircache **out)
@@ -60,6 +66,8 @@ int bg_files_dircache_new(struct bg_files_dircache **out)
     if (c == NULL)
         return BG_EIO;
     pthread_mutex_init(&c->lock, NULL);
+    c->settled_fine_s = SETTLED_FINE_S;
+    c->settled_coarse_s = SETTLED_COARSE_S;
     return 0;
 }
 
@@ -96,12 +104,13 @@ static bool unchanged(const struct stat *a, const struct stat *b)
            same_time(a->st_ctim, b->st_ctim);
 }
 
-static bool settled(const struct stat *st, const struct timespec *now)
+static bool settled(const struct bg_files_dircache *c, const struct stat *st,
+                    const struct timespec *now)
 {
     double age = (double)(now->tv_sec - st->st_ctim.tv_sec) +
                  (double)(now->tv_nsec - st->st_ctim.tv_nsec) / 1e9;
 
-    return age > SETTLED_S;
+    return age > (st->st_ctim.tv_nsec != 0 ? c->settled_fine_s : c->settled_coarse_s);
 }
 
 /* The cluster's files out of a full listing, copied into the arena (already sorted). */
@@ -299,7 +308,7 @@ static int with_listing(bool *overflow, struct bg_files_dircache *c, const char 
         *overflow = rc == 0 && fresh.overflow;
         if (rc == 0 && !*overflow)
             rc = use(&fresh, dfd, arg, err);
-        if (rc == 0 && !*overflow && settled(&fresh.st, &now))
+        if (rc == 0 && !*overflow && settled(c, &fresh.st, &now))
             store(c, &fresh, dir_abs);
         listing_clear(&fresh);
     }
@@ -372,6 +381,12 @@ int bg_files_clean_temps_cached(size_t *removed, struct bg_files_dircache *c, co
     if (removed != NULL)
         *removed = s.removed;
     return rc;
+}
+
+void bg_files__dircache_settle(struct bg_files_dircache *c, double fine_s, double coarse_s)
+{
+    c->settled_fine_s = fine_s;
+    c->settled_coarse_s = coarse_s;
 }
 
 void bg_files__dircache_counts(size_t *hits, size_t *scans, struct bg_files_dircache *c)

@@ -47,5 +47,8 @@ struct bg_files_dircache;
 /* How many bg_files_discover_cached calls were answered from the cache and how many read the
  * directory (dircache.c; for tests). */
 void bg_files__dircache_counts(size_t *hits, size_t *scans, struct bg_files_dircache *c);
+/* How old a directory's ctime must be before its listing is kept, for a ctime with and one
+ * without nanoseconds (defaults 0.1 s and 2 s; for tests). Before any call. */
+void bg_files__dircache_settle(struct bg_files_dircache *c, double fine_s, double coarse_s);
 
 #endif

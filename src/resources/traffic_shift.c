@@ -138,7 +138,8 @@ static const struct bg_attr attrs[] = {
      .description = "The old cluster's ingress targets; they leave the group. May be empty "
                     "(`[]`): the walk then only registers `to_targets` (an imported shift "
                     "starts so).",
-     .slot = BG_SLOT_OBJECTS(struct bg_shift_cfg, from_targets, n_from)},
+     .slot = BG_SLOT_OBJECTS(struct bg_shift_cfg, from_targets, n_from),
+     .presence = BG_PRESENCE(struct bg_shift_cfg, from_targets_is)},
     {.name = "to_targets",
      .flags = BG_REQUIRED,
      .nesting = BG_NEST_SET,
@@ -375,7 +376,7 @@ static int shift_validate(struct bg_call *call, const struct bg_value *config)
     bg_diags_init(&quiet, call->arena);
     bg_shift__cfg_read(&cfg, &quiet, config);
     if (cfg.n_from == 0 && cfg.on_destroy == BG_SHIFT_RESTORE &&
-        bg_value_is_wholly_known(bg_value_get(config, "from_targets"))) {
+        cfg.from_targets_is == BG_PRESENCE_KNOWN) {
         bg_diag_error(call->diags, bg_path_attr(call->arena, NULL, "on_destroy"),
                       "Nothing to restore",
                       "on_destroy = \"restore\" walks back to from_targets, which is empty: it "

@@ -47,6 +47,7 @@ struct bg_shift_cfg {
     enum bg_presence id_is;
     const char *arn;
     struct bg_shift_target_arg *from_targets, *to_targets;
+    enum bg_presence from_targets_is; /* known (an empty set is known), null or unknown */
     struct bg_walk_target *from, *to; /* the same in the walk's shape (n_from, n_to) */
     size_t n_from, n_to;
     int64_t percent;

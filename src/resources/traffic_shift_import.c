@@ -141,9 +141,8 @@ int bg_shift__import_sets(struct bg_shift_cfg *cfg, struct bg_call *call, const 
         return BG_EINVAL;
     if (!to.given && registered(&to, call, arn) != 0)
         return BG_EINVAL;
-    /* A NULL array flattens as null: an empty set needs an (empty) array. */
-    cfg->from_targets =
-        from.items != NULL ? from.items : bg_arena_calloc(call->arena, 1, sizeof(*from.items));
+    cfg->from_targets = from.items; /* NULL when empty: known and empty, not null */
+    cfg->from_targets_is = BG_PRESENCE_KNOWN;
     cfg->n_from = from.n;
     cfg->to_targets = to.items;
     cfg->n_to = to.n;
