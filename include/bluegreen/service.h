@@ -34,6 +34,11 @@ struct bg_rpc_result {
 int bg_service_new(struct bg_service **out, const struct bg_logger *log);
 void bg_service_free(struct bg_service *svc);
 
+/* True for methods whose handlers only decode, check and answer (schema, validation, state
+ * upgrade): no file, network or clock, so they may run on the thread that received them
+ * instead of waking a worker. */
+bool bg_service_is_quick(const char *method);
+
 /* True for methods that are streams we answer at once with a status and no message. */
 bool bg_service_is_stream(const char *method);
 

@@ -208,38 +208,53 @@ static ProtobufCMessage *health_check(struct bg_rpc_ctx *ctx, const ProtobufCMes
 
 #define P6(name) "/tfplugin6.Provider/" name
 static const struct bg_rpc_method methods[] = {
-    {P6("GetProviderSchema"), &tfplugin6__get_provider_schema__request__descriptor, get_schema},
-    {P6("GetMetadata"), &tfplugin6__get_metadata__request__descriptor, get_metadata},
+    {P6("GetProviderSchema"), &tfplugin6__get_provider_schema__request__descriptor, get_schema,
+     true},
+    {P6("GetMetadata"), &tfplugin6__get_metadata__request__descriptor, get_metadata, true},
     {P6("ValidateProviderConfig"), &tfplugin6__validate_provider_config__request__descriptor,
-     validate_provider},
+     validate_provider, false},
     {P6("ValidateResourceConfig"), &tfplugin6__validate_resource_config__request__descriptor,
-     bg_rpc_validate_resource},
+     bg_rpc_validate_resource, true},
     {P6("ValidateDataResourceConfig"),
-     &tfplugin6__validate_data_resource_config__request__descriptor, bg_rpc_validate_data},
+     &tfplugin6__validate_data_resource_config__request__descriptor, bg_rpc_validate_data, true},
     {P6("UpgradeResourceState"), &tfplugin6__upgrade_resource_state__request__descriptor,
-     bg_rpc_upgrade_state},
+     bg_rpc_upgrade_state, true},
     {P6("ConfigureProvider"), &tfplugin6__configure_provider__request__descriptor,
-     configure_provider},
-    {P6("ReadResource"), &tfplugin6__read_resource__request__descriptor, bg_rpc_read_resource},
-    {P6("PlanResourceChange"), &tfplugin6__plan_resource_change__request__descriptor, bg_rpc_plan},
+     configure_provider, false},
+    {P6("ReadResource"), &tfplugin6__read_resource__request__descriptor, bg_rpc_read_resource,
+     false},
+    {P6("PlanResourceChange"), &tfplugin6__plan_resource_change__request__descriptor, bg_rpc_plan,
+     false},
     {P6("ApplyResourceChange"), &tfplugin6__apply_resource_change__request__descriptor,
-     bg_rpc_apply},
+     bg_rpc_apply, false},
     {P6("ImportResourceState"), &tfplugin6__import_resource_state__request__descriptor,
-     bg_rpc_import},
-    {P6("ReadDataSource"), &tfplugin6__read_data_source__request__descriptor, bg_rpc_read_data},
-    {P6("MoveResourceState"), &tfplugin6__move_resource_state__request__descriptor, move_state},
+     bg_rpc_import, false},
+    {P6("ReadDataSource"), &tfplugin6__read_data_source__request__descriptor, bg_rpc_read_data,
+     false},
+    {P6("MoveResourceState"), &tfplugin6__move_resource_state__request__descriptor, move_state,
+     false},
     {P6("ValidateEphemeralResourceConfig"),
-     &tfplugin6__validate_ephemeral_resource_config__request__descriptor, unsupported_with_diags},
+     &tfplugin6__validate_ephemeral_resource_config__request__descriptor, unsupported_with_diags,
+     false},
     {P6("OpenEphemeralResource"), &tfplugin6__open_ephemeral_resource__request__descriptor,
-     unsupported_with_diags},
+     unsupported_with_diags, false},
     {P6("CloseEphemeralResource"), &tfplugin6__close_ephemeral_resource__request__descriptor,
-     unsupported_with_diags},
-    {P6("GetFunctions"), &tfplugin6__get_functions__request__descriptor, get_functions},
-    {P6("StopProvider"), &tfplugin6__stop_provider__request__descriptor, stop_provider},
-    {"/plugin.GRPCController/Shutdown", &plugin__empty__descriptor, controller_shutdown},
+     unsupported_with_diags, false},
+    {P6("GetFunctions"), &tfplugin6__get_functions__request__descriptor, get_functions, true},
+    {P6("StopProvider"), &tfplugin6__stop_provider__request__descriptor, stop_provider, false},
+    {"/plugin.GRPCController/Shutdown", &plugin__empty__descriptor, controller_shutdown, false},
     {"/grpc.health.v1.Health/Check", &grpc__health__v1__health_check_request__descriptor,
-     health_check},
+     health_check, true},
 };
+
+static const struct bg_rpc_method *find_method(const char *path);
+
+bool bg_service_is_quick(const char *method)
+{
+    const struct bg_rpc_method *m = find_method(method);
+
+    return m != NULL && m->quick;
+}
 
 bool bg_service_is_stream(const char *method)
 {

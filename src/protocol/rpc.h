@@ -37,6 +37,7 @@ struct bg_rpc_method {
     const char *path;
     const ProtobufCMessageDescriptor *request;
     bg_rpc_handler handler;
+    bool quick; /* decodes, checks and answers without I/O: run on the receiving thread */
 };
 
 /* Lifecycle handlers (rpc_resource.c). */

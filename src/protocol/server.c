@@ -189,14 +189,29 @@ static void on_requested(struct bg_server *s, struct call *c, bool ok)
     gpr_free(method);
 }
 
+/* A quick method (schema, validation, state upgrade: no I/O) is answered on this thread:
+ * handing it to a worker would cost more thread wake-ups than the handler takes. */
+static bool quick(const struct call *c)
+{
+    char *method = grpc_slice_to_c_string(c->details.method);
+    bool yes = bg_service_is_quick(method);
+
+    gpr_free(method);
+    return yes;
+}
+
 static void on_received(struct call *c, bool ok)
 {
     if (!ok || c->request == NULL) {
         finish_call(c, GRPC_STATUS_CANCELLED, "no request message");
         return;
     }
-    c->dispatched = true;
     atomic_fetch_add(&c->server->active, 1); /* the parent watch waits for running hooks */
+    if (quick(c)) {
+        handle(c);
+        return;
+    }
+    c->dispatched = true;
     if (bg_protocol__workers_run(c->server->workers, c) != 0)
         c->dispatched = false;
     c->server->handlers += c->dispatched;
