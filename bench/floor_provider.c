@@ -18,8 +18,21 @@
 
 #define WIDE(X)                                                                                    \
     X(c00)                                                                                         \
-    X(c01) X(c02) X(c03) X(c04) X(c05) X(c06) X(c07) X(c08) X(c09) X(c10) X(c11) X(c12) X(c13)     \
-        X(c14) X(c15)
+    X(c01)                                                                                         \
+    X(c02)                                                                                         \
+    X(c03)                                                                                         \
+    X(c04)                                                                                         \
+    X(c05)                                                                                         \
+    X(c06)                                                                                         \
+    X(c07)                                                                                         \
+    X(c08)                                                                                         \
+    X(c09)                                                                                         \
+    X(c10)                                                                                         \
+    X(c11)                                                                                         \
+    X(c12)                                                                                         \
+    X(c13)                                                                                         \
+    X(c14)                                                                                         \
+    X(c15)
 #define WIDE_ATTR(n)                                                                               \
     {.name = #n,                                                                                   \
      .type = &bg_type_string,                                                                      \
