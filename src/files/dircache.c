@@ -34,8 +34,8 @@
 #include "bluegreen/files.h"
 #include "files/internal.h"
 
-#define MAX_DIRS    16
-#define MAX_ENTRIES 8192 /* larger directories are scanned every time */
+#define MAX_DIRS         16
+#define MAX_ENTRIES      8192 /* larger directories are scanned every time */
 #define SETTLED_FINE_S   0.1
 #define SETTLED_COARSE_S 2.0
 
