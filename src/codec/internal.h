@@ -20,6 +20,11 @@ void bg_codec_map_append(struct bg_arena *a, struct bg_value *map, const char *k
 /* Returns a key that occurs more than once in map, or NULL when all keys are unique. */
 const struct bg_member *bg_codec_find_duplicate(struct bg_arena *a, const struct bg_value *map);
 
+/* s (NUL-terminated) as it may stand in an error message that ends up in a Terraform
+ * diagnostic: printable ASCII kept, every other byte (controls, DEL, anything past 0x7e,
+ * so also invalid UTF-8) written as \xNN, at most max bytes of s; in arena a. */
+const char *bg_codec_printable(struct bg_arena *a, const char *s, size_t max);
+
 /* True when s[0..len) is well-formed UTF-8 (no overlongs, surrogates or values past U+10FFFF). */
 bool bg_codec_utf8_valid(const char *s, size_t len);
 

@@ -162,7 +162,8 @@ static int from_object(struct scan *s, struct bg_value **out, const cJSON *node)
     }
     dup = bg_codec_find_duplicate(s->a, map);
     if (dup != NULL)
-        return bg_error_set(s->err, BG_EPROTO, "json: duplicate key \"%.64s\"", dup->key);
+        return bg_error_set(s->err, BG_EPROTO, "json: duplicate key \"%s\"",
+                            bg_codec_printable(s->a, dup->key, 64));
     *out = map;
     return 0;
 }

@@ -192,9 +192,9 @@ static int read_map(struct reader *r, struct bg_value **out, uint64_t n, size_t 
     dup = bg_codec_find_duplicate(r->a, map);
     if (dup != NULL)
         return bg_error_set(r->err, BG_EPROTO,
-                            "msgpack: duplicate key \"%.64s\" in map at "
+                            "msgpack: duplicate key \"%s\" in map at "
                             "offset %zu",
-                            dup->key, at);
+                            bg_codec_printable(r->a, dup->key, 64), at);
     *out = map;
     return 0;
 }

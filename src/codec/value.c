@@ -159,6 +159,28 @@ static int compare_members(const void *x, const void *y)
     return ((*p)->key_len > (*q)->key_len) - ((*p)->key_len < (*q)->key_len);
 }
 
+const char *bg_codec_printable(struct bg_arena *a, const char *s, size_t max)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t n = strnlen(s, max), o = 0;
+    char *out = bg_arena_alloc(a, 4 * n + 1);
+
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if (c >= 0x20 && c < 0x7f && c != '\\') {
+            out[o++] = (char)c;
+            continue;
+        }
+        out[o++] = '\\';
+        out[o++] = 'x';
+        out[o++] = hex[c >> 4];
+        out[o++] = hex[c & 15];
+    }
+    out[o] = '\0';
+    return out;
+}
+
 const struct bg_member *bg_codec_find_duplicate(struct bg_arena *a, const struct bg_value *map)
 {
     size_t i, n = map->u.map.len;

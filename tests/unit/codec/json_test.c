@@ -151,6 +151,7 @@ Test(codec_json, rejects_malformed_documents)
         {"\"a\\u0000b\"", "json: \\u0000 in string at offset 2"},
         {"\"a\tb\"", "json: control character in string at offset 2"},
         {"{\"a\":1,\"a\":2}", "json: duplicate key \"a\""},
+        {"{\"\\n\\\\\":1,\"\\n\\\\\":2}", "json: duplicate key \"\\x0a\\x5c\""},
         {"\"\xff\"", "json: invalid UTF-8 in string"},
         {"{\"\xc0\x80\":1}", "json: invalid UTF-8 in string"},
         {"1e999", "json: number out of range"},

@@ -442,6 +442,10 @@ Test(codec_msgpack, rejects_malformed_values)
         {"81 c0 02", "msgpack: map key at offset 1 is not a string"},
         {"81 90 02", "msgpack: map key at offset 1 is not a string"},
         {"82 a1 61 01 a1 61 02", "msgpack: duplicate key \"a\" in map at offset 0"},
+        /* found by fuzz_msgpack: a key's raw bytes never reach the message (a diagnostic is
+         * one line of valid UTF-8) */
+        {"82 a1 0a 01 a1 0a 02", "msgpack: duplicate key \"\\x0a\" in map at offset 0"},
+        {"82 a2 c3 a9 01 a2 c3 a9 02", "msgpack: duplicate key \"\\xc3\\xa9\" in map at offset 0"},
         {"a1 ff", "msgpack: invalid UTF-8 in string at offset 0"},
         {"92 c0 a2 c0 80", "msgpack: invalid UTF-8 in string at offset 2"},
         {"a3 ed a0 80", "msgpack: invalid UTF-8 in string at offset 0"},
