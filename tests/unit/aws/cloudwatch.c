@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "bluegreen/aws.h"
+#include "fixture.h"
 #include "support/http_server.h"
 
 #define NS     "xmlns=\"http://monitoring.amazonaws.com/doc/2010-08-01/\""
@@ -68,37 +69,6 @@ Test(aws_cloudwatch, rejects_other_documents_and_nameless_alarms)
     bg_arena_free(a);
 }
 
-struct fixture {
-    struct test_server server;
-    struct bg_aws_client *client;
-    struct bg_arena *arena;
-    struct bg_error err;
-};
-
-static void setup(struct fixture *f, const struct test_reply *r, size_t n)
-{
-    struct bg_aws_config cfg = {.region = "us-east-1",
-                                .access_key = "AKID",
-                                .secret_key = "secret",
-                                .max_retries = 0,
-                                .timeout_ms = 5000};
-    char endpoint[64];
-
-    memset(f, 0, sizeof(*f));
-    cr_assert_eq(test_server_start(&f->server, r, n), 0);
-    snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%d", f->server.port);
-    cfg.endpoints[BG_AWS_CLOUDWATCH] = endpoint;
-    cr_assert_eq(bg_aws_client_new(&f->client, &cfg, NULL, &f->err), 0);
-    f->arena = bg_arena_new();
-}
-
-static void teardown(struct fixture *f)
-{
-    bg_aws_client_free(f->client);
-    test_server_free(&f->server);
-    bg_arena_free(f->arena);
-}
-
 Test(aws_cloudwatch, asks_for_both_alarm_types_and_follows_next_tokens)
 {
     static const char page1[] =
@@ -112,9 +82,9 @@ Test(aws_cloudwatch, asks_for_both_alarm_types_and_follows_next_tokens)
     const struct test_reply r[] = {{200, page1, 0, 0, NULL}, {200, page2, 0, 0, NULL}};
     const char *const names[] = {"a", "b"};
     struct bg_aws_alarm_list l;
-    struct fixture f;
+    struct aws_fixture f;
 
-    setup(&f, r, 2);
+    aws_fixture_setup(&f, BG_AWS_CLOUDWATCH, r, 2);
     cr_assert_eq(bg_aws_cloudwatch_describe_alarms(&l, f.client, f.arena, names, 2, &f.err), 0,
                  "%s", f.err.msg);
     cr_assert_eq(l.count, 2);
@@ -127,7 +97,7 @@ Test(aws_cloudwatch, asks_for_both_alarm_types_and_follows_next_tokens)
                      "&AlarmNames.member.2=b");
     cr_expect(strstr(test_body(f.server.requests[1]), "&NextToken=t%2F2") != NULL, "%s",
               test_body(f.server.requests[1]));
-    teardown(&f);
+    aws_fixture_teardown(&f);
 }
 
 Test(aws_cloudwatch, sends_at_most_one_hundred_names_per_request)
@@ -137,9 +107,9 @@ Test(aws_cloudwatch, sends_at_most_one_hundred_names_per_request)
     const struct test_reply r[] = {{200, empty, 0, 0, NULL}, {200, empty, 0, 0, NULL}};
     const char *names[150];
     struct bg_aws_alarm_list l;
-    struct fixture f;
+    struct aws_fixture f;
 
-    setup(&f, r, 2);
+    aws_fixture_setup(&f, BG_AWS_CLOUDWATCH, r, 2);
     for (int i = 0; i < 150; i++)
         names[i] = bg_arena_printf(f.arena, "alarm-%d", i);
     cr_assert_eq(bg_aws_cloudwatch_describe_alarms(&l, f.client, f.arena, names, 150, &f.err), 0,
@@ -150,5 +120,5 @@ Test(aws_cloudwatch, sends_at_most_one_hundred_names_per_request)
     cr_expect(strstr(test_body(f.server.requests[0]), "AlarmNames.member.100=alarm-99") != NULL);
     cr_expect(strstr(test_body(f.server.requests[0]), "AlarmNames.member.101") == NULL);
     cr_expect(strstr(test_body(f.server.requests[1]), "AlarmNames.member.50=alarm-149") != NULL);
-    teardown(&f);
+    aws_fixture_teardown(&f);
 }

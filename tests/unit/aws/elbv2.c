@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "bluegreen/aws.h"
+#include "fixture.h"
 #include "support/http_server.h"
 
 #define NS   "xmlns=\"http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/\""
@@ -226,61 +227,29 @@ Test(aws_elbv2, parses_both_error_layouts)
 
 /* ---- the calls, against the scripted server --------------------------------------------- */
 
-struct fixture {
-    struct test_server server;
-    struct bg_aws_client *client;
-    struct bg_arena *arena;
-    struct bg_error err;
-};
-
-static void setup(struct fixture *f, const struct test_reply *r, size_t n)
-{
-    struct bg_aws_config cfg = {.region = "us-east-1",
-                                .access_key = "AKID",
-                                .secret_key = "secret",
-                                .profile = "default",
-                                .max_retries = 0,
-                                .timeout_ms = 5000};
-    char endpoint[64];
-
-    memset(f, 0, sizeof(*f));
-    cr_assert_eq(test_server_start(&f->server, r, n), 0);
-    snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%d", f->server.port);
-    cfg.endpoints[BG_AWS_ELBV2] = endpoint;
-    cr_assert_eq(bg_aws_client_new(&f->client, &cfg, NULL, &f->err), 0);
-    f->arena = bg_arena_new();
-}
-
-static void teardown(struct fixture *f)
-{
-    bg_aws_client_free(f->client);
-    test_server_free(&f->server);
-    bg_arena_free(f->arena);
-}
-
 Test(aws_elbv2, describes_target_health_of_a_group)
 {
     const struct test_reply r[] = {{200, health3, 0, 0, NULL}};
-    struct fixture f;
+    struct aws_fixture f;
     struct bg_aws_target_health_list l;
 
-    setup(&f, r, 1);
+    aws_fixture_setup(&f, BG_AWS_ELBV2, r, 1);
     cr_assert_eq(bg_aws_elbv2_describe_target_health(&l, f.client, f.arena, "arn:tg", &f.err), 0,
                  "%s", f.err.msg);
     cr_expect_eq(l.count, 3);
     test_server_stop(&f.server);
     cr_expect_str_eq(test_body(f.server.requests[0]),
                      "Action=DescribeTargetHealth&Version=2015-12-01&TargetGroupArn=arn%3Atg");
-    teardown(&f);
+    aws_fixture_teardown(&f);
 }
 
 Test(aws_elbv2, registers_and_deregisters_targets_with_optional_ports)
 {
     const struct test_reply r[] = {{200, registered, 0, 0, NULL}, {200, deregistered, 0, 0, NULL}};
     const struct bg_aws_target t[] = {{"i-1", 0}, {"10.0.0.2", 8080}};
-    struct fixture f;
+    struct aws_fixture f;
 
-    setup(&f, r, 2);
+    aws_fixture_setup(&f, BG_AWS_ELBV2, r, 2);
     cr_expect_eq(bg_aws_elbv2_register_targets(f.client, "arn:tg", t, 2, &f.err), 0, "%s",
                  f.err.msg);
     cr_expect_eq(bg_aws_elbv2_deregister_targets(f.client, "arn:tg", t + 1, 1, &f.err), 0, "%s",
@@ -293,21 +262,21 @@ Test(aws_elbv2, registers_and_deregisters_targets_with_optional_ports)
     cr_expect_str_eq(test_body(f.server.requests[1]),
                      "Action=DeregisterTargets&Version=2015-12-01&TargetGroupArn=arn%3Atg"
                      "&Targets.member.1.Id=10.0.0.2&Targets.member.1.Port=8080");
-    teardown(&f);
+    aws_fixture_teardown(&f);
 }
 
 Test(aws_elbv2, describes_a_target_group_with_its_deregistration_delay)
 {
     const struct test_reply r[] = {{200, groups, 0, 0, NULL}, {200, attributes, 0, 0, NULL}};
-    struct fixture f;
+    struct aws_fixture f;
     struct bg_aws_target_group g;
 
-    setup(&f, r, 2);
+    aws_fixture_setup(&f, BG_AWS_ELBV2, r, 2);
     cr_assert_eq(bg_aws_elbv2_describe_target_group(&g, f.client, f.arena, "arn:tg", &f.err), 0,
                  "%s", f.err.msg);
     cr_expect_str_eq(g.name, "tg");
     cr_expect_eq(g.deregistration_delay, 2);
-    teardown(&f);
+    aws_fixture_teardown(&f);
 }
 
 Test(aws_elbv2, reports_a_missing_target_group_as_not_found)
@@ -316,17 +285,17 @@ Test(aws_elbv2, reports_a_missing_target_group_as_not_found)
                                 "<TargetGroups/></DescribeTargetGroupsResult>"
                                 "</DescribeTargetGroupsResponse>";
     const struct test_reply r[] = {{400, not_found, 0, 0, NULL}, {200, empty, 0, 0, NULL}};
-    struct fixture f;
+    struct aws_fixture f;
     struct bg_aws_target_group g;
 
-    setup(&f, r, 2);
+    aws_fixture_setup(&f, BG_AWS_ELBV2, r, 2);
     cr_expect_eq(bg_aws_elbv2_describe_target_group(&g, f.client, f.arena, "arn:tg", &f.err),
                  BG_ENOTFOUND);
     cr_expect(bg_aws_error_is(&f.err, "TargetGroupNotFound"), "%s", f.err.msg);
     cr_expect_eq(bg_aws_elbv2_describe_target_group(&g, f.client, f.arena, "arn:tg", &f.err),
                  BG_ENOTFOUND);
     cr_expect(bg_aws_error_is(&f.err, "TargetGroupNotFound"), "%s", f.err.msg);
-    teardown(&f);
+    aws_fixture_teardown(&f);
 }
 
 Test(aws_elbv2, passes_invalid_target_errors_through)
@@ -337,11 +306,11 @@ Test(aws_elbv2, passes_invalid_target_errors_through)
         "</ErrorResponse>";
     const struct test_reply r[] = {{400, invalid, 0, 0, NULL}};
     const struct bg_aws_target t[] = {{"i-1", 0}};
-    struct fixture f;
+    struct aws_fixture f;
 
-    setup(&f, r, 1);
+    aws_fixture_setup(&f, BG_AWS_ELBV2, r, 1);
     cr_expect_eq(bg_aws_elbv2_register_targets(f.client, "arn:tg", t, 1, &f.err), BG_EINVAL);
     cr_expect_str_eq(f.err.msg, "InvalidTarget: The following targets are not in a running "
                                 "state: i-1 (HTTP 400)");
-    teardown(&f);
+    aws_fixture_teardown(&f);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "bluegreen/aws.h"
+#include "fixture.h"
 #include "support/http_server.h"
 
 #define NS     "xmlns=\"http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/\""
@@ -270,37 +271,6 @@ Test(aws_elbv2_listeners, bounds_the_fields_of_one_action)
 
 /* ---- calls against the scripted server ------------------------------------------------- */
 
-struct fixture {
-    struct test_server server;
-    struct bg_aws_client *client;
-    struct bg_arena *arena;
-    struct bg_error err;
-};
-
-static void setup(struct fixture *f, const struct test_reply *r, size_t n)
-{
-    struct bg_aws_config cfg = {.region = "us-east-1",
-                                .access_key = "AKID",
-                                .secret_key = "secret",
-                                .max_retries = 0,
-                                .timeout_ms = 5000};
-    char endpoint[64];
-
-    memset(f, 0, sizeof(*f));
-    cr_assert_eq(test_server_start(&f->server, r, n), 0);
-    snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%d", f->server.port);
-    cfg.endpoints[BG_AWS_ELBV2] = endpoint;
-    cr_assert_eq(bg_aws_client_new(&f->client, &cfg, NULL, &f->err), 0);
-    f->arena = bg_arena_new();
-}
-
-static void teardown(struct fixture *f)
-{
-    bg_aws_client_free(f->client);
-    test_server_free(&f->server);
-    bg_arena_free(f->arena);
-}
-
 static const char modified[] =
     "<ModifyListenerResponse " NS "><ModifyListenerResult><Listeners><member>"
     "<ListenerArn>" LSN "</ListenerArn><DefaultActions><member><Type>forward</Type>"
@@ -314,10 +284,10 @@ Test(aws_elbv2_listeners, modifies_a_listener_with_the_whole_list_of_actions)
     const struct test_reply r[] = {{200, plain, 0, 0, NULL}, {200, modified, 0, 0, NULL}};
     struct bg_aws_tg_weight two[] = {{TG_A, 75}, {TG_B, 25}};
     struct bg_aws_listener l, after;
-    struct fixture f;
+    struct aws_fixture f;
     const char *body;
 
-    setup(&f, r, 2);
+    aws_fixture_setup(&f, BG_AWS_ELBV2, r, 2);
     cr_assert_eq(bg_aws_elbv2_describe_listener(&l, f.client, f.arena, LSN, &f.err), 0, "%s",
                  f.err.msg);
     l.actions.items[0].groups = two;
@@ -339,7 +309,7 @@ Test(aws_elbv2_listeners, modifies_a_listener_with_the_whole_list_of_actions)
                            "Enabled=false") != NULL,
               "%s", body);
     cr_expect(strstr(body, "Certificates") == NULL, "certificates are left alone: %s", body);
-    teardown(&f);
+    aws_fixture_teardown(&f);
 }
 
 Test(aws_elbv2_listeners, reports_missing_listeners_and_rules_as_not_found)
@@ -352,15 +322,15 @@ Test(aws_elbv2_listeners, reports_missing_listeners_and_rules_as_not_found)
     const struct test_reply r[] = {{400, gone, 0, 0, NULL}, {200, none, 0, 0, NULL}};
     struct bg_aws_listener l;
     struct bg_aws_rule rule;
-    struct fixture f;
+    struct aws_fixture f;
 
-    setup(&f, r, 2);
+    aws_fixture_setup(&f, BG_AWS_ELBV2, r, 2);
     cr_expect_eq(bg_aws_elbv2_describe_listener(&l, f.client, f.arena, LSN, &f.err), BG_ENOTFOUND);
     cr_expect(bg_aws_error_is(&f.err, "ListenerNotFound"), "%s", f.err.msg);
     cr_expect_eq(bg_aws_elbv2_describe_rule(&rule, f.client, f.arena, "arn:r", &f.err),
                  BG_ENOTFOUND);
     cr_expect(bg_aws_error_is(&f.err, "RuleNotFound"), "%s", f.err.msg);
-    teardown(&f);
+    aws_fixture_teardown(&f);
 }
 
 Test(aws_elbv2_listeners, modifies_only_the_actions_of_a_rule)
@@ -370,10 +340,10 @@ Test(aws_elbv2_listeners, modifies_only_the_actions_of_a_rule)
                              "</ModifyRuleResult></ModifyRuleResponse>";
     const struct test_reply r[] = {{200, rich, 0, 0, NULL}, {200, ok, 0, 0, NULL}};
     struct bg_aws_rule rule;
-    struct fixture f;
+    struct aws_fixture f;
     const char *body;
 
-    setup(&f, r, 2);
+    aws_fixture_setup(&f, BG_AWS_ELBV2, r, 2);
     cr_assert_eq(bg_aws_elbv2_describe_rule(&rule, f.client, f.arena, "arn:rule/1", &f.err), 0,
                  "%s", f.err.msg);
     cr_assert_eq(bg_aws_elbv2_modify_rule(NULL, f.client, f.arena, rule.arn, &rule.actions, &f.err),
@@ -387,5 +357,5 @@ Test(aws_elbv2_listeners, modifies_only_the_actions_of_a_rule)
     cr_expect(strstr(body, "Priority") == NULL, "%s", body);
     cr_expect(strstr(body, "Actions.member.3.ForwardConfig.TargetGroups.member.1.Weight=90") !=
               NULL);
-    teardown(&f);
+    aws_fixture_teardown(&f);
 }
