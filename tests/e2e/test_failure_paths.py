@@ -13,7 +13,8 @@ import tempfile
 import time
 import unittest
 
-from support.tfharness import Workspace, require_terraform, sha256_hex, TERRAFORM, PROVIDER
+from support.tfharness import (Workspace, provider_children, require_terraform, sha256_hex,
+                               TERRAFORM, PROVIDER)
 import test_traffic_shift as shift
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "support"))
@@ -38,23 +39,6 @@ def pair(live="spoon", standby="true"):
 def render(text):
     """The copy bluegreen writes of a spoon file (live = spoon): token swap, then 1.15."""
     return TOKEN.sub("knife", text).replace("1.15", "1.18")
-
-
-def children(pid):
-    """Pids whose parent is pid and whose name is the provider's."""
-    out = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % entry) as f:
-                stat = f.read()
-        except OSError:
-            continue
-        fields = stat[stat.rfind(")") + 2:].split()
-        if int(fields[1]) == pid and "(terraform-provi" in stat:
-            out.append(int(entry))
-    return out
 
 
 def alive(pid):
@@ -132,7 +116,7 @@ class KillLoop(unittest.TestCase):
         start, killed, delay = time.time(), None, rng.uniform(0.2, 1.5)
         inodes = self.inodes(ws)
         while proc.poll() is None and killed is None and time.time() - start < 60:
-            pids = children(proc.pid)
+            pids = provider_children(proc.pid)
             ready = (strategy == "mid-write" and temporaries(ws)) or \
                     (strategy == "mid-rename" and self.inodes(ws) != inodes) or \
                     (strategy == "random" and time.time() - start >= delay)
@@ -492,7 +476,7 @@ class ParentDeath(shift.ShiftCase):
         while time.time() < deadline and self.count("RegisterTargets", shift.NEW[0]) == 0:
             time.sleep(0.05)
         self.assertEqual(self.count("RegisterTargets", shift.NEW[0]), 1, "walk never started")
-        pids = children(proc.pid)
+        pids = provider_children(proc.pid)
         self.assertEqual(len(pids), 1, pids)
         time.sleep(0.5)  # well inside the 120 s soak
         proc.kill()

@@ -16,7 +16,7 @@ import tempfile
 import time
 import unittest
 
-from support.tfharness import Workspace, require_terraform, TERRAFORM
+from support.tfharness import Workspace, provider_pid, require_terraform, TERRAFORM
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "support"))
 from elbv2_standin import StandInProcess  # noqa: E402
@@ -265,20 +265,6 @@ class Interrupt(HandoffCase):
             time.sleep(0.02)
         self.fail("the hand-off did not reach %d actions: %s" % (n, self.actions()))
 
-    def provider_pid(self, terraform_pid):
-        for pid in os.listdir("/proc"):
-            if not pid.isdigit():
-                continue
-            try:
-                with open("/proc/%s/stat" % pid) as f:
-                    st = f.read()
-            except OSError:
-                continue
-            fields = st[st.rfind(")") + 2:].split()
-            if int(fields[1]) == terraform_pid and "terraform-provi" in st:
-                return int(pid)
-        self.fail("provider process not found")
-
     def finish_and_check(self):
         self.ws.apply()
         self.assertEqual(flush_tolerant(self.actions()), FULL)
@@ -310,7 +296,7 @@ class Interrupt(HandoffCase):
                     self.setUp()
                 proc = self.start_apply()
                 self.wait_actions(n, proc)
-                os.kill(self.provider_pid(proc.pid), signal.SIGKILL)
+                os.kill(provider_pid(self, proc.pid), signal.SIGKILL)
                 proc.communicate(timeout=60)
                 self.assertNotEqual(proc.returncode, 0)
                 self.assertLess(len(self.actions()), len(FULL))

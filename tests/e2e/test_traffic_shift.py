@@ -14,7 +14,7 @@ import sys
 import time
 import unittest
 
-from support.tfharness import Workspace, require_terraform, TERRAFORM
+from support.tfharness import Workspace, provider_pid, require_terraform, TERRAFORM
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "support"))
 from elbv2_standin import StandInProcess  # noqa: E402
@@ -324,20 +324,6 @@ class Interrupt(ShiftCase):
             time.sleep(0.05)
         self.fail("walk did not reach %d registrations" % n)
 
-    def provider_pid(self, terraform_pid):
-        for pid in os.listdir("/proc"):
-            if not pid.isdigit():
-                continue
-            try:
-                with open("/proc/%s/stat" % pid) as f:
-                    stat = f.read()
-            except OSError:
-                continue
-            fields = stat[stat.rfind(")") + 2:].split()
-            if int(fields[1]) == terraform_pid and "terraform-provi" in stat:
-                return int(pid)
-        self.fail("provider process not found")
-
     def test_sigint_finishes_the_step_then_a_new_apply_completes_the_walk(self):
         self.s.control("config", {"default_health": {"initial_seconds": 1.0}})
         self.write(soak=1)
@@ -358,7 +344,7 @@ class Interrupt(ShiftCase):
         self.write(soak=1)
         proc = self.start_apply()
         self.wait_registers(2, proc)
-        os.kill(self.provider_pid(proc.pid), signal.SIGKILL)
+        os.kill(provider_pid(self, proc.pid), signal.SIGKILL)
         proc.communicate(timeout=60)
         self.assertNotEqual(proc.returncode, 0)
         self.ws.apply()

@@ -15,7 +15,7 @@ import threading
 import time
 import unittest
 
-from support.tfharness import Workspace, require_terraform, TERRAFORM
+from support.tfharness import Workspace, provider_pid, require_terraform, TERRAFORM
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "support"))
 from elbv2_standin import StandInProcess  # noqa: E402
@@ -460,20 +460,6 @@ class Lifecycle(WeightedCase):
 
 
 class Interrupt(WeightedCase):
-    def provider_pid(self, terraform_pid):
-        for pid in os.listdir("/proc"):
-            if not pid.isdigit():
-                continue
-            try:
-                with open("/proc/%s/stat" % pid) as f:
-                    stat = f.read()
-            except OSError:
-                continue
-            fields = stat[stat.rfind(")") + 2:].split()
-            if int(fields[1]) == terraform_pid and "terraform-provi" in stat:
-                return int(pid)
-        self.fail("provider process not found")
-
     def start_apply(self):
         return subprocess.Popen([TERRAFORM, "apply", "-auto-approve", "-no-color"],
                                 cwd=self.ws.root, env=dict(self.ws.env), stdout=subprocess.PIPE,
@@ -491,7 +477,7 @@ class Interrupt(WeightedCase):
         self.write(soak=2)
         proc = self.start_apply()
         self.wait_shares(2, proc)
-        os.kill(self.provider_pid(proc.pid), signal.SIGKILL)
+        os.kill(provider_pid(self, proc.pid), signal.SIGKILL)
         proc.communicate(timeout=60)
         self.assertNotEqual(proc.returncode, 0)
         self.assertEqual(self.shares(), [10, 25])

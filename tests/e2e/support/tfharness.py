@@ -70,6 +70,31 @@ def check_sanitizer_logs(testcase):
         testcase.fail("provider sanitizer reports:\n" + "\n".join(problems))
 
 
+def provider_children(pid):
+    """Pids of the provider processes whose parent is pid (a terraform), read from /proc."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry) as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2:].split()
+        if int(fields[1]) == pid and "(terraform-provi" in stat:
+            out.append(int(entry))
+    return out
+
+
+def provider_pid(testcase, terraform_pid):
+    """The provider terraform_pid runs; fails testcase when it runs none."""
+    pids = provider_children(terraform_pid)
+    if not pids:
+        testcase.fail("provider process not found")
+    return pids[0]
+
+
 def sha256_hex(data):
     if isinstance(data, str):
         data = data.encode()
